@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { authPlugin } from './auth/plugin.js';
+import { loadSecret } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { createHub, type Hub } from './hub.js';
+import { loggerOptions } from './logger.js';
+import { authTokenRoutes } from './routes/auth-tokens.js';
+import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { showRoutes } from './routes/shows.js';
+import { streamRoutes } from './routes/stream.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: Hub;
+    /** The HS256 key that signs and verifies hub tokens. */
+    tokenKey: Uint8Array;
+  }
+}
+
+export interface BuildOptions {
+  /** Where log lines go; tests pass a stream to read them. */
+  logStream?: NodeJS.WritableStream;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The hub as a Fastify app: every feature a plugin, the shared services decorated once. */
+export async function buildApp(config: Config, options: BuildOptions = {}) {
+  const logger = loggerOptions(config.HUB_LOG_LEVEL);
+  const app = Fastify({
+    logger: options.logStream && typeof logger === 'object' ? { ...logger, stream: options.logStream } : logger,
+    trustProxy: config.HUB_TRUST_PROXY,
+    // SSE connections stay open; on close, idle keep-alive sockets are dropped at once.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  // JSON only: a text/plain body would otherwise reach handlers as a string and get a vaguer 400.
+  app.removeContentTypeParser('text/plain');
+
+  const keys = loadSecret(config.HUB_SECRET, config.HUB_DATA_DIR);
+  const hub = await createHub(config, app.log);
+  app.decorate('hub', hub);
+  app.decorate('tokenKey', keys.key);
+  app.addHook('onClose', async () => hub.close());
+
+  await app.register(authPlugin, { key: keys.key, enabled: config.HUB_AUTH === 'on' });
+  await app.register(healthRoutes);
+  await app.register(authTokenRoutes);
+  await app.register(ingestRoutes);
+  await app.register(streamRoutes);
+  await app.register(showRoutes);
+
+  return { app: app as unknown as FastifyInstance, hub, secretGenerated: keys.generated };
+}
+
+/** The built dashboard, when there is one: HUB_DASHBOARD_DIR or the workspace's `dashboard/dist`. */
+export function dashboardDir(config: Config): string | undefined {
+  const dir = config.HUB_DASHBOARD_DIR ?? join(here, '..', '..', 'dashboard', 'dist');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+}

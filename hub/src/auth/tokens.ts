@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { tokenClaims, type TokenClaims } from '@showwire/protocol';
+
+export interface TokenKeys {
+  key: Uint8Array;
+  /** True when the secret was generated on this start rather than configured or loaded. */
+  generated: boolean;
+}
+
+/**
+ * The HS256 key: HUB_SECRET, or a secret kept in HUB_DATA_DIR (created with 0600 on first run)
+ * so tokens survive restarts without any setup.
+ */
+export function loadSecret(configured: string | undefined, dataDir: string): TokenKeys {
+  if (configured) return { key: new TextEncoder().encode(configured), generated: false };
+  const file = join(dataDir, 'hub-secret');
+  if (existsSync(file)) return { key: new TextEncoder().encode(readFileSync(file, 'utf8').trim()), generated: false };
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { key: new TextEncoder().encode(secret), generated: true };
+}
+
+export async function mintToken(key: Uint8Array, claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): Promise<{ token: string; exp: number }> {
+  const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
+  const token = await new SignJWT({ role: claims.role, shows: claims.shows })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(key);
+  return { token, exp };
+}
+
+export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
+
+/** Verifies signature (HS256 only: `none` and every other algorithm are refused), expiry and claim shapes. */
+export async function verifyToken(key: Uint8Array, token: string): Promise<VerifyResult> {
+  try {
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
+    const parsed = tokenClaims.safeParse(payload);
+    if (!parsed.success) return { ok: false, reason: 'token claims are invalid (need sub, role, shows, exp)' };
+    return { ok: true, claims: parsed.data };
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) return { ok: false, reason: 'token has expired' };
+    if (error instanceof errors.JOSEAlgNotAllowed) return { ok: false, reason: 'token algorithm is not allowed (HS256 only)' };
+    if (error instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'token signature is invalid' };
+    return { ok: false, reason: 'token is malformed' };
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { summarize, zodIssues } from '@showwire/protocol';
+
+const bool = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => v === 'true' || v === '1' || v === 'on');
+const int = (min: number, max: number) => z.coerce.number().int('must be a whole number').min(min).max(max);
+const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+/**
+ * Every setting the hub reads, validated at start: a bad value stops the start with a message
+ * naming the variable. `.env.example` lists them all with a comment each.
+ */
+const schema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where the SQLite log, the generated secret and thumbnails live. */
+  HUB_DATA_DIR: z.string().min(1).default('./data'),
+  /** HS256 key for hub tokens; generated and kept in HUB_DATA_DIR when absent. */
+  HUB_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** `off` opens every route to anyone: local tinkering only. */
+  HUB_AUTH: z.enum(['on', 'off']).default('on'),
+  /** Origins allowed to call the hub from a browser, comma-separated; empty means same-origin only. */
+  HUB_CORS_ORIGINS: list.default([]),
+  HUB_HEARTBEAT_MS: int(100, 3_600_000).default(15_000),
+  /** `sqlite` (embedded, in HUB_DATA_DIR) or a `redis://` URL (many hubs). */
+  HUB_STORE: z.string().regex(/^(sqlite|rediss?:\/\/.+)$/, 'must be "sqlite" or a redis:// URL').default('sqlite'),
+  /** A slow SSE client is closed (and resumes) once this many bytes or events wait for it. */
+  HUB_SSE_BUFFER_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(1024 * 1024),
+  HUB_SSE_BUFFER_EVENTS: int(10, 1_000_000).default(1000),
+  /** Retention: events older than this many hours, or beyond this many per show, are pruned. */
+  HUB_RETENTION_HOURS: int(1, 24 * 365 * 10).default(24 * 7),
+  HUB_RETENTION_PER_SHOW: int(100, 100_000_000).default(1_000_000),
+  /** Largest request body on ingest routes, bytes. */
+  HUB_BODY_LIMIT: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  HUB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The URL people reach the hub at, for printed links; defaults to http://HOST:PORT. */
+  HUB_PUBLIC_URL: z.url().optional(),
+  LIVEKIT_URL: z.string().optional(),
+  LIVEKIT_API_KEY: z.string().optional(),
+  LIVEKIT_API_SECRET: z.string().optional(),
+  /** Where the built dashboard is; served at `/` when it exists. */
+  HUB_DASHBOARD_DIR: z.string().optional(),
+  HUB_TRUST_PROXY: bool.default(false),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings come from `.env` files with `KEY=`; treat them as unset.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) throw new ConfigError(`invalid configuration: ${summarize(zodIssues(parsed.error))}`);
+  return parsed.data;
+}

@@ -1,0 +1,195 @@
+import Database from 'better-sqlite3';
+import type { HubEvent } from '@showwire/protocol';
+import type { AppendedRecord, EventLog, LogRecord, NewEvent, ReadQuery, RetentionPolicy } from './event-log.js';
+
+interface Pending {
+  events: NewEvent[];
+  resolve: (records: AppendedRecord[]) => void;
+  reject: (error: unknown) => void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  show TEXT NOT NULL,
+  type TEXT NOT NULL,
+  event_id TEXT,
+  received_at REAL NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_show_id ON events (show, id);
+CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
+CREATE UNIQUE INDEX IF NOT EXISTS events_show_event_id ON events (show, event_id) WHERE event_id IS NOT NULL;
+-- The highest id retention ever deleted per show, so a resume from before it can be told.
+CREATE TABLE IF NOT EXISTS pruned (show TEXT PRIMARY KEY, max_deleted_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at REAL NOT NULL);
+`;
+
+/** Puts the hub's fields first, so the JSON reads the same everywhere. */
+export function serializeEvent(id: string, e: NewEvent): { event: HubEvent; json: string } {
+  const { type, show, timestamp, receivedAt, source, ...rest } = e;
+  const event = { id, show, type, timestamp, receivedAt, source, ...rest } as HubEvent;
+  return { event, json: JSON.stringify(event) };
+}
+
+/**
+ * The embedded log: one SQLite file in WAL mode with `synchronous=FULL`, so a commit is on disk
+ * before the 2xx. Group commit: every append that arrives in the same tick joins one transaction,
+ * which keeps fsyncs per second, not per event.
+ */
+export function openSqliteLog(file: string): EventLog {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+
+  const insert = db.prepare('INSERT INTO events (id, show, type, event_id, received_at, json) VALUES (?, ?, ?, ?, ?, ?)');
+  // AUTOINCREMENT's high-water mark: ids are never reused, even after retention deleted the newest.
+  const sequence = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
+  const byEventId = db.prepare<[string, string], LogRecord>(
+    'SELECT CAST(id AS TEXT) AS id, show, type, json FROM events WHERE show = ? AND event_id = ?',
+  );
+  const lastIdStmt = db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events');
+  const listeners = new Set<(records: AppendedRecord[]) => void>();
+  let queue: Pending[] = [];
+  let scheduled = false;
+  let closed = false;
+
+  const commit = db.transaction((batches: Pending[]) => {
+    const out: AppendedRecord[][] = [];
+    // Duplicates inside the same transaction are not yet visible to `byEventId` through the cache.
+    const seen = new Map<string, AppendedRecord>();
+    // The transaction is IMMEDIATE (write lock first), so no other writer can move the sequence
+    // between this read and the inserts: ids are assigned up front and the JSON, which carries
+    // its id, is written once.
+    let next = (sequence.get()?.seq ?? 0) + 1;
+    for (const batch of batches) {
+      const records: AppendedRecord[] = [];
+      for (const e of batch.events) {
+        const key = e.eventId !== undefined ? `${e.show}\u0000${e.eventId}` : undefined;
+        const earlier = key !== undefined ? (seen.get(key) ?? byEventId.get(e.show, e.eventId!)) : undefined;
+        if (earlier) {
+          records.push({ ...earlier, event: JSON.parse(earlier.json) as HubEvent, duplicate: true });
+          continue;
+        }
+        const id = String(next++);
+        const { event, json } = serializeEvent(id, e);
+        insert.run(Number(id), e.show, e.type, e.eventId ?? null, e.receivedAt, json);
+        const record: AppendedRecord = { id, show: e.show, type: e.type, json, event, duplicate: false };
+        if (key !== undefined) seen.set(key, record);
+        records.push(record);
+      }
+      out.push(records);
+    }
+    return out;
+  });
+
+  function flush() {
+    scheduled = false;
+    const batches = queue;
+    queue = [];
+    if (batches.length === 0) return;
+    let results: AppendedRecord[][];
+    try {
+      results = commit.immediate(batches);
+    } catch (error) {
+      for (const b of batches) b.reject(error);
+      return;
+    }
+    const fresh = results.flat().filter((r) => !r.duplicate);
+    if (fresh.length) for (const l of listeners) l(fresh);
+    batches.forEach((b, i) => b.resolve(results[i]!));
+  }
+
+  function readStatement(q: ReadQuery) {
+    const where = ['id > ?'];
+    const params: unknown[] = [q.after === undefined ? 0 : Number(q.after)];
+    if (q.shows) {
+      where.push('show IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(q.shows));
+    }
+    if (q.types) {
+      where.push('type IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(q.types));
+    }
+    params.push(q.limit);
+    return { sql: `SELECT CAST(id AS TEXT) AS id, show, type, json FROM events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, params };
+  }
+  const statements = new Map<string, Database.Statement<unknown[], LogRecord>>();
+  const prepared = (sql: string) => {
+    let s = statements.get(sql);
+    if (!s) statements.set(sql, (s = db.prepare<unknown[], LogRecord>(sql)));
+    return s;
+  };
+
+  const log: EventLog = {
+    append(events) {
+      if (closed) return Promise.reject(new Error('log is closed'));
+      return new Promise((resolve, reject) => {
+        queue.push({ events, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
+    },
+    async read(q) {
+      const { sql, params } = readStatement(q);
+      return prepared(sql).all(...params);
+    },
+    async lastId() {
+      const row = lastIdStmt.get();
+      return row?.id == null ? undefined : String(row.id);
+    },
+    async prunedAfter(after, shows) {
+      const sql = shows
+        ? 'SELECT 1 FROM pruned WHERE max_deleted_id > ? AND show IN (SELECT value FROM json_each(?)) LIMIT 1'
+        : 'SELECT 1 FROM pruned WHERE max_deleted_id > ? LIMIT 1';
+      const params = shows ? [Number(after), JSON.stringify(shows)] : [Number(after)];
+      return db.prepare(sql).get(...params) !== undefined;
+    },
+    compare: (a, b) => Number(a) - Number(b),
+    isId: (id) => /^\d{1,15}$/.test(id),
+    onAppend(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async prune(policy, now = Date.now() / 1000) {
+      const run = db.transaction(() => {
+        let deleted = 0;
+        const note = db.prepare(
+          `INSERT INTO pruned (show, max_deleted_id) VALUES (?, ?)
+           ON CONFLICT(show) DO UPDATE SET max_deleted_id = MAX(max_deleted_id, excluded.max_deleted_id)`,
+        );
+        const cutoff = now - policy.maxAgeSeconds;
+        for (const row of db.prepare<[number], { show: string; maxId: number }>(
+          'SELECT show, MAX(id) AS maxId FROM events WHERE received_at < ? GROUP BY show',
+        ).all(cutoff)) {
+          note.run(row.show, row.maxId);
+        }
+        deleted += db.prepare('DELETE FROM events WHERE received_at < ?').run(cutoff).changes;
+        for (const row of db.prepare<[number], { show: string }>('SELECT show FROM events GROUP BY show HAVING COUNT(*) > ?').all(policy.maxPerShow)) {
+          const edge = db
+            .prepare<[string, number], { id: number }>('SELECT id FROM events WHERE show = ? ORDER BY id DESC LIMIT 1 OFFSET ?')
+            .get(row.show, policy.maxPerShow);
+          if (!edge) continue;
+          note.run(row.show, edge.id);
+          deleted += db.prepare('DELETE FROM events WHERE show = ? AND id <= ?').run(row.show, edge.id).changes;
+        }
+        return deleted;
+      });
+      return { deleted: run() };
+    },
+    async checkWritable() {
+      db.prepare('INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)').run(Date.now() / 1000);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      flush();
+      db.close();
+    },
+  };
+  return log;
+}

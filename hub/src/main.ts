@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+import { buildApp } from './app.js';
+import { mintToken } from './auth/tokens.js';
+import { ConfigError, loadConfig } from './config.js';
+import { SHUTDOWN_RETRY_MS } from './routes/stream.js';
+import { retryFrame } from './fanout/frames.js';
+
+/** Starts the hub; SIGTERM/SIGINT drain: stop accepting, finish writes, end streams with a retry hint, exit 0. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`showwire hub: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const { app, hub } = await buildApp(config);
+  if (config.HUB_AUTH === 'off') {
+    app.log.warn('HUB_AUTH=off: EVERY ROUTE IS OPEN TO ANYONE. Use this only on your own machine.');
+  }
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  const base = config.HUB_PUBLIC_URL ?? address;
+  app.log.info({ address }, 'showwire hub listening');
+  if (config.HUB_AUTH === 'on') {
+    const { token } = await mintToken(app.tokenKey, { sub: 'dashboard', role: 'staff', shows: ['*'] }, 7 * 24 * 3600);
+    // The one place a token is printed: to the operator's terminal, not to the log.
+    process.stdout.write(`\nShowwire dashboard: ${base}/?token=${token}\n\n`);
+  } else {
+    process.stdout.write(`\nShowwire dashboard: ${base}/\n\n`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'draining');
+    hub.fanout.closeAll('shutdown', retryFrame(SHUTDOWN_RETRY_MS));
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('showwire hub failed to start:', error);
+  process.exit(1);
+});

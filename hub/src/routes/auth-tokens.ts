@@ -1,0 +1,15 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { mintTokenBody } from '@showwire/protocol';
+import { assertRole } from '../auth/access.js';
+import { mintToken } from '../auth/tokens.js';
+
+/** `POST /api/auth/tokens`: an admin mints hub tokens for hosts, agents, staff and viewers. */
+export const authTokenRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/api/auth/tokens', { schema: { body: mintTokenBody } }, async (req, reply) => {
+    assertRole(await req.principal(), 'admin');
+    const { sub, role, shows, ttlSeconds } = req.body;
+    const { token, exp } = await mintToken(app.tokenKey, { sub, role, shows }, ttlSeconds);
+    reply.code(201);
+    return { token, sub, role, shows, exp };
+  });
+};

@@ -1,0 +1,27 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { assertRole } from '../auth/access.js';
+
+/** Liveness, readiness (the log takes a write), and Prometheus metrics. */
+export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { hub } = app;
+  const authOff = hub.config.HUB_AUTH === 'off';
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_req, reply) => {
+    const warnings = authOff ? ['HUB_AUTH=off: every route is open to anyone'] : [];
+    if (hub.isClosing()) return reply.code(503).send({ status: 'draining', warnings });
+    try {
+      await hub.log.checkWritable();
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', reason: 'the event log cannot take a write', warnings });
+    }
+    return { status: 'ready', auth: authOff ? 'off' : 'on', warnings };
+  });
+
+  app.get('/metrics', async (req, reply) => {
+    assertRole(await req.principal(), 'admin', 'staff');
+    reply.type(hub.metrics.registry.contentType);
+    return hub.metrics.registry.metrics();
+  });
+};

@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { historyQuery, showParams } from '@showwire/protocol';
+import { assertCanRead, canRead, readableTypes } from '../auth/access.js';
+import { forbidden, notFound } from '../errors.js';
+import { summarize } from '../shows/show-registry.js';
+
+/** Show list, one show's live state, and its history, paged by id. */
+export const showRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { hub } = app;
+
+  app.get('/api/shows', async (req) => {
+    const principal = await req.principal();
+    if (principal.role === 'agent') throw forbidden('role "agent" cannot read shows');
+    const shows = hub.shows
+      .list()
+      .filter((s) => canRead(principal, s.show))
+      .map(summarize)
+      .sort((a, b) => (b.lastActivity ?? 0) - (a.lastActivity ?? 0));
+    return { shows };
+  });
+
+  app.get('/api/shows/:show', { schema: { params: showParams } }, async (req) => {
+    const principal = await req.principal();
+    assertCanRead(principal, req.params.show);
+    const state = hub.shows.get(req.params.show);
+    if (!state) throw notFound(`show "${req.params.show}" has no events yet`);
+    if (principal.role === 'viewer') {
+      // A viewer sees what the public screen shows: no transcript, no tool calls, no errors.
+      const { transcript: _t, actions: _a, lastError: _e, agentState: _s, userState: _u, ...rest } = state;
+      return { ...rest, transcript: [], actions: [] };
+    }
+    return state;
+  });
+
+  app.get('/api/shows/:show/events', { schema: { params: showParams, querystring: historyQuery } }, async (req, reply) => {
+    const principal = await req.principal();
+    const { show } = req.params;
+    assertCanRead(principal, show);
+    const allowed = readableTypes(principal);
+    let types = req.query.types;
+    if (allowed) types = (types ?? [...allowed]).filter((t) => allowed.has(t));
+    const records = types && types.length === 0 ? [] : await hub.log.read({ after: req.query.after, shows: [show], types, limit: req.query.limit });
+    const truncated = req.query.after !== undefined && (await hub.log.prunedAfter(req.query.after, [show]));
+    const next = records.length === req.query.limit ? records.at(-1)!.id : null;
+    // The stored JSON is sent as is: no parse and re-serialize per event.
+    reply.type('application/json');
+    return `{"events":[${records.map((r) => r.json).join(',')}],"next":${JSON.stringify(next)},"truncated":${truncated}}`;
+  });
+};

@@ -1,0 +1,104 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { showParams, streamQuery } from '@showwire/protocol';
+import { streamScope } from '../auth/access.js';
+import { badRequest } from '../errors.js';
+import { dataFrame, eventFrame, retryFrame } from '../fanout/frames.js';
+import { Session, type Filter } from '../fanout/session.js';
+
+/** Clients reconnect after this long; on shutdown we ask for a quicker return. */
+const RETRY_MS = 2000;
+export const SHUTDOWN_RETRY_MS = 500;
+const REPLAY_PAGE = 500;
+
+/**
+ * `GET /api/stream` (all shows, or `?shows=a,b`, `?types=x,y`) and `GET /api/shows/:show/stream`.
+ * Resume from `Last-Event-ID` (or `lastEventId`, which browsers can set on the first connect):
+ * the session joins the fan-out first and holds live events while the log is replayed, so
+ * nothing published during the replay is missed or sent twice.
+ */
+export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { hub } = app;
+  const { log, fanout, metrics } = hub;
+
+  async function open(req: FastifyRequest, reply: FastifyReply, asked: { shows?: string[]; types?: string[]; lastEventId?: string }) {
+    const principal = await req.principal();
+    const filter: Filter = streamScope(principal, asked);
+    const header = req.headers['last-event-id'];
+    const resumeFrom = (typeof header === 'string' && header !== '' ? header : undefined) ?? asked.lastEventId;
+    if (resumeFrom !== undefined && !log.isId(resumeFrom)) {
+      const where = typeof header === 'string' && header !== '' ? 'Last-Event-ID' : 'lastEventId';
+      throw badRequest([{ path: where, message: `"${resumeFrom.slice(0, 64)}" is not an event id of this hub` }]);
+    }
+    if (hub.isClosing()) return reply.code(503).header('Retry-After', '1').send({ error: 'unavailable', message: 'the hub is shutting down' });
+
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      'X-Accel-Buffering': 'no',
+      Connection: 'keep-alive',
+    });
+    res.socket?.setNoDelay(true);
+    res.write(retryFrame(RETRY_MS));
+
+    const session = new Session(
+      res,
+      filter,
+      { maxBufferedBytes: hub.config.HUB_SSE_BUFFER_BYTES, maxBufferedEvents: hub.config.HUB_SSE_BUFFER_EVENTS },
+      log.compare,
+    );
+    session.onClose((reason) => metrics.closes.inc({ reason }));
+    fanout.add(session);
+    if (principal.exp !== undefined) {
+      // The stream must not outlive its token; the client reconnects with a fresh one.
+      const timer = setTimeout(() => session.close('expired'), Math.max(0, principal.exp * 1000 - Date.now()));
+      session.onClose(() => clearTimeout(timer));
+    }
+
+    try {
+      if (resumeFrom !== undefined) await replay(session, filter, resumeFrom);
+      session.goLive();
+    } catch (error) {
+      req.log.error({ err: error }, 'replay failed');
+      session.close('error');
+    }
+  }
+
+  async function replay(session: Session, filter: Filter, from: string) {
+    const shows = filter.shows ? [...filter.shows] : undefined;
+    const types = filter.types ? [...filter.types] : undefined;
+    const newest = await log.lastId();
+    let cursor = from;
+    if (newest === undefined || log.compare(from, newest) > 0) {
+      // A point this log never issued (another hub's, or from before a reset): say so and go live.
+      if (log.compare(from, '0') > 0) {
+        session.notice(dataFrame({ type: 'history_truncated', reason: 'unknown_resume_point', lastEventId: from, timestamp: Date.now() / 1000 }));
+      }
+      // Everything the session holds came after it joined, so all of it goes out.
+      session.cursor = undefined;
+      return;
+    }
+    session.cursor = from;
+    if (await log.prunedAfter(from, shows)) {
+      session.notice(dataFrame({ type: 'history_truncated', reason: 'retention', lastEventId: from, timestamp: Date.now() / 1000 }));
+    }
+    // Replay up to the newest id seen at join time; everything after it is held by the session.
+    while (!session.closed && log.compare(cursor, newest) < 0) {
+      const page = await log.read({ after: cursor, shows, types, limit: REPLAY_PAGE });
+      const last = page.at(-1);
+      if (!last) break;
+      cursor = last.id;
+      metrics.replayed.inc(page.length);
+      await session.replay(page.map((r) => eventFrame(r.id, r.json)).join(''), page.length, last.id);
+      if (page.length < REPLAY_PAGE) break;
+    }
+  }
+
+  app.get('/api/stream', { schema: { querystring: streamQuery } }, (req, reply) => open(req, reply, req.query));
+  app.get('/api/shows/:show/stream', { schema: { params: showParams, querystring: streamQuery.omit({ shows: true }) } }, (req, reply) =>
+    open(req, reply, { ...req.query, shows: [req.params.show] }),
+  );
+};

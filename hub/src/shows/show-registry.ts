@@ -1,0 +1,53 @@
+import { reduceShowMany, type HubEvent, type ShowState } from '@showwire/protocol';
+import type { EventLog, LogRecord } from '../log/event-log.js';
+
+/** The hub keeps a tail of each show's transcript and actions; full history is in the log. */
+const LIMITS = { transcriptLimit: 50, actionLimit: 50, viewerHistoryLimit: 360 };
+
+/** What `GET /api/shows` lists: the state without its long arrays. */
+export type ShowSummary = Omit<ShowState, 'transcript' | 'actions' | 'viewerHistory' | 'products'> & {
+  lastTranscript?: ShowState['transcript'][number];
+  productCount: number;
+};
+
+export function summarize(state: ShowState): ShowSummary {
+  const { transcript, actions: _a, viewerHistory: _v, products: _p, ...rest } = state;
+  const lastTranscript = transcript.at(-1);
+  return { ...rest, ...(lastTranscript && { lastTranscript }), productCount: state.productOrder.length };
+}
+
+/** Every show's live state, folded with the protocol's `reduceShow` from the log and then from each append. */
+export function createShowRegistry() {
+  const states = new Map<string, ShowState>();
+
+  function apply(records: readonly LogRecord[]): void {
+    const byShow = new Map<string, HubEvent[]>();
+    for (const r of records) {
+      const event = ('event' in r ? r.event : JSON.parse(r.json)) as HubEvent;
+      let list = byShow.get(r.show);
+      if (!list) byShow.set(r.show, (list = []));
+      list.push(event);
+    }
+    for (const [show, events] of byShow) states.set(show, reduceShowMany(states.get(show), events, LIMITS));
+  }
+
+  /** Folds the whole retained log, page by page. */
+  async function load(log: EventLog): Promise<void> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await log.read({ after, limit: 5000 });
+      if (page.length === 0) break;
+      apply(page);
+      after = page.at(-1)!.id;
+    }
+  }
+
+  return {
+    apply,
+    load,
+    get: (show: string) => states.get(show),
+    list: () => [...states.values()],
+  };
+}
+
+export type ShowRegistry = ReturnType<typeof createShowRegistry>;

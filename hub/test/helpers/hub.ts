@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from '../../src/app.js';
+import { mintToken } from '../../src/auth/tokens.js';
+import { loadConfig } from '../../src/config.js';
+import type { Role } from '@showwire/protocol';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const HUB_MAIN = join(here, '..', '..', 'src', 'main.ts');
+export const REPO_ROOT = join(here, '..', '..', '..');
+
+export const tempDir = (prefix = 'showwire-') => mkdtempSync(join(tmpdir(), prefix));
+
+export interface TestHub {
+  url: string;
+  dataDir: string;
+  /** Every log line the hub wrote, as text. */
+  logs: () => string;
+  token: (role: Role, shows?: string[], ttlSeconds?: number, sub?: string) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+/** A real hub, in this process, on an ephemeral loopback port, with a fresh SQLite file. */
+export async function startHub(env: Record<string, string> = {}): Promise<TestHub> {
+  const dataDir = env.HUB_DATA_DIR ?? tempDir();
+  const config = loadConfig({ HUB_LOG_LEVEL: 'info', ...env, HUB_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
+  const stream = new PassThrough();
+  let logText = '';
+  stream.on('data', (c: Buffer) => (logText += c.toString()));
+  const { app } = await buildApp(config, { logStream: stream });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    url,
+    dataDir,
+    logs: () => logText,
+    token: async (role, shows = ['*'], ttl = 3600, sub = `${role}-test`) => (await mintToken(app.tokenKey, { sub, role, shows }, ttl)).token,
+    close: async () => {
+      app.hub.fanout.closeAll('shutdown');
+      await app.close();
+      if (!env.HUB_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface HubProcess {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+}
+
+/**
+ * The hub as its own process (`src/main.ts` via tsx), for what only a process shows: SIGKILL
+ * durability, SIGTERM draining, restarts. Resolves once it listens.
+ */
+export async function spawnHub(env: Record<string, string>): Promise<HubProcess> {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', HUB_MAIN], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', HUB_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      const m = /"address":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) resolve(m[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    void exited.then((code) => reject(new Error(`hub exited (${code}) before listening:\n${out}`)));
+    setTimeout(() => reject(new Error(`hub did not listen within 30 s:\n${out}`)), 30_000).unref();
+  });
+  return { url, child, output: () => out, exited };
+}
+
+/** POST JSON and answer status + parsed body. */
+export async function postJson(url: string, body: unknown, token?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json, headers: res.headers };
+}
+
+export async function getJson(url: string, token?: string) {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json, headers: res.headers };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { eventType, showId } from './names.js';
+
+/** The answer to every ingest POST, as the agent streaming guide's clients read it. */
+export interface IngestResponse {
+  /** One hub id per posted event, in order (a retried `eventId` gets its first id back). */
+  ids: string[];
+  /** SSE connections the events were queued to. */
+  clients_notified: number;
+}
+
+const csv = (item: z.ZodString) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item).max(200, 'at most 200 entries'));
+
+/** Query of `GET /api/stream` and `GET /api/shows/:show/stream`. */
+export const streamQuery = z.object({
+  shows: csv(showId).optional(),
+  types: csv(eventType).optional(),
+  lastEventId: z.string().max(64).optional(),
+  access_token: z.string().optional(),
+});
+
+/** Query of `GET /api/shows/:show/events`. */
+export const historyQuery = z.object({
+  after: z.string().regex(/^\d+$/, 'must be an event id (digits) from an earlier page or event').optional(),
+  limit: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(100),
+  types: csv(eventType).optional(),
+});
+
+export const showParams = z.object({ show: showId });
+
+export const roles = ['admin', 'staff', 'host', 'agent', 'viewer'] as const;
+export type Role = (typeof roles)[number];
+
+/** The claims of a hub token. */
+export const tokenClaims = z.object({
+  sub: z.string().min(1).max(256),
+  role: z.enum(roles),
+  shows: z.array(z.union([showId, z.literal('*')])).min(1).max(1000),
+  exp: z.number().int(),
+});
+export type TokenClaims = z.infer<typeof tokenClaims>;
+
+/** `POST /api/auth/tokens` body. */
+export const mintTokenBody = z.object({
+  sub: z.string().min(1).max(256),
+  role: z.enum(roles),
+  shows: z.array(z.union([showId, z.literal('*')])).min(1).max(1000),
+  /** Lifetime in seconds; default one day, at most a year. */
+  ttlSeconds: z.number().int().min(1).max(365 * 24 * 3600).default(24 * 3600),
+});
+export type MintTokenBody = z.input<typeof mintTokenBody>;

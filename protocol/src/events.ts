@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { eventType, showId } from './names.js';
+
+/**
+ * Every event is one flat JSON object, the same on the way in, in the log, on SSE and in
+ * webhooks. Known types validate their own fields; unknown fields are kept (publishers of the
+ * agent streaming guide add their own), so every schema here is a loose object.
+ */
+
+/** Fields the producer may set on any event. `id`, `receivedAt` and `source` belong to the hub. */
+const envelope = {
+  show: showId.optional(),
+  timestamp: z.number().finite().positive('must be epoch seconds').optional(),
+  eventId: z.string().min(1).max(128).optional(),
+};
+
+const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
+
+export const agentStates = ['initializing', 'idle', 'listening', 'thinking', 'speaking'] as const;
+export const userStates = ['speaking', 'listening', 'away'] as const;
+
+export const productSchema = z.looseObject({
+  id: text(128).min(1),
+  name: text(200).min(1),
+  price: z.number().finite().nonnegative(),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"'),
+  description: text(2000).optional(),
+  imageUrl: text(2048).optional(),
+});
+export type Product = z.infer<typeof productSchema>;
+
+/** The fields of each known type, without the envelope. */
+export const knownEventFields = {
+  transcript: {
+    text: text(10_000),
+    participant: text(256).optional(),
+    role: z.enum(['user', 'agent']).optional(),
+    final: z.boolean().default(true),
+    itemId: text(128).optional(),
+  },
+  agent_speech_started: {},
+  agent_speech_finished: { interrupted: z.boolean().optional() },
+  agent_state: { state: z.enum(agentStates), oldState: z.enum(agentStates).optional() },
+  user_state: { state: z.enum(userStates), oldState: z.enum(userStates).optional() },
+  agent_ready: { message: text(2000).optional() },
+  agent_error: { message: text(4000), recoverable: z.boolean().optional(), code: text(128).optional() },
+  tool_call: {
+    name: text(128).min(1),
+    args: z.record(z.string(), z.unknown()).default({}),
+    output: z.unknown().optional(),
+    isError: z.boolean().default(false),
+    durationMs: z.number().finite().nonnegative(),
+    callId: text(128).optional(),
+  },
+  product_created: { product: productSchema },
+  product_added_to_show: { productId: text(128).min(1) },
+  show_started: { title: text(300).optional() },
+  show_ended: { reason: text(300).optional() },
+  show_metadata: { title: text(300).optional(), thumbnailUrl: text(2048).optional() },
+  viewer_joined: { viewers: z.number().int().nonnegative(), participant: text(256).optional() },
+  viewer_left: { viewers: z.number().int().nonnegative(), participant: text(256).optional() },
+  metrics: { kind: text(64).min(1) },
+} as const;
+
+export type KnownEventType = keyof typeof knownEventFields;
+export const knownEventTypes = Object.keys(knownEventFields) as KnownEventType[];
+
+/** Types the hub emits itself and never stores; publishers may not use them. */
+export const hubOnlyTypes = ['heartbeat', 'history_truncated'] as const;
+
+/** What a viewer token may see: what the show's public screen shows anyway. */
+export const publicEventTypes = [
+  'product_created',
+  'product_added_to_show',
+  'show_started',
+  'show_ended',
+  'show_metadata',
+  'viewer_joined',
+  'viewer_left',
+] as const satisfies readonly KnownEventType[];
+
+type Fields<T extends KnownEventType> = (typeof knownEventFields)[T];
+
+const inputSchema = <T extends KnownEventType>(type: T) =>
+  z.looseObject({ type: z.literal(type), ...envelope, ...(knownEventFields[type] as Fields<T>) });
+
+export const knownEventInputSchemas = Object.fromEntries(
+  knownEventTypes.map((t) => [t, inputSchema(t)]),
+) as { [T in KnownEventType]: ReturnType<typeof inputSchema<T>> };
+
+/** A custom event: any type matching the pattern, all fields kept as sent. */
+export const customEventInputSchema = z.looseObject({ type: eventType, ...envelope });
+
+/** Fields the hub sets on every stored event. */
+export interface StoredFields {
+  /** Opaque, strictly increasing in the order the hub accepted events; the SSE `id:`. */
+  id: string;
+  show: string;
+  /** Producer's clock, epoch seconds (filled by the hub when absent). */
+  timestamp: number;
+  /** Hub's clock, epoch seconds. */
+  receivedAt: number;
+  /** Who published it: `<role>:<sub>` of the publisher's token. */
+  source: string;
+  eventId?: string;
+}
+
+/** Strict objects of each type's own fields: the loose input schemas' index signature would swallow them in types. */
+const knownFieldObjects = Object.fromEntries(knownEventTypes.map((t) => [t, z.object(knownEventFields[t])])) as {
+  [T in KnownEventType]: z.ZodObject<Fields<T>>;
+};
+
+type KnownOf<T extends KnownEventType> = z.output<(typeof knownFieldObjects)[T]> & StoredFields & { type: T };
+
+/** A stored event of a known type, as read from the log, SSE or a webhook. */
+export type KnownEvent = { [T in KnownEventType]: KnownOf<T> }[KnownEventType];
+export type EventOf<T extends KnownEventType> = KnownOf<T>;
+
+/** Any stored event: known types narrow on `type`, custom ones carry their own fields. */
+export type HubEvent = KnownEvent | (StoredFields & { type: string; [field: string]: unknown });
+
+export type EventInput = { type: string; show?: string; timestamp?: number; eventId?: string; [field: string]: unknown };
+
+export function isKnownType(type: string): type is KnownEventType {
+  return Object.hasOwn(knownEventFields, type);
+}
+
+/** Narrow a stored event to a known type. */
+export function isEvent<T extends KnownEventType>(event: HubEvent, type: T): event is Extract<KnownEvent, { type: T }> {
+  return event.type === type;
+}

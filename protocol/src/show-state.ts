@@ -1,0 +1,230 @@
+import type { agentStates, Product, userStates } from './events.js';
+import type { HubEvent, KnownEvent } from './events.js';
+
+export type AgentState = (typeof agentStates)[number];
+export type UserState = (typeof userStates)[number];
+
+export interface TranscriptLine {
+  /** The hub id of the event that last wrote this line. */
+  id: string;
+  itemId?: string;
+  participant?: string;
+  role: 'user' | 'agent';
+  text: string;
+  final: boolean;
+  timestamp: number;
+}
+
+/** One entry of the agent-actions feed. */
+export type Action =
+  | { kind: 'tool_call'; id: string; timestamp: number; name: string; args: Record<string, unknown>; output?: unknown; isError: boolean; durationMs: number }
+  | { kind: 'product_created'; id: string; timestamp: number; product: Product }
+  | { kind: 'product_added_to_show'; id: string; timestamp: number; productId: string }
+  | { kind: 'agent_error'; id: string; timestamp: number; message: string };
+
+export interface ShowState {
+  show: string;
+  /** `idle` until the first event; `live` on `show_started` or any activity; `ended` on `show_ended`. */
+  status: 'idle' | 'live' | 'ended';
+  title?: string;
+  thumbnailUrl?: string;
+  startedAt?: number;
+  endedAt?: number;
+  agentState?: AgentState;
+  userState?: UserState;
+  agentSpeaking: boolean;
+  agentReady: boolean;
+  viewers: number;
+  /** `[receivedAt, viewers]` points for a sparkline, oldest first. */
+  viewerHistory: Array<[number, number]>;
+  transcript: TranscriptLine[];
+  products: Record<string, Product>;
+  /** Product ids in the order they were created. */
+  productOrder: string[];
+  /** Product ids on the show's carousel, in the order they were added. */
+  carousel: string[];
+  actions: Action[];
+  lastError?: { message: string; at: number };
+  /** The hub clock of the last event, and of the last thing the agent did. */
+  lastActivity?: number;
+  lastAgentActivity?: number;
+  lastEventId?: string;
+  eventCount: number;
+}
+
+export interface ReduceOptions {
+  /** Keep at most this many transcript lines (the hub keeps a tail; the dashboard keeps all). */
+  transcriptLimit?: number;
+  /** Keep at most this many actions. */
+  actionLimit?: number;
+  /** Keep at most this many viewer-count points. */
+  viewerHistoryLimit?: number;
+}
+
+const DEFAULTS: Required<ReduceOptions> = { transcriptLimit: Infinity, actionLimit: 1000, viewerHistoryLimit: 720 };
+
+export function emptyShow(show: string): ShowState {
+  return {
+    show,
+    status: 'idle',
+    agentSpeaking: false,
+    agentReady: false,
+    viewers: 0,
+    viewerHistory: [],
+    transcript: [],
+    products: {},
+    productOrder: [],
+    carousel: [],
+    actions: [],
+    eventCount: 0,
+  };
+}
+
+/** The pure reducer: the state after one event. */
+export function reduceShow(state: ShowState | undefined, event: HubEvent, options?: ReduceOptions): ShowState {
+  return reduceShowMany(state, [event], options);
+}
+
+/**
+ * The state after a batch of events. Arrays are copied at most once per batch, so replaying
+ * 20,000 events or applying a burst costs linear time, yet the input state is never mutated.
+ */
+export function reduceShowMany(state: ShowState | undefined, events: readonly HubEvent[], options?: ReduceOptions): ShowState {
+  const opts = { ...DEFAULTS, ...options };
+  const first = events[0];
+  if (!first) return state ?? emptyShow('default');
+  const draft: ShowState = { ...(state ?? emptyShow(first.show)) };
+  const copied = new Set<keyof ShowState>();
+  const own = <K extends 'transcript' | 'actions' | 'viewerHistory' | 'productOrder' | 'carousel'>(key: K): ShowState[K] => {
+    if (!copied.has(key)) {
+      draft[key] = [...draft[key]] as ShowState[K];
+      copied.add(key);
+    }
+    return draft[key];
+  };
+  let productsCopied = false;
+  const products = () => {
+    if (!productsCopied) {
+      draft.products = { ...draft.products };
+      productsCopied = true;
+    }
+    return draft.products;
+  };
+
+  for (const event of events) apply(draft, event as KnownEvent, own, products);
+
+  trim(draft, 'transcript', opts.transcriptLimit, own);
+  trim(draft, 'actions', opts.actionLimit, own);
+  trim(draft, 'viewerHistory', opts.viewerHistoryLimit, own);
+  return draft;
+}
+
+type Own = <K extends 'transcript' | 'actions' | 'viewerHistory' | 'productOrder' | 'carousel'>(key: K) => ShowState[K];
+
+function trim(draft: ShowState, key: 'transcript' | 'actions' | 'viewerHistory', limit: number, own: Own) {
+  if (draft[key].length > limit) own(key).splice(0, draft[key].length - limit);
+}
+
+const AGENT_TYPES = new Set([
+  'agent_speech_started', 'agent_speech_finished', 'agent_state', 'agent_ready', 'agent_error', 'tool_call', 'product_created', 'product_added_to_show',
+]);
+
+function apply(s: ShowState, e: KnownEvent, own: Own, products: () => Record<string, Product>) {
+  s.eventCount += 1;
+  s.lastEventId = e.id;
+  s.lastActivity = e.receivedAt;
+  if (AGENT_TYPES.has(e.type) || (e.type === 'transcript' && e.role === 'agent')) s.lastAgentActivity = e.receivedAt;
+  if (e.type !== 'show_ended' && s.status === 'idle') {
+    s.status = 'live';
+    s.startedAt ??= e.timestamp;
+  }
+
+  switch (e.type) {
+    case 'show_started':
+      s.status = 'live';
+      s.startedAt = e.timestamp;
+      s.endedAt = undefined;
+      if (e.title) s.title = e.title;
+      break;
+    case 'show_ended':
+      s.status = 'ended';
+      s.endedAt = e.timestamp;
+      s.agentSpeaking = false;
+      break;
+    case 'show_metadata':
+      if (e.title !== undefined) s.title = e.title;
+      if (e.thumbnailUrl !== undefined) s.thumbnailUrl = e.thumbnailUrl;
+      break;
+    case 'viewer_joined':
+    case 'viewer_left':
+      s.viewers = e.viewers;
+      own('viewerHistory').push([e.receivedAt, e.viewers]);
+      break;
+    case 'agent_state':
+      s.agentState = e.state;
+      s.agentSpeaking = e.state === 'speaking';
+      break;
+    case 'user_state':
+      s.userState = e.state;
+      break;
+    case 'agent_speech_started':
+      s.agentSpeaking = true;
+      break;
+    case 'agent_speech_finished':
+      s.agentSpeaking = false;
+      break;
+    case 'agent_ready':
+      s.agentReady = true;
+      s.lastError = undefined;
+      break;
+    case 'agent_error':
+      s.lastError = { message: e.message, at: e.receivedAt };
+      own('actions').push({ kind: 'agent_error', id: e.id, timestamp: e.timestamp, message: e.message });
+      break;
+    case 'transcript':
+      applyTranscript(s, e, own);
+      break;
+    case 'tool_call':
+      own('actions').push({
+        kind: 'tool_call', id: e.id, timestamp: e.timestamp, name: e.name, args: e.args, output: e.output, isError: e.isError, durationMs: e.durationMs,
+      });
+      break;
+    case 'product_created': {
+      const known = Object.hasOwn(s.products, e.product.id);
+      products()[e.product.id] = e.product;
+      if (!known) own('productOrder').push(e.product.id);
+      own('actions').push({ kind: 'product_created', id: e.id, timestamp: e.timestamp, product: e.product });
+      break;
+    }
+    case 'product_added_to_show':
+      if (!s.carousel.includes(e.productId)) own('carousel').push(e.productId);
+      own('actions').push({ kind: 'product_added_to_show', id: e.id, timestamp: e.timestamp, productId: e.productId });
+      break;
+    default:
+      break;
+  }
+}
+
+/**
+ * Interim text settles into final text: an interim or final line replaces the open (non-final)
+ * line of the same `itemId`, or, without one, the open line of the same speaker.
+ */
+function applyTranscript(s: ShowState, e: Extract<KnownEvent, { type: 'transcript' }>, own: Own) {
+  const role = e.role ?? 'user';
+  const line: TranscriptLine = {
+    id: e.id, role, text: e.text, final: e.final, timestamp: e.timestamp,
+    ...(e.itemId !== undefined && { itemId: e.itemId }),
+    ...(e.participant !== undefined && { participant: e.participant }),
+  };
+  const t = s.transcript;
+  // Only the last few lines can still be open; looking further back would make long shows quadratic.
+  for (let i = t.length - 1; i >= Math.max(0, t.length - 8); i--) {
+    const prev = t[i]!;
+    const same = e.itemId !== undefined ? prev.itemId === e.itemId : prev.itemId === undefined && prev.role === role && prev.participant === e.participant;
+    if (same && !prev.final) {
+      own('transcript')[i] = line;
+      return;
+    }
+  }
+  own('transcript').push(line);
+}
