@@ -9,11 +9,18 @@ import type { Config } from './config.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { createHub, type Hub } from './hub.js';
 import { loggerOptions } from './logger.js';
+import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { livekitRoutes } from './routes/livekit.js';
+import { productRoutes } from './routes/products.js';
 import { showRoutes } from './routes/shows.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { streamRoutes } from './routes/stream.js';
+import { streamTestPageRoutes } from './routes/stream-test-page.js';
+import { streamingRoutes } from './routes/streaming.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,6 +46,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     // SSE connections stay open; on close, idle keep-alive sockets are dropped at once.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Routes that take bigger bodies set their own `bodyLimit` (ingest, thumbnail upload).
+    bodyLimit: DEFAULT_BODY_LIMIT,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -53,12 +62,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.decorate('tokenKey', keys.key);
   app.addHook('onClose', async () => hub.close());
 
+  // Global (fastify-plugin): CORS, security headers, cookie, rate limits cover every route
+  // registered below, whoever adds it. A route opts into a rate limit with
+  // `config: { rateLimit: app.rateLimits.ingest }` (see security/rate-limit.ts).
+  await app.register(securityPlugin, config);
   await app.register(authPlugin, { key: keys.key, enabled: config.HUB_AUTH === 'on' });
   await app.register(healthRoutes);
   await app.register(authTokenRoutes);
   await app.register(ingestRoutes);
   await app.register(streamRoutes);
   await app.register(showRoutes);
+  await app.register(webhookRoutes);
+  await app.register(streamTestPageRoutes);
+  await app.register(streamingRoutes);
+  await app.register(livekitRoutes);
+  await app.register(productRoutes);
+  await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   return { app: app as unknown as FastifyInstance, hub, secretGenerated: keys.generated };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { summarize, zodIssues } from '@showwire/protocol';
+import { DEFAULT_SCHEDULE as DEFAULT_WEBHOOK_SCHEDULE, parseSchedule } from './webhooks/schedule.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => v === 'true' || v === '1' || v === 'on');
 const int = (min: number, max: number) => z.coerce.number().int('must be a whole number').min(min).max(max);
@@ -37,9 +38,47 @@ const schema = z.object({
   LIVEKIT_URL: z.string().optional(),
   LIVEKIT_API_KEY: z.string().optional(),
   LIVEKIT_API_SECRET: z.string().optional(),
+  /** Lifetime of the LiveKit tokens (and the matching hub tokens) the hub mints, in seconds. */
+  LIVEKIT_TOKEN_TTL_SECONDS: int(60, 30 * 24 * 3600).default(24 * 3600),
+  /** Every call to LiveKit's server API gives up after this many milliseconds (then 503). */
+  LIVEKIT_TIMEOUT_MS: int(100, 120_000).default(5_000),
+  /** The agent name `POST /api/agent/start` and dispatch-agent use when the caller names none. */
+  AGENT_NAME: z.string().min(1).default('showwire-voice-agent'),
+  /** Largest thumbnail upload, in bytes of image (not base64). */
+  HUB_THUMBNAIL_MAX_BYTES: int(1024, 32 * 1024 * 1024).default(2 * 1024 * 1024),
   /** Where the built dashboard is; served at `/` when it exists. */
   HUB_DASHBOARD_DIR: z.string().optional(),
   HUB_TRUST_PROXY: bool.default(false),
+  /** Webhooks may reach private, loopback and link-local addresses (development and tests only: SSRF). */
+  HUB_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** Waits before each webhook retry, e.g. "5s,5m,30m,2h" (bare numbers are ms); the first attempt is immediate. */
+  HUB_WEBHOOK_SCHEDULE: z
+    .string()
+    .default(DEFAULT_WEBHOOK_SCHEDULE)
+    .transform((s, ctx) => {
+      const parsed = parseSchedule(s);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+      return typeof parsed === 'string' ? z.NEVER : parsed;
+    }),
+  /** Each retry wait is stretched by a random 0..this fraction, so failures don't retry in lockstep. */
+  HUB_WEBHOOK_JITTER: z.coerce.number().min(0).max(1).default(0.2),
+  /** Whole-request timeout of one webhook attempt, ms. */
+  HUB_WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(15_000),
+  /** Webhook requests in flight at once, per endpoint and in total. */
+  HUB_WEBHOOK_ENDPOINT_CONCURRENCY: int(1, 1000).default(8),
+  HUB_WEBHOOK_CONCURRENCY: int(1, 10_000).default(64),
+  /** An endpoint whose every attempt failed for this many days (fractions allowed) is disabled. */
+  HUB_WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().positive().max(365).default(5),
+  /**
+   * Rate limits, counted per HUB_RATE_LIMIT_WINDOW_MS window; 0 turns one off. The defaults are
+   * generous (a load test from one machine stays under them); tighten them in production.
+   * INGEST is per token on the ingest routes, INGEST_IP per client IP on the same routes,
+   * TOKENS is per token and per IP on `POST /api/auth/tokens`.
+   */
+  HUB_RATE_LIMIT_WINDOW_MS: int(100, 3_600_000).default(10_000),
+  HUB_RATE_LIMIT_INGEST: int(0, 100_000_000).default(5_000),
+  HUB_RATE_LIMIT_INGEST_IP: int(0, 100_000_000).default(10_000),
+  HUB_RATE_LIMIT_TOKENS: int(0, 100_000_000).default(60),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -10,6 +10,7 @@ import type { AppendedRecord, EventLog, NewEvent } from './log/event-log.js';
 import { openSqliteLog } from './log/sqlite-log.js';
 import { createMetrics } from './metrics.js';
 import { createShowRegistry } from './shows/show-registry.js';
+import { createWebhooks } from './webhooks/webhook-service.js';
 
 export interface PublishResult {
   ids: string[];
@@ -24,11 +25,14 @@ export interface PublishResult {
 export async function createHub(config: Config, logger: FastifyBaseLogger) {
   mkdirSync(config.HUB_DATA_DIR, { recursive: true });
   if (config.HUB_STORE !== 'sqlite') throw new Error('HUB_STORE=redis is not available yet; use "sqlite"');
-  const log: EventLog = openSqliteLog(join(config.HUB_DATA_DIR, 'events.db'));
+  const sqlite = openSqliteLog(join(config.HUB_DATA_DIR, 'events.db'));
+  const log: EventLog = sqlite;
   const fanout = createFanout();
   const shows = createShowRegistry();
   const metrics = createMetrics(() => fanout.stats().connections);
   await shows.load(log);
+  // The webhook outbox shares the log's SQLite file and commit transaction.
+  const webhooks = createWebhooks({ log: sqlite, config, logger, registry: metrics.registry });
 
   // How many connections each record reached, for the ingest answer's `clients_notified`.
   const notified = new WeakMap<AppendedRecord, number>();
@@ -77,10 +81,13 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     closing = true;
     clearInterval(heartbeat);
     clearInterval(pruner);
+    await webhooks.close();
     await log.close();
   }
 
-  return { config, log, fanout, shows, metrics, publish, close, isClosing: () => closing };
+  webhooks.start(publish);
+
+  return { config, log, fanout, shows, metrics, webhooks, publish, close, isClosing: () => closing };
 }
 
 export type Hub = Awaited<ReturnType<typeof createHub>>;

@@ -1,7 +1,7 @@
 import type { FastifyServerOptions } from 'fastify';
 
 /** Query parameters that carry credentials; their values never reach a log line. */
-const SECRET_PARAMS = /([?&](?:access_token|token)=)[^&#]*/gi;
+const SECRET_PARAMS = /([?&](?:access_token|token|secret|api_?key|signature|sig|password)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {
   return url.replace(SECRET_PARAMS, '$1[redacted]');
@@ -12,7 +12,18 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return {
     level,
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'token', 'secret', '*.token', '*.secret'],
+      // Object fields under these names, wherever a log call puts them (pino redacts by path, not by value:
+      // never interpolate a credential into a message string).
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+        'headers.authorization',
+        'headers.cookie',
+        '*.headers.authorization',
+        '*.headers.cookie',
+        ...['token', 'secret', 'apiSecret', 'password', 'authorization'].flatMap((k) => [k, `*.${k}`]),
+      ],
       censor: '[redacted]',
     },
     serializers: {

@@ -19,7 +19,12 @@ async function main() {
   }
   const { app, hub } = await buildApp(config);
   if (config.HUB_AUTH === 'off') {
-    app.log.warn('HUB_AUTH=off: EVERY ROUTE IS OPEN TO ANYONE. Use this only on your own machine.');
+    const exposed = !['127.0.0.1', '::1', 'localhost'].includes(config.HOST);
+    app.log.warn({ host: config.HOST }, 'HUB_AUTH=off: EVERY ROUTE IS OPEN TO ANYONE. Use this only on your own machine.');
+    // Also outside the log, where a person starting the hub sees it even with the log piped away.
+    process.stderr.write(
+      `\n!!! HUB_AUTH=off: every route is open to anyone (no tokens, CORS *).${exposed ? ` HOST=${config.HOST} exposes it beyond this machine!` : ''} !!!\n\n`,
+    );
   }
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   const base = config.HUB_PUBLIC_URL ?? address;

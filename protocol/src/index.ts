@@ -3,3 +3,7 @@ export * from './events.js';
 export * from './validation.js';
 export * from './api.js';
 export * from './show-state.js';
+export * from './event-templates.js';
+export * from './products.js';
+export * from './streaming.js';
+export * from './webhooks.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { tokenClaims, type TokenClaims } from '@showwire/protocol';
@@ -16,13 +16,24 @@ export interface TokenKeys {
  */
 export function loadSecret(configured: string | undefined, dataDir: string): TokenKeys {
   if (configured) return { key: new TextEncoder().encode(configured), generated: false };
-  const file = join(dataDir, 'hub-secret');
-  if (existsSync(file)) return { key: new TextEncoder().encode(readFileSync(file, 'utf8').trim()), generated: false };
+  const file = secretFile(dataDir);
+  if (existsSync(file)) return { key: readSecretFile(file), generated: false };
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  // `wx`: never follow or overwrite a file someone else put there between the check and the write.
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return { key: new TextEncoder().encode(secret), generated: true };
+}
+
+export const secretFile = (dataDir: string) => join(dataDir, 'hub-secret');
+
+/** Reads a kept secret; a short one is refused (as HUB_SECRET is), and the file is narrowed back to 0600. */
+export function readSecretFile(file: string): Uint8Array {
+  const secret = readFileSync(file, 'utf8').trim();
+  if (secret.length < 32) throw new Error(`${file} holds a secret shorter than 32 characters; delete it to have a new one generated`);
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  return new TextEncoder().encode(secret);
 }
 
 export async function mintToken(key: Uint8Array, claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): Promise<{ token: string; exp: number }> {
@@ -41,7 +52,8 @@ export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reas
 /** Verifies signature (HS256 only: `none` and every other algorithm are refused), expiry and claim shapes. */
 export async function verifyToken(key: Uint8Array, token: string): Promise<VerifyResult> {
   try {
-    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
+    // HS256 only (so `none` and key-confusion tricks fail); exp and sub must be there, not just valid when present.
+    const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
     const parsed = tokenClaims.safeParse(payload);
     if (!parsed.success) return { ok: false, reason: 'token claims are invalid (need sub, role, shows, exp)' };
     return { ok: true, claims: parsed.data };
@@ -49,6 +61,7 @@ export async function verifyToken(key: Uint8Array, token: string): Promise<Verif
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'token has expired' };
     if (error instanceof errors.JOSEAlgNotAllowed) return { ok: false, reason: 'token algorithm is not allowed (HS256 only)' };
     if (error instanceof errors.JWSSignatureVerificationFailed) return { ok: false, reason: 'token signature is invalid' };
+    if (error instanceof errors.JWTClaimValidationFailed) return { ok: false, reason: 'token claims are invalid (need sub, role, shows, exp)' };
     return { ok: false, reason: 'token is malformed' };
   }
 }

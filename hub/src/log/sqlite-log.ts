@@ -33,11 +33,24 @@ export function serializeEvent(id: string, e: NewEvent): { event: HubEvent; json
 }
 
 /**
+ * Runs inside the group-commit transaction with the events it stores (no duplicates), so rows a
+ * feature writes beside them (the webhook outbox) commit or roll back with the events. Throwing
+ * fails the append.
+ */
+export type CommitHook = (db: Database.Database, records: AppendedRecord[]) => void;
+
+/** The SQLite log, plus what features storing rows in the same file need (kept off `EventLog`). */
+export interface SqliteEventLog extends EventLog {
+  readonly db: Database.Database;
+  onCommit(hook: CommitHook): () => void;
+}
+
+/**
  * The embedded log: one SQLite file in WAL mode with `synchronous=FULL`, so a commit is on disk
  * before the 2xx. Group commit: every append that arrives in the same tick joins one transaction,
  * which keeps fsyncs per second, not per event.
  */
-export function openSqliteLog(file: string): EventLog {
+export function openSqliteLog(file: string): SqliteEventLog {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -52,6 +65,7 @@ export function openSqliteLog(file: string): EventLog {
   );
   const lastIdStmt = db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events');
   const listeners = new Set<(records: AppendedRecord[]) => void>();
+  const commitHooks = new Set<CommitHook>();
   let queue: Pending[] = [];
   let scheduled = false;
   let closed = false;
@@ -82,6 +96,10 @@ export function openSqliteLog(file: string): EventLog {
       }
       out.push(records);
     }
+    if (commitHooks.size) {
+      const fresh = out.flat().filter((r) => !r.duplicate);
+      if (fresh.length) for (const hook of commitHooks) hook(db, fresh);
+    }
     return out;
   });
 
@@ -103,7 +121,7 @@ export function openSqliteLog(file: string): EventLog {
   }
 
   function readStatement(q: ReadQuery) {
-    const where = ['id > ?'];
+    const where = ['events.id > ?'];
     const params: unknown[] = [q.after === undefined ? 0 : Number(q.after)];
     if (q.shows) {
       where.push('show IN (SELECT value FROM json_each(?))');
@@ -114,7 +132,7 @@ export function openSqliteLog(file: string): EventLog {
       params.push(JSON.stringify(q.types));
     }
     params.push(q.limit);
-    return { sql: `SELECT CAST(id AS TEXT) AS id, show, type, json FROM events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, params };
+    return { sql: `SELECT CAST(id AS TEXT) AS id, show, type, json FROM events WHERE ${where.join(' AND ')} ORDER BY events.id LIMIT ?`, params };
   }
   const statements = new Map<string, Database.Statement<unknown[], LogRecord>>();
   const prepared = (sql: string) => {
@@ -123,7 +141,12 @@ export function openSqliteLog(file: string): EventLog {
     return s;
   };
 
-  const log: EventLog = {
+  const log: SqliteEventLog = {
+    db,
+    onCommit(hook) {
+      commitHooks.add(hook);
+      return () => commitHooks.delete(hook);
+    },
     append(events) {
       if (closed) return Promise.reject(new Error('log is closed'));
       return new Promise((resolve, reject) => {

@@ -2,10 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { mintTokenBody } from '@showwire/protocol';
 import { assertRole } from '../auth/access.js';
 import { mintToken } from '../auth/tokens.js';
+import { TOKEN_BODY_LIMIT } from '../security/index.js';
 
 /** `POST /api/auth/tokens`: an admin mints hub tokens for hosts, agents, staff and viewers. */
 export const authTokenRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.post('/api/auth/tokens', { schema: { body: mintTokenBody } }, async (req, reply) => {
+  const options = { schema: { body: mintTokenBody }, bodyLimit: TOKEN_BODY_LIMIT, config: { rateLimit: app.rateLimits.tokens } };
+  app.post('/api/auth/tokens', options, async (req, reply) => {
     assertRole(await req.principal(), 'admin');
     const { sub, role, shows, ttlSeconds } = req.body;
     const { token, exp } = await mintToken(app.tokenKey, { sub, role, shows }, ttlSeconds);

@@ -33,6 +33,7 @@ export const ingestRoutes: FastifyPluginAsyncZod = async (app) => {
     return { ids: result.ids, clients_notified: result.clients_notified };
   }
 
-  app.post('/api/agent/data', { bodyLimit }, (req, reply) => ingest(req, reply));
-  app.post('/api/shows/:show/events', { bodyLimit, schema: { params: showParams } }, (req, reply) => ingest(req, reply, req.params.show));
+  const config = { rateLimit: app.rateLimits.ingest };
+  app.post('/api/agent/data', { bodyLimit, config }, (req, reply) => ingest(req, reply));
+  app.post('/api/shows/:show/events', { bodyLimit, config, schema: { params: showParams } }, (req, reply) => ingest(req, reply, req.params.show));
 };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { historyQuery, showParams } from '@showwire/protocol';
 import { assertCanRead, canRead, readableTypes } from '../auth/access.js';
+import { visibleState } from '../auth/visibility.js';
 import { forbidden, notFound } from '../errors.js';
 import { summarize } from '../shows/show-registry.js';
 
@@ -14,7 +15,7 @@ export const showRoutes: FastifyPluginAsyncZod = async (app) => {
     const shows = hub.shows
       .list()
       .filter((s) => canRead(principal, s.show))
-      .map(summarize)
+      .map((s) => visibleState(principal, summarize(s)))
       .sort((a, b) => (b.lastActivity ?? 0) - (a.lastActivity ?? 0));
     return { shows };
   });
@@ -24,12 +25,8 @@ export const showRoutes: FastifyPluginAsyncZod = async (app) => {
     assertCanRead(principal, req.params.show);
     const state = hub.shows.get(req.params.show);
     if (!state) throw notFound(`show "${req.params.show}" has no events yet`);
-    if (principal.role === 'viewer') {
-      // A viewer sees what the public screen shows: no transcript, no tool calls, no errors.
-      const { transcript: _t, actions: _a, lastError: _e, agentState: _s, userState: _u, ...rest } = state;
-      return { ...rest, transcript: [], actions: [] };
-    }
-    return state;
+    // A viewer sees what the public screen shows: no transcript, no tool calls, no errors.
+    return visibleState(principal, state);
   });
 
   app.get('/api/shows/:show/events', { schema: { params: showParams, querystring: historyQuery } }, async (req, reply) => {

@@ -17,6 +17,8 @@ export const tempDir = (prefix = 'showwire-') => mkdtempSync(join(tmpdir(), pref
 
 export interface TestHub {
   url: string;
+  /** The Fastify app, for looking inside (fan-out stats, metrics). */
+  app: Awaited<ReturnType<typeof buildApp>>['app'];
   dataDir: string;
   /** Every log line the hub wrote, as text. */
   logs: () => string;
@@ -35,6 +37,7 @@ export async function startHub(env: Record<string, string> = {}): Promise<TestHu
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,
+    app,
     dataDir,
     logs: () => logText,
     token: async (role, shows = ['*'], ttl = 3600, sub = `${role}-test`) => (await mintToken(app.tokenKey, { sub, role, shows }, ttl)).token,
@@ -69,7 +72,8 @@ export async function spawnHub(env: Record<string, string>): Promise<HubProcess>
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (c: Buffer) => {
       out += c.toString();
-      const m = /"address":"(http:\/\/[^"]+)"/.exec(out);
+      // The dashboard line is printed whatever the log level.
+      const m = /Showwire dashboard: (http:\/\/[^/\s]+)\//.exec(out);
       if (m) resolve(m[1]!);
     };
     child.stdout!.on('data', onData);

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** The agent's environment, validated once at start (a bad value stops it with a clear message). */
+const schema = z.object({
+  /** The hub the agent posts to. */
+  HUB_URL: z.url().default('http://127.0.0.1:8080'),
+  /** An agent-role hub token covering the shows the agent joins (unset only with HUB_AUTH=off). */
+  HUB_AGENT_TOKEN: z.string().optional(),
+  /** The name the worker registers under; LiveKit dispatches it explicitly by this name. */
+  AGENT_NAME: z.string().min(1).default('showwire-voice-agent'),
+  /** OpenAI key; any non-empty value works against an OpenAI-compatible server that ignores it. */
+  OPENAI_API_KEY: z.string().min(1, 'is required (any value works against a local OpenAI-compatible server)'),
+  /** OpenAI-compatible base URL (e.g. http://127.0.0.1:9000/v1); unset: api.openai.com. */
+  OPENAI_BASE_URL: z.url().optional(),
+  /** Model names, each swappable without a code change. */
+  OPENAI_STT_MODEL: z.string().min(1).default('gpt-4o-transcribe'),
+  OPENAI_LLM_MODEL: z.string().min(1).default('gpt-4.1-mini'),
+  OPENAI_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
+  OPENAI_TTS_VOICE: z.string().min(1).default('alloy'),
+});
+
+export type AgentConfig = z.infer<typeof schema>;
+
+export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  // Empty strings (as .env.example leaves them) mean "unset".
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(given);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid agent configuration:\n${lines}`);
+  }
+  return parsed.data;
+}
+
+/** What a dispatch may carry in its metadata (JSON); anything else in it is ignored. */
+export const dispatchMetadata = z
+  .looseObject({
+    title: z.string().max(300).optional(),
+    seller: z.string().max(256).optional(),
+    /** The host's participant identity in the room, when it differs from `seller`. */
+    hostIdentity: z.string().max(256).optional(),
+  })
+  .catch({});
+export type DispatchMetadata = z.infer<typeof dispatchMetadata>;
+
+export function parseDispatchMetadata(raw: string | undefined): DispatchMetadata {
+  if (!raw) return {};
+  try {
+    return dispatchMetadata.parse(JSON.parse(raw));
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AudioFrame, AudioSource, dispose, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
+import { AccessToken, AgentDispatchClient } from 'livekit-server-sdk';
+import { REPO_ROOT, startHub, tempDir, type TestHub } from '../../hub/test/helpers/hub.js';
+import { freeTcpPort, startLiveKit, type LiveKitServer } from '../../hub/test/helpers/livekit-server.js';
+import { listen } from '../../hub/test/helpers/sse.js';
+import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
+
+const REQUEST = 'Please create a blue linen shirt for forty nine euros fifty.';
+const SHOW = 'show-e2e';
+const AGENT_NAME = `showwire-e2e-${process.pid}`;
+
+/** The host's request as speech: espeak-ng, then sox to 48 kHz 16-bit mono PCM. */
+function spokenRequest(): Int16Array {
+  const dir = tempDir('showwire-speech-');
+  const wav = join(dir, 'request.wav');
+  const raw = join(dir, 'request.raw');
+  execFileSync('espeak-ng', ['-w', wav, REQUEST]);
+  execFileSync('sox', [wav, '-r', '48000', '-b', '16', '-c', '1', '-e', 'signed-integer', '-t', 'raw', raw]);
+  const bytes = readFileSync(raw);
+  return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
+}
+
+/** Whatever the worker printed, for failure messages, and a wait on a line of it. */
+function watch(child: ChildProcess) {
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const until = (re: RegExp, ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const tick = () => {
+        if (re.test(out)) return resolve();
+        if (child.exitCode !== null) return reject(new Error(`worker exited (${child.exitCode}):\n${out.slice(-4000)}`));
+        if (Date.now() - started > ms) return reject(new Error(`worker did not print ${re} within ${ms} ms:\n${out.slice(-4000)}`));
+        setTimeout(tick, 200);
+      };
+      tick();
+    });
+  return { output: () => out, until };
+}
+
+describe('end to end: LiveKit room → agent worker → hub', () => {
+  let livekit: LiveKitServer;
+  let hub: TestHub;
+  let fake: FakeOpenAI;
+  let worker: ChildProcess | undefined;
+  let room: Room | undefined;
+
+  before(async () => {
+    [livekit, hub, fake] = await Promise.all([startLiveKit(), startHub(), startFakeOpenAI({ transcript: REQUEST })]);
+  });
+  after(async () => {
+    await room?.disconnect().catch(() => undefined);
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((r) => worker!.once('exit', r));
+      worker.kill('SIGTERM');
+      const killer = setTimeout(() => worker!.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    await dispose();
+    await Promise.all([livekit?.stop(), hub?.close(), fake?.close()]);
+  });
+
+  it('a spoken request reaches the hub as transcript, tool_call, product_created and the agent speaking', async () => {
+    // The agent worker, as in production (`start`), from the TypeScript source.
+    worker = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'agent', 'src', 'agent.ts'), 'start'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        LIVEKIT_URL: livekit.url,
+        LIVEKIT_API_KEY: livekit.apiKey,
+        LIVEKIT_API_SECRET: livekit.apiSecret,
+        HUB_URL: hub.url,
+        HUB_AGENT_TOKEN: await hub.token('agent', [SHOW], 3600, AGENT_NAME),
+        OPENAI_API_KEY: 'test',
+        OPENAI_BASE_URL: fake.baseURL,
+        AGENT_NAME,
+        AGENT_HTTP_PORT: String(await freeTcpPort()),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = watch(worker);
+    await log.until(/registered worker/, 120_000);
+
+    const sse = listen(`${hub.url}/api/shows/${SHOW}/stream`, { token: await hub.token('staff') });
+    await sse.opened();
+
+    // The host joins and publishes a microphone track.
+    const at = new AccessToken(livekit.apiKey, livekit.apiSecret, { identity: 'host-1' });
+    at.addGrant({ room: SHOW, roomJoin: true, canPublish: true, canSubscribe: true });
+    room = new Room();
+    await room.connect(livekit.url, await at.toJwt(), { autoSubscribe: true, dynacast: false });
+    const source = new AudioSource(48_000, 1);
+    const track = LocalAudioTrack.createAudioTrack('microphone', source);
+    const options = new TrackPublishOptions();
+    options.source = TrackSource.SOURCE_MICROPHONE;
+    await room.localParticipant!.publishTrack(track, options);
+
+    const agentJoined = new Promise<void>((resolve) => {
+      const check = () => [...room!.remoteParticipants.values()].some((p) => p.kind === ParticipantKind.AGENT) && resolve();
+      room!.on(RoomEvent.ParticipantConnected, check);
+      check();
+    });
+    await new AgentDispatchClient(livekit.httpUrl, livekit.apiKey, livekit.apiSecret).createDispatch(SHOW, AGENT_NAME, {
+      metadata: JSON.stringify({ title: 'Summer drop', seller: 'host-1' }),
+    });
+    await agentJoined;
+    await sse.until(() => sse.events.some((e) => e.data.type === 'agent_ready'), 120_000, 'agent_ready');
+
+    // Speak: the request, then silence so the VAD hears the end of the turn. Bounded loops.
+    const speech = spokenRequest();
+    const frame = 480; // 10 ms at 48 kHz
+    const silence = new Int16Array(48_000 * 2);
+    for (const pcm of [speech, silence]) {
+      for (let i = 0; i + frame <= pcm.length; i += frame) await source.captureFrame(new AudioFrame(pcm.slice(i, i + frame), 48_000, 1, frame));
+    }
+
+    const has = (pred: (d: any) => boolean) => sse.events.some((e) => pred(e.data));
+    await sse.until(() => has((d) => d.type === 'agent_speech_finished'), 120_000, 'agent_speech_finished');
+    sse.close();
+
+    const events = sse.events.map((e) => e.data);
+    const types = events.map((d) => d.type).join(', ');
+    const at_ = (pred: (d: any) => boolean, what: string) => {
+      const i = events.findIndex(pred);
+      assert.ok(i >= 0, `missing ${what}; got ${types}\n--- worker ---\n${log.output().slice(-3000)}`);
+      return i;
+    };
+    const user = at_((d) => d.type === 'transcript' && d.role === 'user' && d.final, 'user transcript');
+    const call = at_((d) => d.type === 'tool_call' && d.name === 'create_product', 'tool_call create_product');
+    const created = at_((d) => d.type === 'product_created', 'product_created');
+    const started = at_((d) => d.type === 'agent_speech_started', 'agent_speech_started');
+    const finished = at_((d) => d.type === 'agent_speech_finished', 'agent_speech_finished');
+    assert.equal(events[user].text, REQUEST);
+    assert.equal(events[user].participant, 'host-1');
+    assert.equal(events[call].isError, false, JSON.stringify(events[call]));
+    assert.equal(events[created].product.name, 'Linen Shirt');
+    assert.equal(events[created].source, `agent:${AGENT_NAME}`);
+    assert.ok(user < created && created < call && call < started && started < finished, `order: ${types}`);
+    assert.equal(events[finished].interrupted, false);
+    // The fake heard the host's audio (a WAV upload), not text.
+    assert.ok(fake.requests.some((r) => r.path.endsWith('/audio/transcriptions') && r.body.bytes > 10_000));
+  });
+});

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SignJWT } from 'jose';
+import { getJson, spawnHub, startHub, tempDir, type HubProcess } from '../../hub/test/helpers/hub.js';
+import { freeTcpPort } from '../../hub/test/helpers/livekit-server.js';
+import { createHubClient, type DropReport } from '../src/hub-client.js';
+
+const SECRET = 'agent-hub-client-test-secret-0123456789abcdef';
+const key = new TextEncoder().encode(SECRET);
+const token = (role: string, shows: string[] = ['*']) =>
+  new SignJWT({ role, shows }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(`${role}-test`).setIssuedAt().setExpirationTime('1h').sign(key);
+
+/** Every stored event of a show, paging through the history endpoint. */
+async function history(url: string, show: string) {
+  const staff = await token('staff');
+  const all: any[] = [];
+  let after = '0';
+  for (let page = 0; page < 100; page++) {
+    const res = await getJson(`${url}/api/shows/${show}/events?after=${after}&limit=1000`, staff);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    all.push(...res.body.events);
+    if (!res.body.next) break;
+    after = res.body.next;
+  }
+  return all;
+}
+
+describe('hub client', () => {
+  const hubs: HubProcess[] = [];
+  after(async () => {
+    for (const h of hubs) if (h.child.exitCode === null) h.child.kill('SIGKILL');
+  });
+
+  it('hub down for 10 s while 500 events are produced: all 500 arrive once, in order', async () => {
+    const dataDir = tempDir('showwire-agent-');
+    const env = { HUB_DATA_DIR: dataDir, HUB_SECRET: SECRET };
+    const first = await spawnHub(env);
+    hubs.push(first);
+    const port = new URL(first.url).port;
+    const errors: Error[] = [];
+    const drops: DropReport[] = [];
+    const client = createHubClient({
+      url: first.url, token: await token('agent', ['show-down']), show: 'show-down',
+      minBackoffMs: 100, maxBackoffMs: 1_000, onError: (e) => errors.push(e), onDrop: (d) => drops.push(d),
+    });
+    let seq = 0;
+    const produce = (n: number) => {
+      for (let i = 0; i < n; i++) client.publish({ type: 'transcript', role: 'user', text: `line ${seq}`, final: true, seq: seq++ });
+    };
+
+    produce(100);
+    assert.equal(await client.flush(30_000), true, 'the first 100 reach the running hub');
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // Ten seconds without a hub, events trickling in as a live show would produce them.
+    for (let tick = 0; tick < 40; tick++) {
+      produce(10);
+      await sleep(250);
+    }
+    assert.equal(seq, 500);
+    assert.ok(client.stats().queued >= 400, `held while down: ${JSON.stringify(client.stats())}`);
+
+    const second = await spawnHub({ ...env, PORT: port });
+    hubs.push(second);
+    assert.equal(await client.flush(60_000), true, 'the queue drains once the hub is back');
+    const stats = await client.close(10_000);
+
+    const events = await history(second.url, 'show-down');
+    assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 500 }, (_, i) => i), 'all 500, once each, in order');
+    assert.equal(new Set(events.map((e) => e.eventId)).size, 500);
+    assert.deepEqual(drops, []);
+    assert.equal(stats.dropped, 0);
+    assert.equal(stats.sent, 500);
+    assert.ok(errors.length > 0 && stats.failedAttempts === errors.length, 'the outage was seen and retried');
+    second.child.kill('SIGTERM');
+    await second.exited;
+  });
+
+  it('past its bound it drops the oldest, reports them, and tells the hub how many when it returns', async () => {
+    const port = await freeTcpPort();
+    const url = `http://127.0.0.1:${port}`;
+    const drops: DropReport[] = [];
+    const client = createHubClient({ url, token: await token('agent', ['show-full']), show: 'show-full', maxBuffer: 50, minBackoffMs: 100, maxBackoffMs: 500, onDrop: (d) => drops.push(d) });
+    for (let i = 0; i < 80; i++) client.publish({ type: 'agent_state', state: 'listening', seq: i });
+    assert.equal(client.stats().queued, 50);
+    assert.equal(drops.reduce((n, d) => n + d.count, 0), 30);
+    assert.ok(drops.every((d) => d.reason === 'buffer_full'));
+
+    const hub = await spawnHub({ HUB_DATA_DIR: tempDir('showwire-agent-'), HUB_SECRET: SECRET, PORT: String(port) });
+    hubs.push(hub);
+    assert.equal(await client.flush(60_000), true);
+    await client.close();
+    const events = await history(url, 'show-full');
+    const kept = events.filter((e) => e.type === 'agent_state');
+    assert.deepEqual(kept.map((e) => e.seq), Array.from({ length: 50 }, (_, i) => i + 30), 'the newest 50, in order');
+    const notice = events.filter((e) => e.type === 'events_dropped');
+    assert.equal(notice.length, 1);
+    assert.equal(notice[0].count, 30);
+    assert.deepEqual(notice[0].types, ['agent_state']);
+    hub.child.kill('SIGTERM');
+    await hub.exited;
+  });
+
+  it('an event the hub refuses is set aside and reported; its neighbours still arrive, in order', async () => {
+    const hub = await startHub();
+    try {
+      const drops: DropReport[] = [];
+      const client = createHubClient({ url: hub.url, token: await hub.token('agent', ['show-bad']), show: 'show-bad', onDrop: (d) => drops.push(d) });
+      client.publish({ type: 'agent_state', state: 'listening', seq: 1 });
+      client.publish({ type: 'agent_state', state: 'dancing', seq: 2 });
+      client.publish({ type: 'agent_state', state: 'thinking', seq: 3 });
+      assert.equal(await client.flush(30_000), true);
+      await client.close();
+      const res = await getJson(`${hub.url}/api/shows/show-bad/events?after=0`, await hub.token('staff'));
+      assert.deepEqual(res.body.events.map((e: any) => e.seq ?? e.type), [1, 3, 'events_dropped']);
+      assert.deepEqual([res.body.events[2].reason, res.body.events[2].count], ['rejected', 1], 'the hub hears of it too');
+      assert.equal(drops.length, 1);
+      assert.equal(drops[0]!.reason, 'rejected');
+      assert.deepEqual(drops[0]!.types, ['agent_state']);
+      assert.match(drops[0]!.detail!, /^400 .*state/);
+    } finally {
+      await hub.close();
+    }
+  });
+});

@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * `npm run bench:webhooks`: deliveries per second from a real hub (its own process, SQLite
+ * outbox, signing, undici) to a local receiver answering 204. BENCH_WEBHOOK_EVENTS (20000) events
+ * are posted in batches of 1000 to one endpoint; HUB_WEBHOOK_* variables pass through to the hub.
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+const events = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 20_000);
+if (!Number.isInteger(events) || events <= 0) throw new Error('BENCH_WEBHOOK_EVENTS must be a positive whole number');
+
+async function main() {
+  let received = 0;
+  let done: () => void = () => {};
+  const allIn = new Promise<void>((resolve) => (done = resolve));
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(204).end();
+      if (++received === events) done();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'showwire-bench-webhooks-'));
+  const hub = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(here, '..', 'hub', 'src', 'main.ts')], {
+    env: { ...process.env, HUB_DATA_DIR: dataDir, HUB_AUTH: 'off', HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HOST: '127.0.0.1', PORT: '0', HUB_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      hub.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /Showwire dashboard: (http:\/\/[^/\s]+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      hub.on('exit', (code) => reject(new Error(`hub exited (${code}) before listening`)));
+      setTimeout(() => reject(new Error('hub did not start within 30 s')), 30_000).unref();
+    });
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    };
+    await post('/api/webhooks/endpoints', { url: hookUrl, description: 'bench' });
+
+    const started = performance.now();
+    for (let sent = 0; sent < events; sent += 1000) {
+      const n = Math.min(1000, events - sent);
+      await post('/api/shows/bench/events', Array.from({ length: n }, (_, i) => ({ type: 'bench_event', n: sent + i, text: 'x'.repeat(200) })));
+    }
+    const posted = performance.now();
+    const timeout = setTimeout(() => {
+      console.error(`timed out: ${received} of ${events} delivered after 10 min`);
+      process.exitCode = 1;
+      done();
+    }, 600_000);
+    await allIn;
+    clearTimeout(timeout);
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`webhooks: ${received} deliveries in ${seconds.toFixed(2)} s = ${Math.round(received / seconds)} deliveries/s`);
+    console.log(`  (events posted in ${((posted - started) / 1000).toFixed(2)} s; per-endpoint concurrency ${process.env.HUB_WEBHOOK_ENDPOINT_CONCURRENCY ?? 8})`);
+  } finally {
+    hub.kill('SIGTERM');
+    await new Promise((r) => hub.once('exit', r));
+    receiver.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

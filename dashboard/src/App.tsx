@@ -1,0 +1,55 @@
+import { useEffect, useMemo, useState } from 'react';
+import { SignIn } from './components/SignIn.js';
+import { Header } from './components/Header.js';
+import { canSeeAll, decodeClaims, onlyShow, takeToken, TOKEN_KEY } from './lib/auth.js';
+import { navigate, showPath, useRoute } from './lib/router.js';
+import { ShowView } from './pages/ShowView.js';
+import { Wall } from './pages/Wall.js';
+import { Webhooks } from './pages/Webhooks.js';
+
+/** Read once at load: the token moves from the URL into sessionStorage before anything renders. */
+function initialToken(): string | null {
+  const { token, cleanUrl } = takeToken(location.href, sessionStorage);
+  if (cleanUrl !== undefined) history.replaceState(null, '', cleanUrl);
+  return token;
+}
+
+export function App() {
+  const [token, setToken] = useState(initialToken);
+  const claims = useMemo(() => decodeClaims(token), [token]);
+  const route = useRoute();
+  const host = onlyShow(claims);
+
+  // A host with one show has nothing to choose: the wall would be one card.
+  useEffect(() => {
+    if (route.page === 'wall' && host && !canSeeAll(claims)) navigate(showPath(host), true);
+  }, [route.page, host, claims]);
+
+  const signOut = () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    setToken(null);
+  };
+  const signIn = (t: string) => {
+    sessionStorage.setItem(TOKEN_KEY, t);
+    setToken(t);
+  };
+  const expired = claims?.exp !== undefined && claims.exp * 1000 < Date.now();
+  if (expired) return <SignIn onToken={signIn} reason="This sign-in has expired." />;
+
+  const common = { token, claims, onSignOut: signOut };
+  switch (route.page) {
+    case 'wall':
+      return host && !canSeeAll(claims) ? null : <Wall key={token ?? ''} {...common} />;
+    case 'show':
+      return <ShowView key={`${token}:${route.show}`} show={route.show} {...common} />;
+    case 'webhooks':
+      return <Webhooks key={token ?? ''} {...common} />;
+    default:
+      return (
+        <>
+          <Header claims={claims} onSignOut={signOut} />
+          <main className="empty">This page does not exist.</main>
+        </>
+      );
+  }
+}

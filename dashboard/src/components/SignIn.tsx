@@ -1,0 +1,29 @@
+import { useState, type FormEvent } from 'react';
+
+/** Shown when there is no usable token: the hub prints a link with one at start. */
+export function SignIn({ onToken, reason }: { onToken: (token: string) => void; reason?: string }) {
+  const [value, setValue] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (value.trim()) onToken(value.trim());
+  };
+  return (
+    <main className="signin">
+      <form className="panel signin-box" onSubmit={submit}>
+        <h1>Showwire</h1>
+        {reason && <p className="notice notice-warn">{reason}</p>}
+        <p>
+          Open the dashboard link the hub printed when it started (<code>http://…/?token=…</code>), or paste a token issued by{' '}
+          <code>POST /api/auth/tokens</code>.
+        </p>
+        <label>
+          Token
+          <input type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
+        </label>
+        <button type="submit" className="btn">
+          Sign in
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,110 @@
+import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { TranscriptLine } from '@showwire/protocol';
+import { formatClock } from '../lib/format.js';
+
+const speaker = (l: TranscriptLine) => (l.role === 'agent' ? 'Agent' : l.participant || 'Host');
+
+/**
+ * The live transcript, virtualized: only the rows on screen exist in the DOM, so 20,000 lines
+ * cost what 20 do. It follows new lines while the reader is at the bottom and stops following
+ * as soon as they scroll up. New final lines are announced through a polite live region (only
+ * the newest, so a screen reader is not flooded at 50 events/s).
+ */
+export function Transcript({ lines, speaking }: { lines: readonly TranscriptLine[]; speaking: boolean }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [follow, setFollow] = useState(true);
+  const virtual = useVirtualizer({
+    count: lines.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 52,
+    overscan: 8,
+  });
+
+  useLayoutEffect(() => {
+    if (follow && lines.length > 0) virtual.scrollToIndex(lines.length - 1, { align: 'end' });
+  }, [lines, follow, virtual]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    if (atBottom !== follow) setFollow(atBottom);
+  };
+
+  const lastFinal = useLastFinal(lines);
+  const finals = lines.reduce((n, l) => n + (l.final ? 1 : 0), 0);
+
+  return (
+    <section className="panel transcript" aria-labelledby="transcript-h">
+      <div className="panel-head">
+        <h2 id="transcript-h">Transcript</h2>
+        <span className="muted small">{lines.length.toLocaleString()} lines</span>
+        {speaking && (
+          <span className="speaking" data-agent-speaking>
+            <span className="bars" aria-hidden="true">
+              <i />
+              <i />
+              <i />
+            </span>
+            Agent speaking
+          </span>
+        )}
+      </div>
+      <div
+        ref={scroller}
+        className="transcript-scroll"
+        tabIndex={0}
+        role="log"
+        aria-label="Transcript lines"
+        onScroll={onScroll}
+        data-line-count={lines.length}
+        data-final-count={finals}
+      >
+        {lines.length === 0 && <p className="empty">Nothing said yet.</p>}
+        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+          {virtual.getVirtualItems().map((row) => (
+            <div key={row.key} data-index={row.index} ref={virtual.measureElement} className="vrow" style={{ transform: `translateY(${row.start}px)` }}>
+              <Line line={lines[row.index]!} />
+            </div>
+          ))}
+        </div>
+      </div>
+      {!follow && lines.length > 0 && (
+        <button type="button" className="jump" onClick={() => setFollow(true)}>
+          Jump to latest ↓
+        </button>
+      )}
+      <div className="sr-only" aria-live="polite" aria-atomic="true">
+        {lastFinal ? `${speaker(lastFinal)}: ${lastFinal.text}` : ''}
+      </div>
+    </section>
+  );
+}
+
+const Line = memo(function Line({ line }: { line: TranscriptLine }) {
+  return (
+    <div className={`line line-${line.role}${line.final ? '' : ' line-interim'}`} data-id={line.id} data-item={line.itemId} data-final={String(line.final)}>
+      <div className="line-meta">
+        <span className={`speaker speaker-${line.role}`}>{speaker(line)}</span>
+        <time className="muted small">{formatClock(line.timestamp)}</time>
+      </div>
+      <p className="line-text">{line.text}</p>
+    </div>
+  );
+});
+
+/** The newest final line, found from the end (a scan of 20,000 lines per frame would not be free). */
+function useLastFinal(lines: readonly TranscriptLine[]) {
+  const [last, setLast] = useState<TranscriptLine>();
+  useEffect(() => {
+    for (let i = lines.length - 1; i >= Math.max(0, lines.length - 8); i--) {
+      const l = lines[i]!;
+      if (l.final) {
+        setLast((prev) => (prev?.id === l.id ? prev : l));
+        return;
+      }
+    }
+  }, [lines]);
+  return last;
+}

@@ -1,0 +1,53 @@
+import type { Role } from '@showwire/protocol';
+
+export const TOKEN_KEY = 'showwire.token';
+
+export interface Claims {
+  sub: string;
+  role: Role;
+  shows: string[];
+  exp?: number;
+}
+
+type Store = Pick<Storage, 'getItem' | 'setItem'>;
+
+/**
+ * The token the hub prints (`/?token=…`) is moved into sessionStorage and removed from the
+ * address bar, so it is neither bookmarked, shared by copy-paste, nor sent as a Referer.
+ * Returns the token to use and, when the URL carried one, the URL to replace it with.
+ */
+export function takeToken(href: string, storage: Store): { token: string | null; cleanUrl?: string } {
+  const url = new URL(href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    storage.setItem(TOKEN_KEY, fromUrl);
+    url.searchParams.delete('token');
+    return { token: fromUrl, cleanUrl: url.pathname + url.search + url.hash };
+  }
+  return { token: storage.getItem(TOKEN_KEY) };
+}
+
+/**
+ * The token's claims, for choosing what to show (a host lands on its show). Not verified: the
+ * hub checks every request, so a forged payload only changes which page opens first.
+ */
+export function decodeClaims(token: string | null): Claims | undefined {
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    const c = JSON.parse(json) as Partial<Claims>;
+    if (typeof c.role !== 'string' || !Array.isArray(c.shows)) return undefined;
+    return { sub: String(c.sub ?? ''), role: c.role, shows: c.shows.map(String), ...(typeof c.exp === 'number' && { exp: c.exp }) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The one show a host token is for, when it names exactly one. */
+export function onlyShow(claims: Claims | undefined): string | undefined {
+  if (!claims || claims.shows.length !== 1 || claims.shows[0] === '*') return undefined;
+  return claims.shows[0];
+}
+
+export const canSeeAll = (claims: Claims | undefined) => !claims || claims.shows.includes('*');

@@ -1,0 +1,47 @@
+import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+
+/** Three pages need no router library: the path is the state, history.pushState changes it. */
+export type Route = { page: 'wall' } | { page: 'show'; show: string } | { page: 'webhooks' } | { page: 'missing' };
+
+export function parseRoute(pathname: string): Route {
+  if (pathname === '/' || pathname === '') return { page: 'wall' };
+  if (pathname === '/webhooks') return { page: 'webhooks' };
+  const m = /^\/shows\/([^/]+)\/?$/.exec(pathname);
+  if (m) return { page: 'show', show: decodeURIComponent(m[1]!) };
+  return { page: 'missing' };
+}
+
+const NAVIGATE = 'showwire:navigate';
+
+export function navigate(path: string, replace = false) {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  window.dispatchEvent(new Event(NAVIGATE));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.pathname));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(location.pathname));
+    window.addEventListener('popstate', update);
+    window.addEventListener(NAVIGATE, update);
+    return () => {
+      window.removeEventListener('popstate', update);
+      window.removeEventListener(NAVIGATE, update);
+    };
+  }, []);
+  return route;
+}
+
+/** A real link (middle-click, copy address work) that navigates in-page on a plain click. */
+export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  const click = (e: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(e);
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    navigate(href);
+  };
+  return <a href={href} onClick={click} {...rest} />;
+}
+
+export const showPath = (show: string) => `/shows/${encodeURIComponent(show)}`;

@@ -1,0 +1,86 @@
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { reduceShowMany, type ReduceOptions, type ShowState } from '@showwire/protocol';
+import { ApiError, loadHistory, loadShowList, streamUrl, summaryToState } from '../lib/api.js';
+import { openConnection, type ConnectionState } from '../lib/connection.js';
+import { maxId } from '../lib/ids.js';
+import { createShowStore } from '../lib/show-store.js';
+
+export interface LiveShows {
+  states: ReadonlyMap<string, ShowState>;
+  connection: ConnectionState;
+  /** Set while the first load runs. */
+  loading: boolean;
+  error?: ApiError | Error;
+  /** The hub said events were pruned before we could see them. */
+  truncated: boolean;
+  /** Hub clock minus ours, seconds. */
+  clockOffset: number;
+}
+
+/**
+ * The shows a page needs, live over one EventSource.
+ * - `show` given (the show view): its whole history first, page by page, then the stream of
+ *   that show from the last id loaded.
+ * - no `show` (the wall): `GET /api/shows` for every show's state, then the stream of every
+ *   show the token reads, from the newest id in that snapshot.
+ * Either way the stream resumes from the last id it delivered after any drop.
+ */
+export function useLiveShows(token: string | null, show: string | undefined, reduce?: ReduceOptions): LiveShows {
+  const store = useMemo(() => createShowStore({ ...(reduce && { reduce }) }), [token, show]); // eslint-disable-line react-hooks/exhaustive-deps
+  const states = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<ApiError | Error>();
+  const [truncated, setTruncated] = useState(false);
+  const [clockOffset, setClockOffset] = useState(0);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    let conn: ReturnType<typeof openConnection> | undefined;
+    setLoading(true);
+    setError(undefined);
+    setTruncated(false);
+    setConnection('connecting');
+
+    (async () => {
+      let from: string;
+      if (show) {
+        const history = await loadHistory(show, token, { signal: abort.signal });
+        const state = reduceShowMany(undefined, history.events, reduce);
+        if (history.events.length > 0) store.set({ ...state, show });
+        if (history.truncated) setTruncated(true);
+        // '0' replays from the start of retained history: a show with no events yet misses nothing.
+        from = state.lastEventId ?? '0';
+      } else {
+        const list = await loadShowList(token);
+        store.reset(list.map(summaryToState));
+        from = maxId(list.map((s) => s.lastEventId)) ?? '0';
+      }
+      if (abort.signal.aborted) return;
+      setLoading(false);
+      conn = openConnection({
+        url: (last) => streamUrl(token, { ...(show && { shows: [show] }), ...(last !== undefined && { lastEventId: last }) }),
+        lastEventId: from,
+        onEvent: (e) => store.push(e),
+        onNotice: () => setTruncated(true),
+        onState: setConnection,
+        onClockOffset: setClockOffset,
+      });
+    })().catch((e: unknown) => {
+      if (abort.signal.aborted) return;
+      setLoading(false);
+      setConnection('offline');
+      setError(e instanceof Error ? e : new Error(String(e)));
+    });
+
+    const online = () => conn?.retryNow();
+    window.addEventListener('online', online);
+    return () => {
+      abort.abort();
+      conn?.close();
+      window.removeEventListener('online', online);
+    };
+  }, [store, token, show]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  return { states, connection, loading, truncated, clockOffset, ...(error && { error }) };
+}

@@ -1,0 +1,112 @@
+import { useMemo } from 'react';
+import { emptyShow, type ShowState } from '@showwire/protocol';
+import { ActionFeed } from '../components/ActionFeed.js';
+import { Carousel } from '../components/Carousel.js';
+import { Header, Notice } from '../components/Header.js';
+import { Sparkline } from '../components/Sparkline.js';
+import { Thumb } from '../components/Thumb.js';
+import { Transcript } from '../components/Transcript.js';
+import { ApiError } from '../lib/api.js';
+import type { Claims } from '../lib/auth.js';
+import { formatClock, formatCount, formatDuration } from '../lib/format.js';
+import { TROUBLE_LABEL, troubles } from '../lib/trouble.js';
+import { useHubNow } from '../live/use-now.js';
+import { useLiveShows } from '../live/use-live-shows.js';
+import { AgentChip } from './Wall.js';
+
+export function ShowView({ show, token, claims, onSignOut }: { show: string; token: string | null; claims: Claims | undefined; onSignOut: () => void }) {
+  const live = useLiveShows(token, show);
+  const now = useHubNow(live.clockOffset);
+  const state = useMemo(() => live.states.get(show) ?? emptyShow(show), [live.states, show]);
+  const title = state.title || show;
+  const flags = troubles(state, now).filter((t) => t !== 'ended');
+
+  return (
+    <>
+      <Header claims={claims} connection={live.connection} onSignOut={onSignOut}>
+        <h1>{title}</h1>
+      </Header>
+      <main
+        className="show"
+        data-testid="show-view"
+        data-show={show}
+        data-event-count={state.eventCount}
+        data-last-event-id={state.lastEventId ?? ''}
+        data-loading={String(live.loading)}
+      >
+        {live.error && (
+          <Notice kind="error">
+            {live.error instanceof ApiError && live.error.status === 403
+              ? `This sign-in cannot watch “${show}”.`
+              : `Could not load this show: ${live.error.message}`}
+          </Notice>
+        )}
+        {live.truncated && <Notice kind="warn">The hub no longer keeps this show’s oldest events; the transcript starts where its history does.</Notice>}
+        {flags.length > 0 && (
+          <Notice kind="warn">
+            {flags.map((t) => TROUBLE_LABEL[t]).join(' · ')}
+            {state.lastError ? ` — ${state.lastError.message}` : ''}
+          </Notice>
+        )}
+        <ShowMeta state={state} now={now} />
+        <div className="show-grid">
+          <Transcript lines={state.transcript} speaking={state.agentSpeaking} />
+          <div className="show-side">
+            <Carousel state={state} />
+            <ActionFeed actions={state.actions} products={state.products} />
+          </div>
+        </div>
+      </main>
+    </>
+  );
+}
+
+function ShowMeta({ state: s, now }: { state: ShowState; now: number }) {
+  const duration = s.startedAt !== undefined ? (s.endedAt ?? now) - s.startedAt : undefined;
+  return (
+    <section className="meta panel" aria-label="Show details">
+      <Thumb url={s.thumbnailUrl} title={s.title || s.show} />
+      <dl className="meta-list">
+        <div>
+          <dt>Status</dt>
+          <dd>
+            {s.status === 'live' ? <span className="badge badge-live">LIVE</span> : s.status === 'ended' ? <span className="badge badge-ended">ENDED</span> : <span className="muted">Not started</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd>{duration !== undefined ? formatDuration(duration) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Agent</dt>
+          <dd>
+            <AgentChip state={s} />
+          </dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>{s.startedAt !== undefined ? formatClock(s.startedAt) : '—'}</dd>
+        </div>
+        <div>
+          <dt>Show id</dt>
+          <dd>
+            <code>{s.show}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>Events</dt>
+          <dd>{formatCount(s.eventCount)}</dd>
+        </div>
+      </dl>
+      <div className="viewers">
+        <div className="viewers-now">
+          <span className="big" data-viewers={s.viewers}>
+            {formatCount(s.viewers)}
+          </span>
+          <span className="muted small">viewers</span>
+        </div>
+        <Sparkline samples={s.viewerHistory} label={`Viewer count over time, now ${s.viewers}`} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,205 @@
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from '@showwire/protocol';
+import { Header, Notice } from '../components/Header.js';
+import type { Claims } from '../lib/auth.js';
+import { formatClock } from '../lib/format.js';
+import { endpointHealth, webhooksApi } from '../lib/webhooks-api.js';
+
+/** The delivery log is polled: it changes at the worker's pace, and this page is for the few admins. */
+const REFRESH_MS = 5000;
+
+export function Webhooks({ token, claims, onSignOut }: { token: string | null; claims: Claims | undefined; onSignOut: () => void }) {
+  const api = useMemo(() => webhooksApi(token), [token]);
+  const [endpoints, setEndpoints] = useState<WebhookEndpoint[]>([]);
+  const [deliveries, setDeliveries] = useState<WebhookDelivery[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [endpoint, setEndpoint] = useState('');
+  const [status, setStatus] = useState<WebhookDeliveryStatus | ''>('');
+  const [error, setError] = useState<string>();
+  const [message, setMessage] = useState<string>();
+
+  const refresh = useCallback(async () => {
+    try {
+      const [eps, page] = await Promise.all([api.endpoints(), api.deliveries({ ...(endpoint && { endpoint }), ...(status && { status }), limit: 50 })]);
+      setEndpoints(eps);
+      setDeliveries(page.deliveries);
+      setNext(page.next);
+      setError(undefined);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  }, [api, endpoint, status]);
+
+  useEffect(() => {
+    void refresh();
+    const t = setInterval(() => void refresh(), REFRESH_MS);
+    return () => clearInterval(t);
+  }, [refresh]);
+
+  const act = async <T,>(what: () => Promise<T>, done: string | ((result: T) => string)) => {
+    try {
+      const result = await what();
+      setMessage(typeof done === 'string' ? done : done(result));
+      await refresh();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const more = async () => {
+    if (!next) return;
+    const page = await api.deliveries({ ...(endpoint && { endpoint }), ...(status && { status }), before: next, limit: 50 });
+    setDeliveries((d) => [...d, ...page.deliveries]);
+    setNext(page.next);
+  };
+
+  const now = Date.now() / 1000;
+  return (
+    <>
+      <Header claims={claims} onSignOut={onSignOut}>
+        <h1 className="sr-only">Webhooks</h1>
+      </Header>
+      <main className="webhooks" data-testid="webhooks">
+        {error && <Notice kind="error">{error}</Notice>}
+        {message && <Notice>{message}</Notice>}
+        <section className="panel" aria-labelledby="ep-h">
+          <div className="panel-head">
+            <h2 id="ep-h">Endpoints</h2>
+            <span className="muted small">{endpoints.length}</span>
+          </div>
+          <NewEndpoint onCreate={(url, description) => act(() => api.create(url, description), (ep) => `Endpoint created. Its signing secret, shown only now: ${ep.secret}`)} />
+          <div className="table-wrap">
+            <table className="grid">
+              <Head columns={['URL', 'Health', 'Filters']} />
+              <tbody>
+                {endpoints.map((ep) => {
+                  const h = endpointHealth(ep, now);
+                  return (
+                    <tr key={ep.id} data-endpoint={ep.id} data-health={h.kind}>
+                      <td>
+                        <code>{ep.url}</code>
+                        {ep.description && <div className="muted small">{ep.description}</div>}
+                      </td>
+                      <td className={`health-${h.kind === 'healthy' ? 'ok' : h.kind === 'failing' ? 'bad' : 'off'}`}>{h.label}</td>
+                      <td className="small muted">
+                        {ep.types ? ep.types.join(', ') : 'all types'} · {ep.shows ? ep.shows.join(', ') : 'all shows'}
+                      </td>
+                      <td className="row-actions">
+                        <button type="button" className="btn-quiet" onClick={() => act(() => api.test(ep.id), 'Test message queued')}>
+                          Send test
+                        </button>{' '}
+                        <button type="button" className="btn-quiet" onClick={() => act(() => api.setEnabled(ep.id, !ep.enabled), ep.enabled ? 'Disabled' : 'Enabled')}>
+                          {ep.enabled ? 'Disable' : 'Enable'}
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        </section>
+
+        <section className="panel" aria-labelledby="dl-h">
+          <div className="panel-head">
+            <h2 id="dl-h">Delivery log</h2>
+            <label className="small">
+              Endpoint{' '}
+              <select value={endpoint} onChange={(e) => setEndpoint(e.target.value)}>
+                <option value="">All</option>
+                {endpoints.map((ep) => (
+                  <option key={ep.id} value={ep.id}>
+                    {ep.url}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="small">
+              Status{' '}
+              <select value={status} onChange={(e) => setStatus(e.target.value as WebhookDeliveryStatus | '')}>
+                <option value="">All</option>
+                <option value="pending">Pending</option>
+                <option value="succeeded">Succeeded</option>
+                <option value="failed">Failed</option>
+              </select>
+            </label>
+          </div>
+          <div className="table-wrap">
+            <table className="grid">
+              <Head columns={['Created', 'Event', 'Endpoint', 'Status', 'Attempts', 'Last answer']} />
+              <tbody>
+                {deliveries.map((d) => (
+                  <tr key={d.id} data-delivery={d.id} data-status={d.status} data-attempts={d.attempts}>
+                    <td className="small">{formatClock(d.createdAt)}</td>
+                    <td>
+                      <code>{d.type}</code>
+                      {d.show && <div className="muted small">{d.show}</div>}
+                    </td>
+                    <td className="small muted">{endpoints.find((e) => e.id === d.endpointId)?.url ?? d.endpointId}</td>
+                    <td className={d.status === 'succeeded' ? 'health-ok' : d.status === 'failed' ? 'health-bad' : 'health-off'}>{d.status}</td>
+                    <td>{d.attempts}</td>
+                    <td className="small">{d.lastStatusCode ?? d.lastError ?? '—'}</td>
+                    <td>
+                      <button type="button" className="btn-quiet" onClick={() => act(() => api.redeliver(d.id), `Delivery ${d.id} queued again`)}>
+                        Redeliver
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {deliveries.length === 0 && <p className="empty">No deliveries yet.</p>}
+          </div>
+          {next && (
+            <button type="button" className="btn-quiet load-more" onClick={() => void more()}>
+              Load older
+            </button>
+          )}
+        </section>
+      </main>
+    </>
+  );
+}
+
+/** Column headings, and a last one for the row's buttons that only screen readers name. */
+function Head({ columns }: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th key={c}>{c}</th>
+        ))}
+        <th>
+          <span className="sr-only">Actions</span>
+        </th>
+      </tr>
+    </thead>
+  );
+}
+
+function NewEndpoint({ onCreate }: { onCreate: (url: string, description: string) => void }) {
+  const [url, setUrl] = useState('');
+  const [description, setDescription] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!url.trim()) return;
+    onCreate(url.trim(), description.trim());
+    setUrl('');
+    setDescription('');
+  };
+  return (
+    <form className="new-endpoint" onSubmit={submit}>
+      <label>
+        <span className="sr-only">Endpoint URL</span>
+        <input type="url" required placeholder="https://example.com/webhooks/showwire" value={url} onChange={(e) => setUrl(e.target.value)} />
+      </label>
+      <label>
+        <span className="sr-only">Description</span>
+        <input placeholder="Description (optional)" value={description} onChange={(e) => setDescription(e.target.value)} />
+      </label>
+      <button type="submit" className="btn">
+        Add endpoint
+      </button>
+    </form>
+  );
+}

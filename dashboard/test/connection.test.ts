@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { EventSource } from 'eventsource';
+import type { HubEvent } from '@showwire/protocol';
+import { loadHistory, streamUrl } from '../src/lib/api.js';
+import { openConnection, type ConnectionState } from '../src/lib/connection.js';
+import { startHub, type TestHub } from '../../hub/test/helpers/hub.js';
+import { lines, publish } from './helpers/publish.js';
+
+/** The dashboard's connection and history loader, run in Node against a real hub with a spec EventSource. */
+let hub: TestHub;
+let agent: string;
+let staff: string;
+before(async () => {
+  hub = await startHub({ HUB_HEARTBEAT_MS: '200' });
+  agent = await hub.token('agent', ['*']);
+  staff = await hub.token('staff', ['*']);
+});
+after(() => hub?.close());
+
+async function until(what: string, check: () => boolean, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('history pages then the stream from the last id: every event once, in order, also while publishing', async () => {
+  const show = 'conn-history';
+  await publish(hub.url, agent, show, lines(0, 25));
+  const history = await loadHistory(show, staff, { pageSize: 10, fetch: (u, i) => fetch(new URL(String(u), hub.url), i) });
+  assert.equal(history.events.length, 25, 'three pages of 10, 10, 5');
+  assert.equal(history.truncated, false);
+
+  const got: HubEvent[] = [];
+  const states: ConnectionState[] = [];
+  await publish(hub.url, agent, show, lines(25, 5)); // after the history load, before the stream: must come by replay
+  const conn = openConnection({
+    url: (last) => hub.url + streamUrl(staff, { shows: [show], ...(last && { lastEventId: last }) }),
+    lastEventId: history.events.at(-1)!.id,
+    onEvent: (e) => got.push(e),
+    onState: (s) => states.push(s),
+    EventSource,
+  });
+  try {
+    await until('live', () => conn.state === 'live');
+    await publish(hub.url, agent, show, lines(30, 5));
+    await until('all events', () => got.length >= 10);
+    const texts = [...history.events, ...got].map((e) => (e as { text?: string }).text);
+    assert.deepEqual(texts, Array.from({ length: 35 }, (_, i) => `line ${i}`));
+    assert.equal(states[0], 'connecting');
+  } finally {
+    conn.close();
+  }
+});
+
+test('heartbeats set the pace: a stream that goes silent is dropped and resumed from its last id', async () => {
+  const show = 'conn-watchdog';
+  await publish(hub.url, agent, show, lines(0, 3));
+  const got: string[] = [];
+  const states: ConnectionState[] = [];
+  let opened = 0;
+  // A stream URL that stops working after the first connect: the watchdog, not an error event, must notice.
+  let paused = false;
+  const conn = openConnection({
+    url: (last) => {
+      opened++;
+      return hub.url + streamUrl(staff, { shows: [show], ...(last && { lastEventId: last }) });
+    },
+    lastEventId: '0',
+    onEvent: (e) => got.push((e as { text: string }).text),
+    onState: (s) => states.push(s),
+    EventSource: class Pausable {
+      onopen: ((e: Event) => void) | null = null;
+      onmessage: ((e: MessageEvent) => void) | null = null;
+      onerror: ((e: Event) => void) | null = null;
+      readonly inner: EventSource;
+      constructor(url: string) {
+        this.inner = new EventSource(url);
+        this.inner.onopen = (e) => this.onopen?.(e);
+        // Once paused, this connection swallows everything (a half-open TCP connection looks like this).
+        this.inner.onmessage = (e) => void (paused || this.onmessage?.(e));
+        this.inner.onerror = (e) => this.onerror?.(e);
+      }
+      close() {
+        this.inner.close();
+      }
+    },
+  });
+  try {
+    await until('first three', () => got.length === 3);
+    await until('two heartbeats measured', () => conn.state === 'live');
+    await new Promise((r) => setTimeout(r, 700)); // let heartbeats set the pace (200 ms)
+    paused = true;
+    await publish(hub.url, agent, show, lines(3, 2)); // swallowed on the dead connection
+    await until('reconnecting', () => states.includes('reconnecting'), 10_000);
+    paused = false;
+    await until('resumed', () => got.length === 5, 20_000);
+    assert.deepEqual(got, ['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
+    assert.ok(opened >= 2);
+    await until('live again', () => conn.state === 'live');
+  } finally {
+    conn.close();
+  }
+});
+
+test('a hub that is gone turns the state to offline after a few attempts, and back to live when it returns', async () => {
+  const other = await startHub({ HUB_HEARTBEAT_MS: '200' });
+  const token = await other.token('staff', ['*']);
+  const url = other.url;
+  const states: ConnectionState[] = [];
+  const conn = openConnection({
+    url: (last) => url + streamUrl(token, { ...(last && { lastEventId: last }) }),
+    onEvent: () => {},
+    onState: (s) => states.push(s),
+    EventSource,
+    offlineAfterAttempts: 2,
+    maxBackoffMs: 300,
+  });
+  try {
+    await until('live', () => conn.state === 'live');
+    await other.close();
+    await until('offline', () => conn.state === 'offline', 30_000);
+    assert.deepEqual(states.slice(0, 3), ['connecting', 'live', 'reconnecting']);
+  } finally {
+    conn.close();
+  }
+});

@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DASHBOARD = join(here, '..', '..');
+export const ARTIFACTS = join(DASHBOARD, '..', 'test-artifacts');
+
+/**
+ * The hub serves the built dashboard. `npm test` builds first; run alone, a test builds it
+ * here when `dashboard/dist` is missing (rebuild by hand after changing the app).
+ */
+export function ensureBuilt(): void {
+  if (existsSync(join(DASHBOARD, 'dist', 'index.html'))) return;
+  execFileSync('npm', ['run', 'build'], { cwd: DASHBOARD, stdio: 'inherit', timeout: 300_000 });
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}
+
+/** An attribute's value once `predicate` holds for it (Playwright waits; bounded by `timeout`). */
+export async function waitAttr(page: Page, selector: string, attr: string, predicate: (value: string) => boolean, timeout = 30_000): Promise<string> {
+  const deadline = Date.now() + timeout;
+  let last: string | null = null;
+  while (Date.now() < deadline) {
+    last = await page.locator(selector).first().getAttribute(attr, { timeout: Math.max(1, deadline - Date.now()) }).catch(() => null);
+    if (last !== null && predicate(last)) return last;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${selector}[${attr}] never satisfied the condition; last value ${JSON.stringify(last)}`);
+}

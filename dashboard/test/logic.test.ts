@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { emptyShow, reduceShowMany, type HubEvent, type ShowState } from '@showwire/protocol';
+import { summaryToState, streamUrl, type ShowSummary } from '../src/lib/api.js';
+import { decodeClaims, onlyShow, takeToken, TOKEN_KEY } from '../src/lib/auth.js';
+import { formatDuration } from '../src/lib/format.js';
+import { compareIds, maxId } from '../src/lib/ids.js';
+import { parseRoute } from '../src/lib/router.js';
+import { createShowStore } from '../src/lib/show-store.js';
+import { sparklinePoints } from '../src/lib/sparkline.js';
+import { troubles, wallCards } from '../src/lib/trouble.js';
+
+let seq = 0;
+const ev = (show: string, type: string, fields: Record<string, unknown> = {}, id = String(++seq)): HubEvent =>
+  ({ id, show, type, timestamp: 1000 + seq, receivedAt: 1000 + seq, source: 'agent:test', ...fields }) as HubEvent;
+
+describe('ids', () => {
+  test('digit ids compare as numbers, past 2^53 too', () => {
+    assert.ok(compareIds('9', '10') < 0);
+    assert.ok(compareIds('100', '99') > 0);
+    assert.equal(compareIds('42', '42'), 0);
+    assert.ok(compareIds('90071992547409930', '90071992547409921') > 0);
+    assert.equal(maxId(['3', undefined, '12', '7']), '12');
+    assert.equal(maxId([]), undefined);
+  });
+});
+
+describe('sign-in token', () => {
+  const memory = () => {
+    const m = new Map<string, string>();
+    return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), m };
+  };
+  test('the URL token moves to storage and leaves the URL, other parameters kept', () => {
+    const s = memory();
+    const r = takeToken('http://h/shows/a?x=1&token=abc.def.ghi#top', s);
+    assert.equal(r.token, 'abc.def.ghi');
+    assert.equal(r.cleanUrl, '/shows/a?x=1#top');
+    assert.equal(s.m.get(TOKEN_KEY), 'abc.def.ghi');
+    assert.deepEqual(takeToken('http://h/', s), { token: 'abc.def.ghi' }, 'a reload reads it back from storage');
+    assert.deepEqual(takeToken('http://h/', memory()), { token: null });
+  });
+  test('claims are read from the payload; a host of one show lands on it', () => {
+    const payload = Buffer.from(JSON.stringify({ sub: 'maya', role: 'host', shows: ['s-1'], exp: 99 })).toString('base64url');
+    const claims = decodeClaims(`h.${payload}.sig`);
+    assert.deepEqual(claims, { sub: 'maya', role: 'host', shows: ['s-1'], exp: 99 });
+    assert.equal(onlyShow(claims), 's-1');
+    assert.equal(onlyShow({ sub: 's', role: 'staff', shows: ['*'] }), undefined);
+    assert.equal(decodeClaims('not-a-jwt'), undefined);
+    assert.equal(decodeClaims(null), undefined);
+  });
+});
+
+describe('routes and URLs', () => {
+  test('paths map to pages', () => {
+    assert.deepEqual(parseRoute('/'), { page: 'wall' });
+    assert.deepEqual(parseRoute('/shows/a%3Ab'), { page: 'show', show: 'a:b' });
+    assert.deepEqual(parseRoute('/webhooks'), { page: 'webhooks' });
+    assert.deepEqual(parseRoute('/nope/x'), { page: 'missing' });
+  });
+  test('the stream URL carries token and resume point as query parameters (EventSource cannot set headers)', () => {
+    const u = new URL(streamUrl('t.o.k', { shows: ['a', 'b'], lastEventId: '41' }), 'http://h');
+    assert.equal(u.pathname, '/api/stream');
+    assert.equal(u.searchParams.get('shows'), 'a,b');
+    assert.equal(u.searchParams.get('access_token'), 't.o.k');
+    assert.equal(u.searchParams.get('lastEventId'), '41');
+    assert.equal(new URL(streamUrl(null, {}), 'http://h').search, '');
+  });
+});
+
+describe('wall: trouble and order', () => {
+  const base = (show: string, patch: Partial<ShowState>): ShowState => ({ ...emptyShow(show), status: 'live', startedAt: 0, lastActivity: 100, lastAgentActivity: 100, ...patch });
+  test('agent error, stalled stream, silent agent and ended are flagged by hub time', () => {
+    assert.deepEqual(troubles(base('a', {}), 110), []);
+    assert.deepEqual(troubles(base('a', { lastError: { message: 'x', at: 1 } }), 110), ['agent_error']);
+    assert.deepEqual(troubles(base('a', { lastActivity: 100, lastAgentActivity: 100 }), 140), ['stream_stalled']);
+    assert.deepEqual(troubles(base('a', { lastActivity: 150, lastAgentActivity: 100 }), 170), ['agent_silent']);
+    assert.deepEqual(troubles(base('a', { status: 'ended' }), 1e6), ['ended']);
+  });
+  test('cards sort worst trouble first, then live before ended, then by title; filters and search apply', () => {
+    const states = [
+      base('ok-b', { title: 'Beta' }),
+      base('ended', { title: 'Alpha', status: 'ended' }),
+      base('err', { title: 'Zulu', lastError: { message: 'boom', at: 1 } }),
+      base('ok-a', { title: 'Alpha live' }),
+      base('silent', { title: 'Mid', lastActivity: 120, lastAgentActivity: 50 }),
+    ];
+    const order = (f: Parameters<typeof wallCards>[2], q = '') => wallCards(states, 125, f, q).map((c) => c.state.show);
+    assert.deepEqual(order('all'), ['err', 'silent', 'ok-a', 'ok-b', 'ended']);
+    assert.deepEqual(order('trouble'), ['err', 'silent']);
+    assert.deepEqual(order('ended'), ['ended']);
+    assert.deepEqual(order('live', 'alpha'), ['ok-a']);
+    assert.deepEqual(order('all', 'OK-'), ['ok-a', 'ok-b'], 'search matches the show id too, case-insensitively');
+  });
+});
+
+describe('show store', () => {
+  test('events pushed in one frame are applied together, per show, with one notification', () => {
+    let pending: (() => void) | undefined;
+    const store = createShowStore({ schedule: (f) => (pending = f) });
+    let notified = 0;
+    store.subscribe(() => notified++);
+    store.push(ev('a', 'transcript', { text: 'one', final: true, role: 'user' }));
+    store.push(ev('b', 'viewer_joined', { viewers: 4 }));
+    store.push(ev('a', 'transcript', { text: 'two', final: true, role: 'user' }));
+    assert.equal(store.getSnapshot().size, 0, 'nothing applied before the frame');
+    pending!();
+    assert.equal(notified, 1);
+    assert.deepEqual(store.getSnapshot().get('a')!.transcript.map((l) => l.text), ['one', 'two']);
+    assert.equal(store.getSnapshot().get('b')!.viewers, 4);
+  });
+
+  test('an event at or before the show’s last id is dropped: history and stream may overlap without duplicates', () => {
+    const history = [ev('a', 'show_started', {}, '10'), ev('a', 'transcript', { text: 'x', final: true }, '11')];
+    const store = createShowStore({ schedule: () => {} });
+    store.set(reduceShowMany(undefined, history));
+    const before = store.getSnapshot();
+    store.push(history[1]!);
+    store.push(ev('a', 'transcript', { text: 'y', final: true }, '12'));
+    store.push(ev('a', 'transcript', { text: 'y', final: true }, '12'));
+    store.flush();
+    const a = store.getSnapshot().get('a')!;
+    assert.notEqual(store.getSnapshot(), before, 'a new snapshot object after a change');
+    assert.deepEqual(a.transcript.map((l) => l.text), ['x', 'y']);
+    assert.equal(a.eventCount, 3);
+    assert.equal(a.lastEventId, '12');
+  });
+
+  test('interim text settles into the final line through the shared reducer', () => {
+    const store = createShowStore({ schedule: () => {} });
+    store.push(ev('a', 'transcript', { text: 'hel', final: false, itemId: 'i1', role: 'user' }));
+    store.flush();
+    assert.equal(store.getSnapshot().get('a')!.transcript[0]!.final, false);
+    store.push(ev('a', 'transcript', { text: 'hello there', final: true, itemId: 'i1', role: 'user' }));
+    store.flush();
+    assert.deepEqual(store.getSnapshot().get('a')!.transcript.map((l) => [l.text, l.final]), [['hello there', true]]);
+  });
+
+  test('20,000 lines at 50 events per frame fold in linear time (each frame copies the array once)', () => {
+    const store = createShowStore({ schedule: () => {} });
+    for (let frame = 0; frame < 400; frame++) {
+      for (let i = 0; i < 50; i++) store.push(ev('big', 'transcript', { text: `l${frame * 50 + i}`, final: true, role: 'user' }));
+      store.flush();
+    }
+    const big = store.getSnapshot().get('big')!;
+    assert.equal(big.transcript.length, 20_000);
+    assert.equal(big.transcript.at(-1)!.text, 'l19999');
+  });
+
+  test('a wall summary becomes a state the reducer can continue', () => {
+    const full = reduceShowMany(undefined, [ev('w', 'show_started', { title: 'T' }), ev('w', 'transcript', { text: 'hi', final: true }), ev('w', 'product_created', { product: { id: 'p', name: 'P', price: 1, currency: 'USD' } })]);
+    const { transcript, actions: _a, viewerHistory: _v, products: _p, ...rest } = full;
+    const summary: ShowSummary = { ...rest, lastTranscript: transcript.at(-1)!, productCount: 1 };
+    const state = summaryToState(summary);
+    const next = reduceShowMany(state, [ev('w', 'viewer_joined', { viewers: 9 })]);
+    assert.equal(next.title, 'T');
+    assert.equal(next.transcript[0]!.text, 'hi');
+    assert.equal(next.productOrder.length, 1);
+    assert.equal(next.viewers, 9);
+    assert.equal(next.eventCount, 4);
+  });
+});
+
+describe('formatting', () => {
+  test('durations and sparklines', () => {
+    assert.equal(formatDuration(62), '1:02');
+    assert.equal(formatDuration(3723), '1:02:03');
+    assert.equal(formatDuration(-5), '0:00');
+    assert.equal(sparklinePoints([], 100, 20), '');
+    assert.equal(sparklinePoints([[0, 0], [5, 10], [10, 5]], 100, 20, 0), '0,20 50,0 100,10');
+    assert.equal(sparklinePoints([[3, 4]], 100, 20, 0), '0,0 100,0', 'one sample is a flat line');
+  });
+});

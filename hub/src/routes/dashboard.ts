@@ -1,0 +1,40 @@
+import { statSync } from 'node:fs';
+import { join, normalize, sep } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync } from 'fastify';
+import { notFound } from '../errors.js';
+
+/** Vite puts content-hashed files here; their names change with their content, so they may be cached for good. */
+const ASSETS = 'assets/';
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The built dashboard at `/`: files as they are, hashed assets cached for a year, and every
+ * other non-API path answered with `index.html` (no cache) so client-side routes such as
+ * `/shows/abc` survive a reload. The directory is read per request, so a rebuild needs no restart.
+ */
+export const dashboardRoutes: FastifyPluginAsync<{ dir: string | undefined }> = async (app, { dir }) => {
+  if (!dir) return;
+  await app.register(fastifyStatic, { root: dir, serve: false });
+
+  const index = (reply: import('fastify').FastifyReply) =>
+    reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
+
+  app.get('/', (_req, reply) => index(reply));
+  app.get('/*', (req, reply) => {
+    const path = (req.params as { '*': string })['*'];
+    if (path === 'api' || path.startsWith('api/')) throw notFound(`no route ${req.method} ${req.url.split('?')[0]}`);
+    const file = normalize(path);
+    // `send` refuses traversal too; this keeps `..` paths from even reaching the disk check.
+    if (file.startsWith('..') || file.includes(`${sep}..`) || !isFile(join(dir, file))) return index(reply);
+    if (file.startsWith(ASSETS)) return reply.sendFile(file, { maxAge: '365d', immutable: true });
+    return reply.sendFile(file, { maxAge: '1h' });
+  });
+};

@@ -1,0 +1,57 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { WebhookEvent } from 'livekit-server-sdk';
+import { DEFAULT_SHOW, dispatchAgentBody, livekitTokenQuery } from '@showwire/protocol';
+import { HttpError, unauthorized } from '../errors.js';
+import { assertCanHost, issueTokens, liveKitOf } from '../livekit/access.js';
+import { LIVEKIT_PRINCIPAL, showEventsFor, validateShowEvent } from '../livekit/show-events.js';
+import { createViewerCounter } from '../livekit/viewer-count.js';
+import { dispatchAgent } from './streaming.js';
+
+/**
+ * `GET|POST /api/livekit/token` (integration audit, LiveKit setup), `POST /api/agent/start`
+ * (agent streaming guide) and `POST /api/livekit/webhook` (LiveKit server → show events).
+ */
+export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
+  const lk = liveKitOf(app);
+  const viewers = createViewerCounter(app.log);
+
+  // `admin` asks for host grants, with the same access rule as /api/streaming/token.
+  const token = async (req: FastifyRequest, q: { room: string; username: string; admin?: boolean }) => {
+    const role = q.admin ? 'host' : 'viewer';
+    if (role === 'host') assertCanHost(await req.principal(), q.room);
+    const { token, url } = await issueTokens(app, q.room, q.username, role);
+    return { token, url };
+  };
+  app.get('/api/livekit/token', { schema: { querystring: livekitTokenQuery } }, (req) => token(req, req.query));
+  app.post('/api/livekit/token', { schema: { body: livekitTokenQuery } }, (req) => token(req, req.body));
+
+  // The guide's `curl -X POST /api/agent/start` sends no body: the default show and AGENT_NAME.
+  app.post('/api/agent/start', { schema: { body: dispatchAgentBody.partial().nullish() } }, async (req, reply) => {
+    const roomName = req.body?.roomName ?? DEFAULT_SHOW;
+    assertCanHost(await req.principal(), roomName);
+    reply.code(201);
+    return dispatchAgent(app, { ...req.body, roomName });
+  });
+
+  // LiveKit signs the exact bytes it sends (sha256 in the JWT of `Authorization`): keep them raw.
+  app.addContentTypeParser('application/webhook+json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.post('/api/livekit/webhook', async (req) => {
+    const services = lk();
+    if (typeof req.body !== 'string') throw new HttpError(415, 'unsupported_media_type', 'LiveKit webhooks are sent as application/webhook+json');
+    let ev: WebhookEvent;
+    try {
+      ev = await services.receiver.receive(req.body, req.headers.authorization);
+    } catch (error) {
+      throw unauthorized(`LiveKit webhook refused: ${(error as Error).message || 'signature check failed'}`);
+    }
+    const mapped = showEventsFor(ev);
+    if (!mapped) return { received: ev.event, published: 0 };
+    const event = { ...mapped.event };
+    if (mapped.viewerChange) event.viewers = await viewers.after(services, mapped.show, String(event.participant), mapped.viewerChange);
+    if (ev.event === 'room_finished') viewers.forget(mapped.show);
+    const result = await app.hub.publish([validateShowEvent(event as Parameters<typeof validateShowEvent>[0])], LIVEKIT_PRINCIPAL);
+    return { received: ev.event, published: result.records.filter((r) => !r.duplicate).length, ids: result.ids };
+  });
+};

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  dispatchAgentBody,
+  roomMetadataBody,
+  roomParams,
+  streamingTokenBody,
+  uploadThumbnailBody,
+  type DispatchAgentResponse,
+  type LiveRoom,
+  type RoomMetadata,
+} from '@showwire/protocol';
+import { assertRole, type Principal } from '../auth/access.js';
+import { assertCanHost, issueTokens, liveKitOf } from '../livekit/access.js';
+import { parseRoomMetadata } from '../livekit/show-events.js';
+import { storeThumbnail, thumbnailDir } from '../livekit/thumbnails.js';
+import { notFound } from '../errors.js';
+
+/**
+ * The live streaming doc's `/api/streaming/*`: LiveKit tokens, live rooms, room metadata,
+ * ending a room, agent dispatch, thumbnails (and serving them at `/thumbnails/…`).
+ */
+export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
+  const lk = liveKitOf(app);
+  const config = app.hub.config;
+  const thumbs = thumbnailDir(config.HUB_DATA_DIR);
+
+  // Viewer tokens are open to any caller (viewers join public shows, subscribe-only, and get a
+  // viewer hub token for that one show); host tokens need an admin or a host of that show.
+  app.post('/api/streaming/token', { schema: { body: streamingTokenBody } }, async (req) => {
+    const { roomName, participantName } = req.body;
+    const role = req.body.role ?? (req.body.isHost ? 'host' : 'viewer');
+    if (role === 'host') assertCanHost(await req.principal(), roomName);
+    return issueTokens(app, roomName, participantName, role);
+  });
+
+  // Public: the browse screen of the doc lists live shows before anyone has a token.
+  app.get('/api/streaming/rooms', async () => {
+    const rooms = await lk().call('listRooms', (c) => c.rooms.listRooms());
+    const out: LiveRoom[] = rooms.map((r) => {
+      const metadata = parseRoomMetadata(r.metadata);
+      return { roomName: r.name, metadata, ...metadata, numParticipants: r.numParticipants, creationTime: Number(r.creationTime) };
+    });
+    out.sort((a, b) => b.creationTime - a.creationTime || a.roomName.localeCompare(b.roomName));
+    return { rooms: out };
+  });
+
+  app.put('/api/streaming/rooms/:roomName/metadata', { schema: { params: roomParams, body: roomMetadataBody } }, async (req) => {
+    const principal = await req.principal();
+    assertCanHost(principal, req.params.roomName);
+    const metadata = await updateMetadata(app, principal, req.params.roomName, req.body);
+    return { roomName: req.params.roomName, metadata };
+  });
+
+  app.post('/api/streaming/rooms/:roomName/end', { schema: { params: roomParams } }, async (req) => {
+    assertCanHost(await req.principal(), req.params.roomName);
+    const { roomName } = req.params;
+    await requireRoom(app, roomName);
+    // Deleting the room disconnects everyone; LiveKit then sends room_finished → show_ended.
+    await lk().call('deleteRoom', (c) => c.rooms.deleteRoom(roomName));
+    return { roomName, ended: true };
+  });
+
+  app.post('/api/streaming/dispatch-agent', { schema: { body: dispatchAgentBody } }, async (req, reply) => {
+    assertCanHost(await req.principal(), req.body.roomName);
+    reply.code(201);
+    return dispatchAgent(app, req.body);
+  });
+
+  const maxBytes = config.HUB_THUMBNAIL_MAX_BYTES;
+  // Base64 is 4/3 of the image, plus room for a data URL prefix and the JSON around it.
+  const bodyLimit = Math.ceil(maxBytes / 3) * 4 + 4096;
+  app.post('/api/streaming/upload-thumbnail', { bodyLimit, schema: { body: uploadThumbnailBody } }, async (req, reply) => {
+    const principal = await req.principal();
+    assertRole(principal, 'admin', 'host');
+    if (req.body.roomName) assertCanHost(principal, req.body.roomName);
+    const stored = storeThumbnail(thumbs, req.body.image, maxBytes);
+    const thumbnailUrl = `/thumbnails/${stored.name}`;
+    if (req.body.roomName) await updateMetadata(app, principal, req.body.roomName, { thumbnailUrl });
+    reply.code(201);
+    return { thumbnailUrl, contentType: stored.contentType, bytes: stored.bytes };
+  });
+
+  const TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+  // Names are content hashes made by storeThumbnail: the pattern admits nothing else (no traversal).
+  app.get('/thumbnails/:name', { schema: { params: z.object({ name: z.string().regex(/^[0-9a-f]{32}\.(jpg|png|webp)$/, 'is not a thumbnail name') }) } }, async (req, reply) => {
+    const { name } = req.params;
+    const bytes = await readFile(join(thumbs, name)).catch(() => {
+      throw notFound(`no thumbnail "${name}"`);
+    });
+    return reply
+      .type(TYPES[name.split('.')[1]!]!)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .header('x-content-type-options', 'nosniff')
+      .send(bytes);
+  });
+};
+
+/** The live room, or 404 naming it (LiveKit would otherwise answer a vaguer error or nothing). */
+async function requireRoom(app: FastifyInstance, roomName: string) {
+  const [room] = await liveKitOf(app)().call('listRooms', (c) => c.rooms.listRooms([roomName]));
+  if (!room) throw notFound(`LiveKit has no live room "${roomName}"`);
+  return room;
+}
+
+/** Merges fields into the room's metadata on LiveKit and publishes `show_metadata` for the show. */
+async function updateMetadata(app: FastifyInstance, principal: Principal, roomName: string, patch: RoomMetadata): Promise<RoomMetadata> {
+  const room = await requireRoom(app, roomName);
+  const metadata: RoomMetadata = { ...parseRoomMetadata(room.metadata), ...patch };
+  await liveKitOf(app)().call('updateRoomMetadata', (c) => c.rooms.updateRoomMetadata(roomName, JSON.stringify(metadata)));
+  // LiveKit sends no webhook for metadata changes, so the hub publishes the event itself.
+  await app.hub.publish([{ type: 'show_metadata', show: roomName, ...metadata }], principal);
+  return metadata;
+}
+
+/** Explicit dispatch of the agent (by name; AGENT_NAME by default) to a room. */
+export async function dispatchAgent(app: FastifyInstance, body: z.output<typeof dispatchAgentBody>): Promise<DispatchAgentResponse> {
+  const agentName = body.agentName ?? app.hub.config.AGENT_NAME;
+  const metadata = body.metadata === undefined ? undefined : typeof body.metadata === 'string' ? body.metadata : JSON.stringify(body.metadata);
+  const d = await liveKitOf(app)().call('createDispatch', (c) => c.dispatch.createDispatch(body.roomName, agentName, { ...(metadata !== undefined && { metadata }) }));
+  return { dispatchId: d.id, roomName: d.room || body.roomName, agentName: d.agentName || agentName };
+}

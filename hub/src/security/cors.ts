@@ -1,0 +1,37 @@
+import cors, { type FastifyCorsOptions } from '@fastify/cors';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+export interface CorsSettings {
+  /** HUB_CORS_ORIGINS: exact origins (`https://shop.example`) that may call the hub from a browser. */
+  origins: readonly string[];
+  /** With HUB_AUTH=off every origin may read (`*`, never with credentials), as the agent streaming guide's hub did. */
+  authOff: boolean;
+}
+
+const NONE: FastifyCorsOptions = { origin: false };
+
+/**
+ * CORS from an allowlist. A listed origin is echoed back with credentials (so EventSource
+ * `withCredentials` and the token cookie work from it); any other origin gets no CORS headers at
+ * all, so the browser keeps the answer from its page. `*` only when auth is off.
+ */
+export const corsPlugin = fp(
+  async (app: FastifyInstance, settings: CorsSettings) => {
+    const allowed = new Set(settings.origins.map((o) => o.replace(/\/+$/, '')));
+    const common: FastifyCorsOptions = {
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'webhook-id', 'webhook-signature', 'webhook-timestamp'],
+      exposedHeaders: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+      maxAge: 600,
+    };
+    const delegator = (req: FastifyRequest, cb: (err: Error | null, options: FastifyCorsOptions) => void) => {
+      const origin = req.headers.origin;
+      if (origin && allowed.has(origin)) return cb(null, { ...common, origin, credentials: true });
+      if (settings.authOff) return cb(null, { ...common, origin: '*', credentials: false });
+      cb(null, NONE);
+    };
+    await app.register(cors, { delegator });
+  },
+  { name: 'showwire-cors' },
+);

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import helmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export interface HeaderSettings {
+  /** LIVEKIT_URL: the dashboard may open LiveKit's signalling WebSocket. */
+  livekitUrl?: string;
+  /** HUB_PUBLIC_URL: when it is https, browsers are told to upgrade http subresources. */
+  publicUrl?: string;
+}
+
+/** HTML pages larger than this are sent without hashing their inline scripts. */
+const MAX_HASHED_HTML = 2 * 1024 * 1024;
+const INLINE_SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi;
+
+/** CSP source expressions (`'sha256-…'`) for each inline `<script>` of an HTML page. */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes = new Set<string>();
+  for (const m of html.matchAll(INLINE_SCRIPT)) {
+    if (/\bsrc\s*=/i.test(m[1] ?? '')) continue;
+    hashes.add(`'sha256-${createHash('sha256').update(m[2] ?? '', 'utf8').digest('base64')}'`);
+  }
+  return [...hashes];
+}
+
+/** Adds sources to one directive of a CSP header value. */
+function addSources(csp: string, directive: string, sources: string[]): string {
+  return csp
+    .split(';')
+    .map((d) => {
+      const t = d.trim();
+      return t === directive || t.startsWith(`${directive} `) ? `${t} ${sources.join(' ')}` : t;
+    })
+    .join(';');
+}
+
+function wsOrigins(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const u = new URL(url);
+    const secure = u.protocol === 'wss:' || u.protocol === 'https:';
+    return [`${secure ? 'wss' : 'ws'}://${u.host}`, `${secure ? 'https' : 'http'}://${u.host}`];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Security headers on every response (@fastify/helmet), with a strict CSP: scripts from the hub's
+ * own origin only. The Vite-built dashboard loads its scripts as files, so `'self'` covers it.
+ * Pages with inline scripts (the `/stream-test` page) keep working without `'unsafe-inline'`:
+ * every HTML response gets the sha256 of exactly its own inline scripts added to `script-src`,
+ * so an injected script still fails. Inline event-handler attributes (`onclick="…"`) stay
+ * blocked (`script-src-attr 'none'`): pages use addEventListener.
+ */
+export const headersPlugin = fp(
+  async (app: FastifyInstance, settings: HeaderSettings) => {
+    const https = settings.publicUrl?.startsWith('https://') ?? false;
+    await app.register(helmet, {
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'connect-src': ["'self'", ...wsOrigins(settings.livekitUrl)],
+          // Product images and thumbnails may live on a shop's CDN.
+          'img-src': ["'self'", 'data:', 'blob:', 'https:'],
+          'media-src': ["'self'", 'blob:'],
+          // Over plain http (a first local run) upgrading would break every subresource.
+          'upgrade-insecure-requests': https ? [] : null,
+        },
+      },
+      // Only meaningful over https; browsers ignore it on http.
+      strictTransportSecurity: https ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
+      // Dashboard URLs carry `?token=`: never send them on as a Referer.
+      referrerPolicy: { policy: 'no-referrer' },
+    });
+
+    // Thumbnails are meant to be embedded by shop pages on other sites.
+    app.addHook('onRequest', async (req, reply) => {
+      if (req.url.startsWith('/thumbnails/')) reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    });
+
+    app.addHook('onSend', async (req, reply, payload) => {
+      const type = reply.getHeader('content-type');
+      const csp = reply.getHeader('content-security-policy');
+      if (req.method === 'HEAD' || typeof csp !== 'string' || typeof type !== 'string' || !type.startsWith('text/html') || payload == null) return payload;
+      let html: string;
+      let body: unknown = payload;
+      if (typeof payload === 'string') html = payload;
+      else if (Buffer.isBuffer(payload)) html = payload.toString('utf8');
+      else if (payload instanceof Readable) {
+        // @fastify/static sends files as streams: read the (small, our own) page once to hash it.
+        const chunks: Buffer[] = [];
+        for await (const c of payload as AsyncIterable<Buffer | string>) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
+        body = Buffer.concat(chunks);
+        html = (body as Buffer).toString('utf8');
+      } else return payload;
+      const hashes = html.length <= MAX_HASHED_HTML ? inlineScriptHashes(html) : [];
+      if (hashes.length > 0) reply.header('content-security-policy', addSources(csp, 'script-src', hashes));
+      return body;
+    });
+  },
+  { name: 'showwire-headers' },
+);

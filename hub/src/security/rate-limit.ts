@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { findToken } from '../auth/plugin.js';
+import { HttpError } from '../errors.js';
+
+/**
+ * A named limit: `max` requests per `timeWindow` ms per client IP and `perToken` per credential.
+ * Routes that name the same limit share its counters (both ingest routes draw on one budget).
+ * Passing either answers 429 with `Retry-After` (seconds).
+ */
+export interface RouteRateLimit extends RateLimitOptions {
+  name: string;
+  max: number;
+  timeWindow: number;
+  perToken: number;
+}
+
+export interface RateLimitSettings {
+  windowMs: number;
+  /** Per token / per IP on the ingest routes; 0 = off. */
+  ingest: number;
+  ingestIp: number;
+  /** Per token and per IP on token minting; 0 = off. */
+  tokens: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /**
+     * The hub's named route limits. A route opts in through its route config:
+     *
+     *   app.post('/api/x', { config: { rateLimit: app.rateLimits.ingest } }, handler)
+     *
+     * which limits it per client IP and per token, sharing counters with every route that names
+     * the same limit. Routes without `config.rateLimit` are not
+     * limited (the plugin is registered with `global: false`). A new kind of limit goes here,
+     * with its HUB_RATE_LIMIT_* variable in config.ts.
+     */
+    rateLimits: { ingest: RouteRateLimit; tokens: RouteRateLimit };
+  }
+}
+
+/** 0 means "no limit"; the plugin takes a number, so it gets one no client reaches. */
+const orUnlimited = (n: number) => (n === 0 ? Number.MAX_SAFE_INTEGER : n);
+
+const tooMany = (retryAfterSeconds: number, what: string) =>
+  new HttpError(429, 'rate_limited', `too many requests ${what}; retry in ${retryAfterSeconds} s`, undefined, { 'Retry-After': String(retryAfterSeconds) });
+
+/**
+ * Credentials are counted by a digest, so the limiter's memory never holds a usable token.
+ * A made-up token gets its own bucket, but it also counts against its IP's limit.
+ */
+const tokenKey = (req: FastifyRequest) => {
+  const token = findToken(req);
+  return token ? `tok:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}` : '';
+};
+
+const isNamed = (rl: unknown): rl is RouteRateLimit => typeof rl === 'object' && rl !== null && typeof (rl as RouteRateLimit).name === 'string';
+
+export const rateLimitPlugin = fp(
+  async (app: FastifyInstance, settings: RateLimitSettings) => {
+    const limit = (name: string, perIp: number, perToken: number): RouteRateLimit => ({ name, max: orUnlimited(perIp), timeWindow: settings.windowMs, perToken: orUnlimited(perToken) });
+    app.decorate('rateLimits', { ingest: limit('ingest', settings.ingestIp, settings.ingest), tokens: limit('tokens', settings.tokens, settings.tokens) });
+
+    /** One check per named limit, built on first use and shared by every route that names it. */
+    const checks = new Map<string, onRequestHookHandler>();
+    const checkFor = (rl: RouteRateLimit): onRequestHookHandler => {
+      let check = checks.get(rl.name);
+      if (check) return check;
+      const perIp = app.createRateLimit({ max: rl.max, timeWindow: rl.timeWindow });
+      const perToken = app.createRateLimit({ max: rl.perToken, timeWindow: rl.timeWindow, keyGenerator: tokenKey });
+      check = async (req) => {
+        // Counted before auth and body parsing: floods of bad tokens or huge bodies count too.
+        const ip = await perIp(req);
+        if (!ip.isAllowed && ip.isExceeded) throw tooMany(Math.max(1, ip.ttlInSeconds), 'from this address');
+        if (!tokenKey(req)) return;
+        const tok = await perToken(req);
+        if (!tok.isAllowed && tok.isExceeded) throw tooMany(Math.max(1, tok.ttlInSeconds), 'with this token');
+      };
+      checks.set(rl.name, check);
+      return check;
+    };
+
+    // Added before @fastify/rate-limit's own onRoute hook, so it sees a named limit first, takes
+    // it over (shared counters, IP and token) and hides it from the plugin's per-route counting.
+    app.addHook('onRoute', (route: RouteOptions) => {
+      const rl = route.config?.rateLimit;
+      if (!isNamed(rl)) return;
+      const hooks = route.onRequest;
+      route.onRequest = [...(hooks ? (Array.isArray(hooks) ? hooks : [hooks]) : []), checkFor(rl)];
+      route.config = { ...route.config, rateLimit: false };
+    });
+
+    // `global: false`: only routes that ask are limited. A route may also pass a plain
+    // @fastify/rate-limit object as `config.rateLimit` (counted per route, per IP).
+    await app.register(rateLimit, {
+      global: false,
+      hook: 'onRequest',
+      errorResponseBuilder: (_req, ctx) => tooMany(Math.max(1, Math.ceil(ctx.ttl / 1000)), 'from this address'),
+    });
+  },
+  { name: 'showwire-rate-limit' },
+);

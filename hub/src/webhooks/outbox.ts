@@ -1,0 +1,197 @@
+import type Database from 'better-sqlite3';
+import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus } from '@showwire/protocol';
+import type { LogRecord } from '../log/event-log.js';
+import { matches, type Endpoint } from './endpoint-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  msg_id TEXT NOT NULL,            -- the webhook-id header, the same on every attempt
+  endpoint_id TEXT NOT NULL,
+  event_id INTEGER,                -- NULL for test messages
+  type TEXT NOT NULL,
+  show TEXT,
+  payload TEXT NOT NULL,           -- a copy: retention may prune the event before the last retry
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at REAL,
+  created_at REAL NOT NULL,
+  last_status_code INTEGER,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (endpoint_id, next_attempt_at, id) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS webhook_deliveries_pending_age ON webhook_deliveries (created_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, id);
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_id INTEGER NOT NULL,
+  at REAL NOT NULL,
+  status_code INTEGER,
+  latency_ms REAL NOT NULL,
+  error TEXT,
+  response TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS webhook_attempts_delivery ON webhook_attempts (delivery_id, id);
+`;
+
+/** What the worker needs to send a delivery. */
+export interface DueDelivery {
+  id: number;
+  msgId: string;
+  endpointId: string;
+  payload: string;
+  attempts: number;
+}
+
+interface DeliveryRow {
+  id: number;
+  msg_id: string;
+  endpoint_id: string;
+  event_id: number | null;
+  type: string;
+  show: string | null;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  created_at: number;
+  last_status_code: number | null;
+  last_error: string | null;
+}
+
+const toDelivery = (r: DeliveryRow): WebhookDelivery => ({
+  id: String(r.id),
+  webhookId: r.msg_id,
+  endpointId: r.endpoint_id,
+  eventId: r.event_id === null ? null : String(r.event_id),
+  type: r.type,
+  show: r.show,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.status === 'pending' ? r.next_attempt_at : null,
+  createdAt: r.created_at,
+  lastStatusCode: r.last_status_code,
+  lastError: r.last_error,
+});
+
+export const webhookIdOf = (eventId: string) => `msg_${eventId}`;
+
+/**
+ * The durable outbox: one row per (event, endpoint) and one per attempt, in the log's SQLite
+ * file. `enqueue` runs inside the log's commit transaction.
+ */
+export function createOutbox(db: Database.Database) {
+  db.exec(SCHEMA);
+  const insert = db.prepare(
+    `INSERT INTO webhook_deliveries (msg_id, endpoint_id, event_id, type, show, payload, next_attempt_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const due = db.prepare<[string, number, number], DueDelivery>(
+    `SELECT id, msg_id AS msgId, endpoint_id AS endpointId, payload, attempts FROM webhook_deliveries
+     WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+  );
+  const nextDue = db.prepare<[number], { at: number | null }>(
+    "SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at > ?",
+  );
+  const attempt = db.prepare(
+    'INSERT INTO webhook_attempts (delivery_id, at, status_code, latency_ms, error, response) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const settle = db.prepare(
+    `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?
+     WHERE id = ? AND status = 'pending'`,
+  );
+  const stats = db.prepare<[], { depth: number; oldest: number | null }>(
+    "SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM webhook_deliveries WHERE status = 'pending'",
+  );
+
+  return {
+    /** Adds a delivery for every (record, endpoint) that matches; answers how many. */
+    enqueue(records: readonly LogRecord[], endpoints: readonly Endpoint[], now = Date.now() / 1000): number {
+      let n = 0;
+      if (endpoints.length === 0) return 0;
+      for (const r of records) {
+        for (const e of endpoints) {
+          if (!matches(e, r.show, r.type)) continue;
+          insert.run(webhookIdOf(r.id), e.id, Number(r.id), r.type, r.show, r.json, now, now);
+          n++;
+        }
+      }
+      return n;
+    },
+
+    /** A message that is not in the log (the test event). */
+    enqueueMessage(endpointId: string, msgId: string, type: string, payload: string, now = Date.now() / 1000): WebhookDelivery {
+      const id = Number(insert.run(msgId, endpointId, null, type, null, payload, now, now).lastInsertRowid);
+      return this.get(id)!;
+    },
+
+    due: (endpointId: string, now: number, limit: number) => due.all(endpointId, now, limit),
+    /** The earliest future attempt time, for the worker's timer. */
+    nextDueAt: (now: number) => nextDue.get(now)?.at ?? undefined,
+
+    recordAttempt(deliveryId: number, a: WebhookAttempt) {
+      attempt.run(deliveryId, a.at, a.statusCode, a.latencyMs, a.error, a.response);
+    },
+    /** Moves a pending delivery on: `pending` with a next time, or final. */
+    settle(deliveryId: number, status: WebhookDeliveryStatus, attempts: number, nextAt: number | null, code: number | null, error: string | null) {
+      settle.run(status, attempts, nextAt, code, error, deliveryId);
+    },
+    /** A disabled endpoint's queue is failed (recover or redeliver brings it back after enabling). */
+    failPending(endpointId: string, reason: string) {
+      return db
+        .prepare("UPDATE webhook_deliveries SET status = 'failed', last_error = ? WHERE endpoint_id = ? AND status = 'pending'")
+        .run(reason, endpointId).changes;
+    },
+    removeEndpoint(endpointId: string) {
+      db.prepare('DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE endpoint_id = ?)').run(endpointId);
+      db.prepare('DELETE FROM webhook_deliveries WHERE endpoint_id = ?').run(endpointId);
+    },
+
+    get(id: number): WebhookDelivery | undefined {
+      const row = db.prepare<[number], DeliveryRow>('SELECT * FROM webhook_deliveries WHERE id = ?').get(id);
+      return row && toDelivery(row);
+    },
+    attempts(id: number): WebhookAttempt[] {
+      return db
+        .prepare<[number], WebhookAttempt>(
+          'SELECT at, status_code AS statusCode, latency_ms AS latencyMs, error, response FROM webhook_attempts WHERE delivery_id = ? ORDER BY id',
+        )
+        .all(id);
+    },
+    list(q: { endpoint?: string; status?: WebhookDeliveryStatus; before?: string; limit: number }): WebhookDelivery[] {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (q.endpoint) (where.push('endpoint_id = ?'), params.push(q.endpoint));
+      if (q.status) (where.push('status = ?'), params.push(q.status));
+      if (q.before) (where.push('id < ?'), params.push(Number(q.before)));
+      const sql = `SELECT * FROM webhook_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+      return db.prepare<unknown[], DeliveryRow>(sql).all(...params, q.limit).map(toDelivery);
+    },
+
+    /** Queues a delivery again now, with a fresh retry schedule and the same webhook-id. */
+    redeliver(id: number, now = Date.now() / 1000): boolean {
+      return db.prepare("UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ?").run(now, id).changes > 0;
+    },
+    /** Queues again every failed delivery of an endpoint created at or after `since`. */
+    recover(endpointId: string, since: number, now = Date.now() / 1000): number {
+      return db
+        .prepare(
+          "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ? WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ?",
+        )
+        .run(now, endpointId, since).changes;
+    },
+
+    /** Forgets settled deliveries (and their attempts) created before `before`; pending ones stay. */
+    prune(before: number): number {
+      return db.transaction(() => {
+        db.prepare(
+          "DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE status != 'pending' AND created_at < ?)",
+        ).run(before);
+        return db.prepare("DELETE FROM webhook_deliveries WHERE status != 'pending' AND created_at < ?").run(before).changes;
+      })();
+    },
+
+    stats: () => stats.get()!,
+  };
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;

@@ -1,0 +1,189 @@
+import type Database from 'better-sqlite3';
+import type { FastifyBaseLogger } from 'fastify';
+import { signingSecrets, type Endpoint, type EndpointStore } from './endpoint-store.js';
+import type { WebhookMetrics } from './metrics.js';
+import type { DueDelivery, Outbox } from './outbox.js';
+import { parseRetryAfter, retryDelay } from './schedule.js';
+import type { SendResult, createSender } from './sender.js';
+import { signatureHeader } from './signer.js';
+
+export interface WorkerOptions {
+  /** Seconds to wait before each retry (the first attempt is immediate). */
+  schedule: readonly number[];
+  jitter: number;
+  perEndpoint: number;
+  total: number;
+  /** An endpoint whose attempts all failed for this long is disabled. */
+  disableAfterSeconds: number;
+}
+
+export type DisableReason = 'gone' | 'failing';
+
+interface Completion {
+  delivery: DueDelivery;
+  result: SendResult;
+  at: number;
+}
+
+/**
+ * Sends due deliveries, at most `perEndpoint` at a time to one endpoint and `total` overall, and
+ * settles them. Results are written in batches (one transaction per tick, like the log's group
+ * commit), so a fast receiver costs one fsync per batch, not per delivery. In-flight state lives
+ * only in memory: after a crash every unsettled delivery is simply due again (same webhook-id).
+ */
+export function createDeliveryWorker(deps: {
+  db: Database.Database;
+  outbox: Outbox;
+  endpoints: EndpointStore;
+  sender: ReturnType<typeof createSender>;
+  metrics: WebhookMetrics;
+  logger: FastifyBaseLogger;
+  options: WorkerOptions;
+  onDisabled: (endpoint: Endpoint, reason: DisableReason) => void;
+}) {
+  const { db, outbox, endpoints, sender, metrics, logger, options } = deps;
+  const inflight = new Map<string, Set<number>>();
+  const running = new Set<Promise<void>>();
+  const cancel = new AbortController();
+  let inflightTotal = 0;
+  let completions: Completion[] = [];
+  let stopped = false;
+  let pumpQueued = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  function wake() {
+    if (stopped || pumpQueued) return;
+    pumpQueued = true;
+    setImmediate(pump);
+  }
+
+  function pump() {
+    pumpQueued = false;
+    if (stopped) return;
+    try {
+      flushCompletions();
+      const now = Date.now() / 1000;
+      for (const ep of endpoints.enabled()) {
+        if (inflightTotal >= options.total) break;
+        let busy = inflight.get(ep.id);
+        if (!busy) inflight.set(ep.id, (busy = new Set()));
+        let free = Math.min(options.perEndpoint - busy.size, options.total - inflightTotal);
+        if (free <= 0) continue;
+        for (const d of outbox.due(ep.id, now, free + busy.size)) {
+          if (busy.has(d.id)) continue;
+          if (free-- <= 0) break;
+          start(ep, d, busy);
+        }
+      }
+      armTimer(now);
+    } catch (error) {
+      logger.error({ err: error }, 'webhook worker failed; retrying in 1 s');
+      clearTimeout(timer);
+      timer = setTimeout(wake, 1000).unref();
+    }
+  }
+
+  /** Due-now rows are woken by completions and commits; only future ones need a timer. */
+  function armTimer(now: number) {
+    clearTimeout(timer);
+    const at = outbox.nextDueAt(now);
+    const ms = at === undefined ? 60_000 : Math.min(60_000, Math.max(0, (at - now) * 1000) + 2);
+    timer = setTimeout(wake, ms).unref();
+  }
+
+  function start(ep: Endpoint, d: DueDelivery, busy: Set<number>) {
+    busy.add(d.id);
+    inflightTotal++;
+    const p = attempt(ep, d)
+      .catch((error: unknown) => logger.error({ err: error, delivery: d.id }, 'webhook attempt failed unexpectedly'))
+      .finally(() => {
+        busy.delete(d.id);
+        inflightTotal--;
+        running.delete(p);
+        wake();
+      });
+    running.add(p);
+  }
+
+  async function attempt(ep: Endpoint, d: DueDelivery) {
+    const now = Date.now() / 1000;
+    const timestamp = Math.floor(now);
+    const headers = {
+      'webhook-id': d.msgId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signatureHeader(signingSecrets(ep, now), d.msgId, timestamp, d.payload),
+    };
+    const result = await sender.send(ep.url, headers, d.payload, cancel.signal);
+    if (result.cancelled) return; // not an attempt: it is due again after restart
+    metrics.attemptSeconds.observe(result.latencyMs / 1000);
+    completions.push({ delivery: d, result, at: now });
+  }
+
+  function flushCompletions() {
+    if (completions.length === 0) return;
+    const batch = completions;
+    completions = [];
+    const disabled: Array<[Endpoint, DisableReason]> = [];
+    db.transaction(() => {
+      for (const c of batch) settle(c, disabled);
+    })();
+    for (const [ep, reason] of disabled) deps.onDisabled(ep, reason);
+  }
+
+  function settle({ delivery: d, result: r, at }: Completion, disabled: Array<[Endpoint, DisableReason]>) {
+    const ep = endpoints.get(d.endpointId);
+    if (!ep) return; // deleted (with its deliveries) while the attempt ran
+    outbox.recordAttempt(d.id, { at, statusCode: r.statusCode, latencyMs: r.latencyMs, error: r.error, response: r.response });
+    const attempts = d.attempts + 1;
+    const code = r.statusCode;
+    if (code !== null && code >= 200 && code < 300) {
+      outbox.settle(d.id, 'succeeded', attempts, null, code, null);
+      endpoints.setFailing(ep.id, null);
+      metrics.deliveries.inc({ outcome: 'succeeded' });
+      return;
+    }
+    const disable = (reason: DisableReason) => {
+      if (!endpoints.get(ep.id)?.enabled) return;
+      const updated = endpoints.update(ep.id, { enabled: false }, reason)!;
+      outbox.failPending(ep.id, `endpoint disabled (${reason})`);
+      disabled.push([updated, reason]);
+    };
+    const error = r.error ?? `HTTP ${code}`;
+    if (code === 410) {
+      outbox.settle(d.id, 'failed', attempts, null, code, 'the endpoint answered 410 Gone: disabled');
+      metrics.deliveries.inc({ outcome: 'failed' });
+      disable('gone');
+      return;
+    }
+    let delay = retryDelay(options.schedule, attempts, options.jitter);
+    // The receiver knows when it can take more: its Retry-After replaces the schedule's wait
+    // (still counting as an attempt, so it cannot keep a delivery alive forever).
+    if (delay !== undefined && (code === 429 || code === 503)) delay = parseRetryAfter(r.retryAfter) ?? delay;
+    if (delay === undefined) {
+      outbox.settle(d.id, 'failed', attempts, null, code, error);
+      metrics.deliveries.inc({ outcome: 'failed' });
+    } else {
+      outbox.settle(d.id, 'pending', attempts, at + delay, code, error);
+      metrics.deliveries.inc({ outcome: 'retrying' });
+    }
+    const failingSince = endpoints.setFailing(ep.id, at)?.failingSince ?? at;
+    if (at - failingSince >= options.disableAfterSeconds) disable('failing');
+  }
+
+  return {
+    start: wake,
+    /** New deliveries were committed (called from the log's commit hook). */
+    wake,
+    /** Cancels in-flight attempts (they stay due), records what finished, stops. */
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(timer);
+      cancel.abort();
+      await Promise.allSettled([...running]);
+      flushCompletions();
+      await sender.close();
+    },
+    inflight: () => inflightTotal,
+  };
+}

@@ -1,0 +1,85 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request a receiver got, and what it answered. */
+export interface Received {
+  webhookId: string;
+  timestamp: string;
+  signature: string;
+  body: string;
+  /** Parsed body. */
+  event: any;
+  headers: IncomingMessage['headers'];
+  /** ms epoch when the request arrived. */
+  at: number;
+  status: number;
+}
+
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Never answer (the request hangs until the receiver closes). */
+  hold?: boolean;
+}
+
+export type Responder = (req: Omit<Received, 'status'>, index: number) => Answer;
+
+/** A real HTTP receiver on 127.0.0.1:0 that records every webhook and answers as `respond` says. */
+export async function startReceiver(respond: Responder = () => ({ status: 200 })) {
+  const received: Received[] = [];
+  let responder = respond;
+  let count = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let event: unknown;
+      try {
+        event = JSON.parse(body);
+      } catch {
+        event = undefined;
+      }
+      const r = {
+        webhookId: String(req.headers['webhook-id']),
+        timestamp: String(req.headers['webhook-timestamp']),
+        signature: String(req.headers['webhook-signature']),
+        body,
+        event,
+        headers: req.headers,
+        at: Date.now(),
+      };
+      const answer = responder(r, count++);
+      if (answer.hold) return;
+      received.push({ ...r, status: answer.status });
+      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
+      res.end(answer.body ?? 'ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    /** Requests that got an answer. */
+    requests: () => count,
+    respondWith(r: Responder) {
+      responder = r;
+    },
+    async until(cond: () => boolean, what: string, ms = 60_000) {
+      const end = Date.now() + ms;
+      while (!cond()) {
+        if (Date.now() > end) throw new Error(`receiver: timed out waiting for ${what} (got ${received.length} requests)`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type Receiver = Awaited<ReturnType<typeof startReceiver>>;

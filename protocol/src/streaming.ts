@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { showId } from './names.js';
+
+/** A LiveKit participant identity (the participant name of the live streaming doc). */
+const identity = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+const agentName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be 1-128 letters, digits, "_", ".", "-"');
+
+/**
+ * `POST /api/streaming/token` body. `role` (or the doc clients' `isHost`) picks a host token
+ * (publish, roomAdmin, roomCreate) or a viewer token (subscribe only); viewer by default.
+ */
+export const streamingTokenBody = z.object({
+  roomName: showId,
+  participantName: identity,
+  role: z.enum(['host', 'viewer']).optional(),
+  isHost: z.boolean().optional(),
+});
+export type StreamingTokenBody = z.input<typeof streamingTokenBody>;
+
+export interface StreamingTokenResponse {
+  /** LiveKit access token (JWT) for `url`. */
+  token: string;
+  /** LiveKit signal URL (ws:// or wss://). */
+  url: string;
+  roomName: string;
+  identity: string;
+  role: 'host' | 'viewer';
+  /** Hub token for this show's stream: host role for hosts, viewer role for viewers. */
+  hubToken: string;
+  /** Epoch seconds when both tokens expire. */
+  expiresAt: number;
+}
+
+/** `GET|POST /api/livekit/token` (integration audit, LiveKit setup): `admin` means host grants. */
+export const livekitTokenQuery = z.object({
+  room: showId,
+  username: identity,
+  admin: z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1')
+    .optional(),
+});
+export type LivekitTokenQuery = z.input<typeof livekitTokenQuery>;
+
+export interface LivekitTokenResponse {
+  token: string;
+  url: string;
+}
+
+/** What the hub stores as a room's LiveKit metadata (a JSON string on the room). */
+export const roomMetadata = z.object({
+  title: z.string().max(300, 'must be at most 300 characters').optional(),
+  thumbnailUrl: z.string().max(2048, 'must be at most 2048 characters').optional(),
+});
+export type RoomMetadata = z.infer<typeof roomMetadata>;
+
+export const roomParams = z.object({ roomName: showId });
+
+/** `PUT /api/streaming/rooms/:roomName/metadata` body. */
+export const roomMetadataBody = roomMetadata;
+
+export interface LiveRoom {
+  roomName: string;
+  /** Parsed metadata; `{}` when the room has none or it is not JSON. */
+  metadata: RoomMetadata;
+  title?: string;
+  thumbnailUrl?: string;
+  numParticipants: number;
+  /** Epoch seconds. */
+  creationTime: number;
+}
+
+export interface LiveRoomsResponse {
+  rooms: LiveRoom[];
+}
+
+/** `POST /api/streaming/dispatch-agent` and `POST /api/agent/start` body (all optional for the latter). */
+export const dispatchAgentBody = z.object({
+  roomName: showId,
+  /** Defaults to the hub's AGENT_NAME. */
+  agentName: agentName.optional(),
+  /** Job metadata for the agent: a string is passed as is, anything else as JSON. */
+  metadata: z.union([z.string().max(64 * 1024), z.record(z.string(), z.unknown())]).optional(),
+});
+export type DispatchAgentBody = z.input<typeof dispatchAgentBody>;
+
+export interface DispatchAgentResponse {
+  dispatchId: string;
+  roomName: string;
+  agentName: string;
+}
+
+/** `POST /api/streaming/upload-thumbnail` body: a data URL or raw base64 of a JPEG, PNG or WebP. */
+export const uploadThumbnailBody = z.object({
+  image: z.string().min(1, 'must not be empty'),
+  /** Optional room to set the thumbnail on (updates its metadata). */
+  roomName: showId.optional(),
+});
+export type UploadThumbnailBody = z.input<typeof uploadThumbnailBody>;
+
+export interface UploadThumbnailResponse {
+  /** Path the hub serves the image at, e.g. `/thumbnails/3f…c1.jpg`. */
+  thumbnailUrl: string;
+  contentType: 'image/jpeg' | 'image/png' | 'image/webp';
+  bytes: number;
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { emptyShow, reduceShow, reduceShowMany, type HubEvent } from '../src/index.js';
+
+let seq = 0;
+const ev = (type: string, fields: Record<string, unknown> = {}, show = 's1'): HubEvent =>
+  ({ id: String(++seq), show, type, timestamp: 1000 + seq, receivedAt: 2000 + seq, source: 'agent:a', ...fields }) as HubEvent;
+
+describe('reduceShow', () => {
+  it('goes idle → live → ended, keeping title and times from show events', () => {
+    let s = reduceShow(undefined, ev('show_started', { title: 'Summer drop' }));
+    assert.equal(s.status, 'live');
+    assert.equal(s.title, 'Summer drop');
+    s = reduceShow(s, ev('show_metadata', { thumbnailUrl: '/thumbnails/a.jpg' }));
+    assert.equal(s.thumbnailUrl, '/thumbnails/a.jpg');
+    assert.equal(s.title, 'Summer drop', 'a metadata event without title keeps the title');
+    const end = ev('show_ended');
+    s = reduceShow(s, end);
+    assert.equal(s.status, 'ended');
+    assert.equal(s.endedAt, end.timestamp);
+    assert.equal(s.eventCount, 3);
+    assert.equal(s.lastEventId, end.id);
+  });
+
+  it('any activity makes an idle show live (single-room agents never send show_started)', () => {
+    const s = reduceShow(undefined, ev('agent_ready', {}, 'default'));
+    assert.equal(s.show, 'default');
+    assert.equal(s.status, 'live');
+    assert.equal(s.agentReady, true);
+  });
+
+  it('settles interim transcript text into the final line of the same itemId, and of the same speaker without one', () => {
+    let s = emptyShow('s1');
+    s = reduceShowMany(s, [
+      ev('transcript', { text: 'I have a', final: false, role: 'user', itemId: 'u1' }),
+      ev('transcript', { text: 'Sure', final: false, role: 'agent', itemId: 'a1' }),
+      ev('transcript', { text: 'I have a mug', final: true, role: 'user', itemId: 'u1' }),
+      ev('transcript', { text: 'Sure, creating it', final: true, role: 'agent', itemId: 'a1' }),
+      ev('transcript', { text: 'one', final: false, role: 'user', participant: 'host' }),
+      ev('transcript', { text: 'one more', final: true, role: 'user', participant: 'host' }),
+    ]);
+    assert.deepEqual(
+      s.transcript.map((l) => [l.role, l.text, l.final]),
+      [
+        ['user', 'I have a mug', true],
+        ['agent', 'Sure, creating it', true],
+        ['user', 'one more', true],
+      ],
+    );
+  });
+
+  it('does not merge a new utterance into a final line', () => {
+    const s = reduceShowMany(undefined, [
+      ev('transcript', { text: 'first', final: true, participant: 'host' }),
+      ev('transcript', { text: 'second', final: true, participant: 'host' }),
+    ]);
+    assert.deepEqual(s.transcript.map((l) => l.text), ['first', 'second']);
+  });
+
+  it('tracks agent state, speaking, viewers with history, products and the carousel without duplicates', () => {
+    const product = { id: 'p1', name: 'Mug', price: 12.5, currency: 'USD' };
+    const s = reduceShowMany(undefined, [
+      ev('agent_state', { state: 'thinking' }),
+      ev('agent_speech_started'),
+      ev('viewer_joined', { viewers: 3 }),
+      ev('viewer_left', { viewers: 2 }),
+      ev('tool_call', { name: 'create_product', args: { name: 'Mug' }, output: product, isError: false, durationMs: 42 }),
+      ev('product_created', { product }),
+      ev('product_added_to_show', { productId: 'p1' }),
+      ev('product_added_to_show', { productId: 'p1' }),
+    ]);
+    assert.equal(s.agentState, 'thinking');
+    assert.equal(s.agentSpeaking, true);
+    assert.equal(s.viewers, 2);
+    assert.deepEqual(s.viewerHistory.map((p) => p[1]), [3, 2]);
+    assert.deepEqual(s.products.p1, product);
+    assert.deepEqual(s.productOrder, ['p1']);
+    assert.deepEqual(s.carousel, ['p1']);
+    assert.deepEqual(s.actions.map((a) => a.kind), ['tool_call', 'product_created', 'product_added_to_show', 'product_added_to_show']);
+    const after = reduceShow(s, ev('agent_speech_finished', { interrupted: true }));
+    assert.equal(after.agentSpeaking, false);
+  });
+
+  it('records errors, and agent_ready clears them', () => {
+    let s = reduceShow(undefined, ev('agent_error', { message: 'TTS failed' }));
+    assert.equal(s.lastError?.message, 'TTS failed');
+    s = reduceShow(s, ev('agent_ready'));
+    assert.equal(s.lastError, undefined);
+  });
+
+  it('never mutates its input state', () => {
+    const before = reduceShow(undefined, ev('transcript', { text: 'a', final: false, itemId: 'x' }));
+    const frozen = JSON.stringify(before);
+    reduceShowMany(before, [ev('transcript', { text: 'ab', final: true, itemId: 'x' }), ev('viewer_joined', { viewers: 1 }), ev('product_created', { product: { id: 'p', name: 'n', price: 1, currency: 'EUR' } })]);
+    assert.equal(JSON.stringify(before), frozen);
+  });
+
+  it('keeps only the configured tail of the transcript, and handles 20,000 lines in one batch', () => {
+    const events = Array.from({ length: 20_000 }, (_, i) => ev('transcript', { text: `line ${i}`, final: true, participant: 'host' }));
+    const all = reduceShowMany(undefined, events);
+    assert.equal(all.transcript.length, 20_000);
+    assert.equal(all.transcript.at(-1)?.text, 'line 19999');
+    const tail = reduceShowMany(undefined, events, { transcriptLimit: 50 });
+    assert.equal(tail.transcript.length, 50);
+    assert.equal(tail.transcript[0]?.text, 'line 19950');
+  });
+
+  it('ignores custom event types but still counts them as activity', () => {
+    const s = reduceShow(undefined, ev('test', { message: 'Hello from curl' }));
+    assert.equal(s.eventCount, 1);
+    assert.equal(s.status, 'live');
+  });
+});
