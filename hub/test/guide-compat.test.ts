@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { listen } from './helpers/sse.js';
+import { waitFor } from './helpers/wait.js';
 import { postJson, startHub, type TestHub } from './helpers/hub.js';
 
 /** The agent streaming guide's own usage keeps working, unchanged, with auth off. */
@@ -17,14 +18,14 @@ describe('agent streaming guide compatibility', () => {
     let out = '';
     curl.stdout.on('data', (c: Buffer) => (out += c.toString()));
     // Wait for the stream to be open (its first frame is the retry hint).
-    await waitFor(() => out.includes('retry:'));
+    await waitFor('the stream output', () => out.includes('retry:'));
     const post = spawn('curl', ['-s', '-X', 'POST', `${hub.url}/api/agent/data`, '-H', 'Content-Type: application/json', '-d', '{"type":"test","message":"Hello from curl"}']);
     let answer = '';
     post.stdout.on('data', (c: Buffer) => (answer += c.toString()));
     await new Promise((r) => post.on('exit', r));
     assert.deepEqual(Object.keys(JSON.parse(answer)).sort(), ['clients_notified', 'ids']);
     assert.equal(JSON.parse(answer).clients_notified, 1);
-    await waitFor(() => out.includes('Hello from curl') && out.includes('"type":"heartbeat"'));
+    await waitFor('the stream output', () => out.includes('Hello from curl') && out.includes('"type":"heartbeat"'));
     curl.kill();
     const frames = out.split('\n\n').filter((f) => f.includes('data: '));
     const event = frames.find((f) => f.includes('Hello from curl'))!;
@@ -59,11 +60,3 @@ describe('agent streaming guide compatibility', () => {
     assert.deepEqual(sent.body.ids, [got.id]);
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 10_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

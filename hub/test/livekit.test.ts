@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { getJson, postJson, startHub, tempDir, type TestHub } from './helpers/hub.js';
 import { freeTcpPort, startLiveKit, type LiveKitServer } from './helpers/livekit-server.js';
 import { listen } from './helpers/sse.js';
+import { waitFor } from './helpers/wait.js';
 
 const SHOW = 'show-lk-1';
 
@@ -32,15 +33,6 @@ async function hubOn(port: number, env: Record<string, string>) {
 }
 
 /** Bounded wait on a condition: every 100 ms, up to `ms`. */
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not settle in ${ms} ms`)), ms).unref())]);

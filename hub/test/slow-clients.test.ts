@@ -7,6 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { mintToken } from '../src/auth/tokens.js';
 import { getJson, postJson, spawnHub, startHub, tempDir } from './helpers/hub.js';
+import { waitFor } from './helpers/wait.js';
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 const metric = (text: string, name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 'NaN');
@@ -74,11 +75,11 @@ describe('slow and dead clients', () => {
         for (let i = from; i < to; i += lanes) await Promise.all(Array.from({ length: lanes }, (_, k) => cycle(i + k)));
       };
       await run(0, 1000);
-      await waitFor(() => hub.app.hub.fanout.stats().connections === 0);
+      await waitFor('connections to be released', () => hub.app.hub.fanout.stats().connections === 0);
       gc();
       const heapBefore = process.memoryUsage().heapUsed;
       await run(1000, 10_000);
-      await waitFor(() => hub.app.hub.fanout.stats().connections === 0);
+      await waitFor('connections to be released', () => hub.app.hub.fanout.stats().connections === 0);
       gc();
       const grown = process.memoryUsage().heapUsed - heapBefore;
       assert.deepEqual(hub.app.hub.fanout.stats(), { connections: 0, groups: 0 });
@@ -92,11 +93,3 @@ describe('slow and dead clients', () => {
     }
   });
 });
-
-async function waitFor(cond: () => boolean, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

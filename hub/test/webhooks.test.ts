@@ -5,7 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { guardedLookup, isPrivateAddress } from '../src/webhooks/ssrf-guard.js';
 import { getJson, postJson, startHub, type TestHub } from './helpers/hub.js';
+import { waitFor as waitUntil } from './helpers/wait.js';
 import { startReceiver, type Receiver } from './helpers/webhook-receiver.js';
+
+const waitFor = <T>(probe: () => Promise<T | undefined | false>, what: string, ms = 60_000) => waitUntil(what, probe, ms, 50);
 
 const FAST = { HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HUB_WEBHOOK_SCHEDULE: '50,50,50,50,50', HUB_WEBHOOK_JITTER: '0' };
 
@@ -19,15 +22,6 @@ async function request(method: string, url: string, token: string, body?: unknow
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('webhooks', () => {
   let hub: TestHub;

@@ -84,31 +84,29 @@ export async function spawnHub(env: Record<string, string>): Promise<HubProcess>
   return { url, child, output: () => out, exited };
 }
 
-/** POST JSON and answer status + parsed body. */
-export async function postJson(url: string, body: unknown, token?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
+/** Status, headers and the body parsed as JSON (or the text, when it is not JSON). */
+async function answer(res: Response) {
   const text = await res.text();
-  let json: any;
+  let body: any;
   try {
-    json = JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
-    json = text;
+    body = text;
   }
-  return { status: res.status, body: json, headers: res.headers };
+  return { status: res.status, body, headers: res.headers };
+}
+
+/** POST JSON (a string is sent as is, for malformed bodies) and answer status + parsed body. */
+export async function postJson(url: string, body: unknown, token?: string, headers: Record<string, string> = {}) {
+  return answer(
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }), ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
 }
 
 export async function getJson(url: string, token?: string) {
-  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, body: json, headers: res.headers };
+  return answer(await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }));
 }
