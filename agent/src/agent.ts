@@ -9,11 +9,11 @@
 import { type JobContext, type JobProcess, ServerOptions, cli, defineAgent, log, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
-import { ParticipantKind, type Room } from '@livekit/rtc-node';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bridgeSession } from './bridge.js';
 import { type AgentConfig, type DispatchMetadata, loadAgentConfig, parseDispatchMetadata } from './config.js';
+import { findHost } from './host-rpc.js';
 import { createHubClient } from './hub-client.js';
 import { showTools, type ToolDeps } from './tools.js';
 
@@ -51,7 +51,7 @@ export default defineAgent({
 
     const session = new voice.AgentSession({ vad: ctx.proc.userData.vad as silero.VAD, ...openaiModels(config) });
     const bridge = bridgeSession(session, hub, {
-      userIdentity: () => hostIdentity ?? firstHuman(ctx.room),
+      userIdentity: () => hostIdentity ?? findHost(ctx.room)?.identity,
       agentIdentity: () => ctx.room.localParticipant?.identity,
     });
     await session.start({
@@ -87,8 +87,6 @@ export function showAgent(deps: ToolDeps, meta: DispatchMetadata = {}) {
     tools: showTools(deps),
   });
 }
-
-const firstHuman = (room: Room) => [...room.remoteParticipants.values()].find((p) => p.kind !== ParticipantKind.AGENT)?.identity;
 
 // Started as a program (not imported by a job process or a test): run the worker.
 if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {

@@ -1,7 +1,7 @@
 import { llm } from '@livekit/agents';
-import { ParticipantKind, type Room } from '@livekit/rtc-node';
 import type { AddToCarouselResponse, CreateProductResponse } from '@showwire/protocol';
 import { z } from 'zod';
+import { HOST_RPC, notifyHost, type HostRpcDeps } from './host-rpc.js';
 import { postToHub, type HubClient } from './hub-client.js';
 
 /**
@@ -10,19 +10,11 @@ import { postToHub, type HubClient } from './hub-client.js';
  * `product_created` / `product_added_to_show`), publish a `tool_call` event for each run, and
  * tell the host's app by RPC when it is in the room.
  */
-export interface ToolDeps {
+export interface ToolDeps extends HostRpcDeps {
   hub: HubClient;
   hubUrl: string;
   token?: string;
-  /** The room, when the agent is in one (absent in text-only sessions). */
-  room?: Room;
-  /** The host's identity, if the dispatch named it; otherwise the first non-agent participant. */
-  hostIdentity?: string;
-  log?: (msg: string, err?: unknown) => void;
 }
-
-/** RPC methods the host's app may register to hear about products as the agent makes them. */
-export const HOST_RPC = { productCreated: 'showwire.product_created', productAddedToShow: 'showwire.product_added_to_show' } as const;
 
 export function showTools(deps: ToolDeps) {
   const base = `${deps.hubUrl.replace(/\/$/, '')}/api/shows/${encodeURIComponent(deps.hub.show)}`;
@@ -92,19 +84,4 @@ async function callHub<T>(deps: ToolDeps, url: string, body: unknown): Promise<T
   const answer = (await res.json().catch(() => ({}))) as { message?: string };
   if (!res.ok) throw new Error(answer.message ?? `the hub answered ${res.status}`);
   return answer as T;
-}
-
-/** Fire and forget: a host app without the method, or none in the room, must not fail the tool. */
-function notifyHost(deps: ToolDeps, method: string, payload: unknown) {
-  const room = deps.room;
-  const local = room?.localParticipant;
-  if (!room || !local) return;
-  const participants = [...room.remoteParticipants.values()];
-  const host = deps.hostIdentity
-    ? participants.find((p) => p.identity === deps.hostIdentity)
-    : participants.find((p) => p.kind !== ParticipantKind.AGENT);
-  if (!host) return;
-  local
-    .performRpc({ destinationIdentity: host.identity, method, payload: JSON.stringify(payload), responseTimeout: 5_000 })
-    .catch((error: unknown) => deps.log?.(`RPC ${method} to ${host.identity} failed`, error));
 }

@@ -3,11 +3,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AudioFrame, AudioSource, dispose, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
+import { AudioFrame, AudioSource, dispose, LocalAudioTrack, ParticipantKind, Room, RoomEvent, RpcError, type RpcInvocationData, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { AccessToken, AgentDispatchClient } from 'livekit-server-sdk';
 import { REPO_ROOT, startHub, tempDir, type TestHub } from '../../hub/test/helpers/hub.js';
 import { freeTcpPort, startLiveKit, type LiveKitServer } from '../../hub/test/helpers/livekit-server.js';
 import { listen } from '../../hub/test/helpers/sse.js';
+import { HOST_RPC } from '../src/host-rpc.js';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
 
 const REQUEST = 'Please create a blue linen shirt for forty nine euros fifty.';
@@ -44,6 +45,15 @@ function watch(child: ChildProcess) {
   return { output: () => out, until };
 }
 
+/** Waits, bounded, until `done()`; the RPCs are fire and forget, so they may trail the hub's events. */
+async function waitFor(done: () => boolean, ms: number, what: string) {
+  const started = Date.now();
+  while (!done()) {
+    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('end to end: LiveKit room → agent worker → hub', () => {
   let livekit: LiveKitServer;
   let hub: TestHub;
@@ -67,7 +77,7 @@ describe('end to end: LiveKit room → agent worker → hub', () => {
     await Promise.all([livekit?.stop(), hub?.close(), fake?.close()]);
   });
 
-  it('a spoken request reaches the hub as transcript, tool_call, product_created and the agent speaking', async () => {
+  it('a spoken request reaches the hub as transcript, tool_call, product_created and the agent speaking; the host hears of it by RPC', async () => {
     // The agent worker, as in production (`start`), from the TypeScript source.
     worker = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'agent', 'src', 'agent.ts'), 'start'], {
       cwd: REPO_ROOT,
@@ -101,6 +111,18 @@ describe('end to end: LiveKit room → agent worker → hub', () => {
     const options = new TrackPublishOptions();
     options.source = TrackSource.SOURCE_MICROPHONE;
     await room.localParticipant!.publishTrack(track, options);
+
+    // The host's app: takes the agent's RPCs. The carousel one fails on purpose, which must not
+    // fail the agent's tool (the agent only logs it).
+    const rpcs: Record<string, RpcInvocationData[]> = { [HOST_RPC.productCreated]: [], [HOST_RPC.productAddedToShow]: [] };
+    room.localParticipant!.registerRpcMethod(HOST_RPC.productCreated, async (data) => {
+      rpcs[HOST_RPC.productCreated]!.push(data);
+      return 'ok';
+    });
+    room.localParticipant!.registerRpcMethod(HOST_RPC.productAddedToShow, async (data) => {
+      rpcs[HOST_RPC.productAddedToShow]!.push(data);
+      throw new RpcError(2001, 'carousel view not ready');
+    });
 
     const agentJoined = new Promise<void>((resolve) => {
       const check = () => [...room!.remoteParticipants.values()].some((p) => p.kind === ParticipantKind.AGENT) && resolve();
@@ -146,5 +168,22 @@ describe('end to end: LiveKit room → agent worker → hub', () => {
     assert.equal(events[finished].interrupted, false);
     // The fake heard the host's audio (a WAV upload), not text.
     assert.ok(fake.requests.some((r) => r.path.endsWith('/audio/transcriptions') && r.body.bytes > 10_000));
+
+    // The host's app was told by RPC, from the agent's participant, with the product the hub stored.
+    const agentIdentity = [...room.remoteParticipants.values()].find((p) => p.kind === ParticipantKind.AGENT)!.identity;
+    await waitFor(() => Object.values(rpcs).every((calls) => calls.length > 0), 30_000, `both RPCs; got ${JSON.stringify(rpcs)}`);
+    const [createdRpc, ...moreCreated] = rpcs[HOST_RPC.productCreated]!;
+    assert.equal(moreCreated.length, 0, 'product_created RPC sent once');
+    assert.equal(createdRpc!.callerIdentity, agentIdentity);
+    assert.deepEqual(JSON.parse(createdRpc!.payload), { product: events[created].product });
+    const id = events[created].product.id;
+    const [addedRpc, ...moreAdded] = rpcs[HOST_RPC.productAddedToShow]!;
+    assert.equal(moreAdded.length, 0, 'product_added_to_show RPC sent once');
+    assert.deepEqual(JSON.parse(addedRpc!.payload), { productId: id, carousel: [id] });
+    // The host's app failing the carousel RPC did not fail the tool; the agent logged it.
+    const addCall = at_((d) => d.type === 'tool_call' && d.name === 'add_product_to_show', 'tool_call add_product_to_show');
+    assert.equal(events[addCall].isError, false, JSON.stringify(events[addCall]));
+    at_((d) => d.type === 'product_added_to_show' && d.productId === id, 'product_added_to_show');
+    await log.until(/RPC showwire\.product_added_to_show to host-1 failed \(code 2001\)/, 30_000);
   });
 });
