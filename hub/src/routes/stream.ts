@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { showParams, streamQuery } from '@showwire/protocol';
 import { streamScope } from '../auth/access.js';
+import { whenExpired } from '../auth/expiry.js';
 import { badRequest } from '../errors.js';
 import { dataFrame, eventFrame, retryFrame } from '../fanout/frames.js';
 import { Session, type Filter } from '../fanout/session.js';
@@ -54,8 +55,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     fanout.add(session);
     if (principal.exp !== undefined) {
       // The stream must not outlive its token; the client reconnects with a fresh one.
-      const timer = setTimeout(() => session.close('expired'), Math.max(0, principal.exp * 1000 - Date.now()));
-      session.onClose(() => clearTimeout(timer));
+      session.onClose(whenExpired(principal.exp, () => session.close('expired')));
     }
 
     try {
