@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { SignIn } from './components/SignIn.js';
 import { Header } from './components/Header.js';
-import { canSeeAll, decodeClaims, onlyShow, takeToken, TOKEN_KEY } from './lib/auth.js';
+import { canSeeAll, decodeClaims, onlyShow, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
 import { navigate, showPath, useRoute } from './lib/router.js';
 import { ShowView } from './pages/ShowView.js';
 import { Wall } from './pages/Wall.js';
@@ -16,6 +16,8 @@ function initialToken(): string | null {
 
 export function App() {
   const [token, setToken] = useState(initialToken);
+  /** Set when the hub refused the token mid-session: the sign-in screen says why. */
+  const [refused, setRefused] = useState<string>();
   const claims = useMemo(() => decodeClaims(token), [token]);
   const route = useRoute();
   const host = onlyShow(claims);
@@ -31,12 +33,20 @@ export function App() {
   };
   const signIn = (t: string) => {
     sessionStorage.setItem(TOKEN_KEY, t);
+    setRefused(undefined);
     setToken(t);
   };
+  // The stream (or a load) got 401: drop the dead token, so a reload does not retry it either.
+  const onUnauthorized = useCallback(() => {
+    setRefused(signInReason(claims, Date.now() / 1000));
+    sessionStorage.removeItem(TOKEN_KEY);
+    setToken(null);
+  }, [claims]);
+  if (refused) return <SignIn onToken={signIn} reason={refused} />;
   const expired = claims?.exp !== undefined && claims.exp * 1000 < Date.now();
-  if (expired) return <SignIn onToken={signIn} reason="This sign-in has expired." />;
+  if (expired) return <SignIn onToken={signIn} reason={signInReason(claims, Date.now() / 1000)} />;
 
-  const common = { token, claims, onSignOut: signOut };
+  const common = { token, claims, onSignOut: signOut, onUnauthorized };
   switch (route.page) {
     case 'wall':
       return host && !canSeeAll(claims) ? null : <Wall key={token ?? ''} {...common} />;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { getJson, startHub, type TestHub } from '../../hub/test/helpers/hub.js';
-import { ensureBuilt, launch, screenshot, waitAttr } from './helpers/browser.js';
+import { getJson, type TestHub } from '../../hub/test/helpers/hub.js';
+import { screenshot, startRig, waitAttr } from './helpers/browser.js';
 import { lines, publish } from './helpers/publish.js';
 
 /** The built dashboard in Chromium against a real in-process hub. Heartbeats every 300 ms keep the connection state quick to settle. */
@@ -13,11 +13,7 @@ describe('dashboard in the browser', () => {
   let staff: string;
 
   before(async () => {
-    ensureBuilt();
-    hub = await startHub({ HUB_HEARTBEAT_MS: '300' });
-    browser = await launch();
-    agent = await hub.token('agent', ['*']);
-    staff = await hub.token('staff', ['*']);
+    ({ hub, browser, agent, staff } = await startRig({ HUB_HEARTBEAT_MS: '300' }));
     await publish(hub.url, agent, 'spring-sneakers', [
       { type: 'show_started', title: 'Spring Sneaker Drop' },
       { type: 'agent_ready' },
@@ -166,6 +162,44 @@ describe('dashboard in the browser', () => {
       await waitAttr(page, '[data-testid="show-view"]', 'data-event-count', (v) => v === '1561');
       // The newest line is on screen (the view follows the live edge).
       await page.getByText('line 1559', { exact: true }).waitFor({ timeout: 10_000 });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the show view at 360 px: one column, nothing wider than the screen', async () => {
+    const { page, context } = await open('/shows/spring-sneakers', staff, { width: 360, height: 740 });
+    try {
+      await waitAttr(page, '[data-testid="show-view"]', 'data-loading', (v) => v === 'false');
+      await waitAttr(page, '[data-connection]', 'data-connection', (v) => v === 'live');
+      await page.locator('.line').first().waitFor({ timeout: 30_000 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(overflow, 0, 'no horizontal scrolling at 360 px');
+      // Nothing sticks out of the viewport on the right (clipped content would hide without scrolling).
+      const wide = await page.evaluate(() =>
+        [...document.querySelectorAll('header *, main *')]
+          .filter((el) => !el.closest('.carousel, .sr-only, .table-wrap') && el.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .map((el) => `${el.tagName.toLowerCase()}.${el.className}`),
+      );
+      assert.deepEqual(wide, []);
+      await screenshot(page, 'show-360');
+      await page.locator('.show-side').scrollIntoViewIfNeeded();
+      await screenshot(page, 'show-360-side');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a token that expires while the page watches: the sign-in screen says the session expired (no retrying into offline)', async () => {
+    const short = await hub.token('staff', ['*'], 3);
+    const { page, context } = await open('/shows/spring-sneakers', short);
+    try {
+      await waitAttr(page, '[data-connection]', 'data-connection', (v) => v === 'live');
+      await page.locator('[data-signin-reason]').waitFor({ timeout: 60_000 });
+      assert.match(await page.locator('[data-signin-reason]').innerText(), /^Your session expired\./);
+      assert.equal(await page.evaluate(() => sessionStorage.getItem('showwire.token')), null, 'the dead token is dropped');
+      assert.equal(await page.locator('[data-connection]').count(), 0);
+      await screenshot(page, 'session-expired');
     } finally {
       await context.close();
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { EventSource } from 'eventsource';
 import type { HubEvent } from '@showwire/protocol';
-import { loadHistory, streamUrl } from '../src/lib/api.js';
+import { loadHistory, streamUrl, tokenAccepted } from '../src/lib/api.js';
 import { openConnection, type ConnectionState } from '../src/lib/connection.js';
 import { startHub, type TestHub } from '../../hub/test/helpers/hub.js';
 import { lines, publish } from './helpers/publish.js';
@@ -123,6 +123,39 @@ test('a hub that is gone turns the state to offline after a few attempts, and ba
     await other.close();
     await until('offline', () => conn.state === 'offline', 30_000);
     assert.deepEqual(states.slice(0, 3), ['connecting', 'live', 'reconnecting']);
+  } finally {
+    conn.close();
+  }
+});
+
+test('a token that expires mid-stream: the hub ends the stream at exp, the reconnect gets 401, the connection reports it and stops', async () => {
+  const show = 'conn-expiry';
+  const short = await hub.token('staff', ['*'], 3);
+  const url = (last?: string) => hub.url + streamUrl(short, { shows: [show], ...(last && { lastEventId: last }) });
+  const states: ConnectionState[] = [];
+  const got: string[] = [];
+  let refused = 0;
+  const conn = openConnection({
+    url,
+    lastEventId: '0',
+    onEvent: (e) => got.push((e as { text: string }).text),
+    onState: (s) => states.push(s),
+    EventSource,
+    authorized: () => tokenAccepted(url()),
+    onUnauthorized: () => refused++,
+  });
+  try {
+    await until('live', () => conn.state === 'live');
+    assert.equal(await tokenAccepted(url()), true, 'a good token is accepted (the probe reads only the status)');
+    await publish(hub.url, agent, show, lines(0, 2));
+    await until('events before exp', () => got.length === 2);
+    await until('refused after exp', () => refused === 1, 30_000);
+    assert.equal(await tokenAccepted(url()), false);
+    const r = await fetch(url());
+    assert.equal(r.status, 401);
+    assert.match(((await r.json()) as { message: string }).message, /expired/);
+    assert.ok(!states.includes('offline'), states.join());
+    assert.deepEqual(got, ['line 0', 'line 1']);
   } finally {
     conn.close();
   }

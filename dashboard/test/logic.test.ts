@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { emptyShow, reduceShowMany, type HubEvent, type ShowState } from '@showwire/protocol';
 import { summaryToState, streamUrl, type ShowSummary } from '../src/lib/api.js';
-import { decodeClaims, onlyShow, takeToken, TOKEN_KEY } from '../src/lib/auth.js';
+import { decodeClaims, onlyShow, signInReason, takeToken, TOKEN_KEY } from '../src/lib/auth.js';
+import { openConnection, type ConnectionState } from '../src/lib/connection.js';
 import { formatDuration } from '../src/lib/format.js';
 import { compareIds, maxId } from '../src/lib/ids.js';
 import { parseRoute } from '../src/lib/router.js';
@@ -47,6 +48,95 @@ describe('sign-in token', () => {
     assert.equal(onlyShow({ sub: 's', role: 'staff', shows: ['*'] }), undefined);
     assert.equal(decodeClaims('not-a-jwt'), undefined);
     assert.equal(decodeClaims(null), undefined);
+  });
+  test('a refused sign-in says why: expired (allowing for a minute of clock skew), refused, or missing', () => {
+    const claims = { sub: 'maya', role: 'host' as const, shows: ['s-1'], exp: 1000 };
+    assert.match(signInReason(claims, 1000), /^Your session expired\./);
+    assert.match(signInReason(claims, 950), /^Your session expired\./, 'our clock 50 s behind the hub');
+    assert.match(signInReason(claims, 900), /no longer accepts this sign-in/, 'far from exp: not an expiry');
+    assert.match(signInReason({ ...claims, exp: undefined } as never, 1e9), /no longer accepts this sign-in/);
+    assert.match(signInReason(undefined, 0), /needs a sign-in/);
+  });
+});
+
+describe('connection: a refused token stops the retries', () => {
+  /** An EventSource whose every attempt is scripted by the test. */
+  function scripted() {
+    const made: Array<{ url: string; closed: boolean; open(): void; fail(): void }> = [];
+    class Fake {
+      onopen: ((e: Event) => void) | null = null;
+      onmessage: ((e: MessageEvent) => void) | null = null;
+      onerror: ((e: Event) => void) | null = null;
+      constructor(url: string) {
+        const self = this;
+        made.push({
+          url,
+          closed: false,
+          open: () => self.onopen?.(new Event('open')),
+          fail: () => self.onerror?.(new Event('error')),
+        });
+      }
+      close() {
+        made.find((m) => !m.closed)!.closed = true;
+      }
+    }
+    return { made, Fake };
+  }
+  const until = async (what: string, check: () => boolean) => {
+    for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(check(), `timed out waiting for ${what}`);
+  };
+
+  test('the hub ends the stream at exp, the reconnect fails, the hub says 401: unauthorized, never offline, no more attempts', async () => {
+    const { made, Fake } = scripted();
+    const states: ConnectionState[] = [];
+    let asked = 0;
+    let refused = 0;
+    const conn = openConnection({
+      url: (last) => `/s?last=${last}`,
+      lastEventId: '5',
+      onEvent: () => {},
+      onState: (s) => states.push(s),
+      EventSource: Fake,
+      maxBackoffMs: 20,
+      offlineAfterAttempts: 1,
+      authorized: async () => (asked++, false),
+      onUnauthorized: () => refused++,
+    });
+    made[0]!.open();
+    made[0]!.fail(); // the hub closed the stream at exp: an open stream ending is no reason to ask
+    assert.equal(asked, 0);
+    await until('a second attempt', () => made.length === 2);
+    made[1]!.fail(); // 401 before opening
+    await until('refused', () => refused === 1);
+    assert.equal(asked, 1);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(made.length, 2, 'no attempt after the refusal');
+    assert.ok(made.every((m) => m.closed));
+    assert.ok(!states.includes('offline'), states.join());
+    conn.close();
+  });
+
+  test('a hub that is down (or an answer that is not 401) keeps the retries going', async () => {
+    const { made, Fake } = scripted();
+    let refused = 0;
+    const answers = [Promise.reject(new Error('network down')), Promise.resolve(true)];
+    const conn = openConnection({
+      url: () => '/s',
+      onEvent: () => {},
+      EventSource: Fake,
+      maxBackoffMs: 20,
+      authorized: () => answers.shift() ?? Promise.resolve(true),
+      onUnauthorized: () => refused++,
+    });
+    made[0]!.fail();
+    await until('second attempt', () => made.length === 2);
+    made[1]!.fail();
+    await until('third attempt', () => made.length === 3);
+    made[2]!.open();
+    assert.equal(conn.state, 'live');
+    assert.equal(refused, 0);
+    conn.close();
   });
 });
 

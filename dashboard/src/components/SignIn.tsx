@@ -11,7 +11,11 @@ export function SignIn({ onToken, reason }: { onToken: (token: string) => void; 
     <main className="signin">
       <form className="panel signin-box" onSubmit={submit}>
         <h1>Showwire</h1>
-        {reason && <p className="notice notice-warn">{reason}</p>}
+        {reason && (
+          <p className="notice notice-warn" role="alert" data-signin-reason>
+            {reason}
+          </p>
+        )}
         <p>
           Open the dashboard link the hub printed when it started (<code>http://…/?token=…</code>), or paste a token issued by{' '}
           <code>POST /api/auth/tokens</code>.

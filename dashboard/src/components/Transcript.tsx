@@ -39,7 +39,7 @@ export function Transcript({ lines, speaking }: { lines: readonly TranscriptLine
     <section className="panel transcript" aria-labelledby="transcript-h">
       <div className="panel-head">
         <h2 id="transcript-h">Transcript</h2>
-        <span className="muted small">{lines.length.toLocaleString()} lines</span>
+        <span className="muted small">{lines.length.toLocaleString()} {lines.length === 1 ? 'line' : 'lines'}</span>
         {speaking && (
           <span className="speaking" data-agent-speaking>
             <span className="bars" aria-hidden="true">

@@ -82,3 +82,18 @@ export function streamUrl(token: string | null, opts: { shows?: string[]; lastEv
   if (opts.lastEventId !== undefined) q.set('lastEventId', opts.lastEventId);
   return `/api/stream?${q}`;
 }
+
+/**
+ * Whether the hub still accepts the token in a stream URL: anything but 401 counts as yes (a
+ * hub that is down or draining says nothing about the token). EventSource hides status codes,
+ * so this asks with fetch and drops the response as soon as its status is known.
+ */
+export async function tokenAccepted(url: string, f: Fetch = fetch): Promise<boolean> {
+  const abort = new AbortController();
+  try {
+    const res = await f(url, { signal: abort.signal, headers: { accept: 'text/event-stream' } });
+    return res.status !== 401;
+  } finally {
+    abort.abort();
+  }
+}

@@ -51,3 +51,28 @@ export function onlyShow(claims: Claims | undefined): string | undefined {
 }
 
 export const canSeeAll = (claims: Claims | undefined) => !claims || claims.shows.includes('*');
+
+/** How far our clock may trail the hub's and still call a refused token "expired". */
+const CLOCK_SLACK_S = 60;
+
+/**
+ * What the sign-in screen says when the hub refused the token (401) or its `exp` has passed.
+ * The hub ends a stream at `exp` and answers 401 after it; our clock may differ from the hub's,
+ * so an `exp` within a minute of now counts as the reason.
+ */
+export function signInReason(claims: Claims | undefined, nowSeconds: number): string {
+  if (!claims) return 'The hub needs a sign-in to show this page.';
+  if (claims.exp !== undefined && claims.exp <= nowSeconds + CLOCK_SLACK_S) {
+    return 'Your session expired. Open a fresh dashboard link from the hub, or paste a new token, to keep watching.';
+  }
+  return 'The hub no longer accepts this sign-in (it may have been revoked, or the hub’s key changed). Sign in again.';
+}
+
+/** What App hands every page. */
+export interface PageProps {
+  token: string | null;
+  claims: Claims | undefined;
+  onSignOut: () => void;
+  /** The hub refused the token (401): App shows the sign-in screen. */
+  onUnauthorized?: () => void;
+}

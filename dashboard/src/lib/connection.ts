@@ -35,6 +35,13 @@ export interface ConnectionOptions {
   /** After this many failed attempts in a row the state says `offline`. */
   offlineAfterAttempts?: number;
   maxBackoffMs?: number;
+  /**
+   * Asked after an attempt fails before the stream opened. EventSource cannot see status codes,
+   * so this finds out whether the hub refused the token (401: answer false). Then retrying can
+   * never succeed, so the connection stops and calls `onUnauthorized` instead of going offline.
+   */
+  authorized?: () => Promise<boolean>;
+  onUnauthorized?: () => void;
 }
 
 /**
@@ -56,6 +63,8 @@ export function openConnection(opts: ConnectionOptions) {
   let watchdog: ReturnType<typeof setTimeout> | undefined;
   let lastHeartbeat: number | undefined;
   let heartbeatGap: number | undefined;
+  /** Whether the current attempt got as far as an open stream. */
+  let opened = false;
 
   const setState = (s: ConnectionState) => {
     if (s === state) return;
@@ -75,9 +84,11 @@ export function openConnection(opts: ConnectionOptions) {
     setState(state === undefined || state === 'connecting' ? 'connecting' : attempts > offlineAfter ? 'offline' : 'reconnecting');
     const source = new ES(opts.url(lastEventId));
     es = source;
+    opened = false;
     arm();
     source.onopen = () => {
       if (es !== source) return;
+      opened = true;
       attempts = 0;
       setState('live');
       arm();
@@ -120,10 +131,29 @@ export function openConnection(opts: ConnectionOptions) {
     if (closed) return;
     attempts += 1;
     lastHeartbeat = undefined;
-    setState(attempts > offlineAfter ? 'offline' : 'reconnecting');
     const delay = Math.min(maxBackoff, 250 * 2 ** (attempts - 1)) * (0.75 + Math.random() * 0.5);
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(connect, delay);
+    // The state changes only once the token is known to be good: a refused one never says `offline`.
+    const retry = () => {
+      if (closed) return;
+      setState(attempts > offlineAfter ? 'offline' : 'reconnecting');
+      clearTimeout(retryTimer);
+      // Unless retryNow() already started an attempt while the token was being checked.
+      if (!closed && es === undefined) retryTimer = setTimeout(connect, delay);
+    };
+    if (opened || !opts.authorized) return retry();
+    // A network failure while asking is no verdict on the token: keep retrying.
+    opts.authorized().then(
+      (ok) => {
+        if (ok || closed) return retry();
+        closed = true;
+        clearTimeout(retryTimer);
+        clearTimeout(watchdog);
+        es?.close();
+        opts.onUnauthorized?.();
+      },
+      retry,
+    );
   }
 
   connect();

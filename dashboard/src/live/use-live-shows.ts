@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { reduceShowMany, type ReduceOptions, type ShowState } from '@showwire/protocol';
-import { ApiError, loadHistory, loadShowList, streamUrl, summaryToState } from '../lib/api.js';
+import { ApiError, loadHistory, loadShowList, streamUrl, summaryToState, tokenAccepted } from '../lib/api.js';
 import { openConnection, type ConnectionState } from '../lib/connection.js';
 import { maxId } from '../lib/ids.js';
 import { createShowStore } from '../lib/show-store.js';
@@ -24,8 +24,12 @@ export interface LiveShows {
  * - no `show` (the wall): `GET /api/shows` for every show's state, then the stream of every
  *   show the token reads, from the newest id in that snapshot.
  * Either way the stream resumes from the last id it delivered after any drop.
+ * When the hub refuses the token (401: it expired, and the hub ended the stream at its `exp`),
+ * `onUnauthorized` is called and nothing retries: the page must ask for a new sign-in.
  */
-export function useLiveShows(token: string | null, show: string | undefined, reduce?: ReduceOptions): LiveShows {
+export function useLiveShows(token: string | null, show: string | undefined, reduce?: ReduceOptions, onUnauthorized?: () => void): LiveShows {
+  const unauthorized = useRef(onUnauthorized);
+  unauthorized.current = onUnauthorized;
   const store = useMemo(() => createShowStore({ ...(reduce && { reduce }) }), [token, show]); // eslint-disable-line react-hooks/exhaustive-deps
   const states = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
@@ -58,16 +62,20 @@ export function useLiveShows(token: string | null, show: string | undefined, red
       }
       if (abort.signal.aborted) return;
       setLoading(false);
+      const url = (last: string | undefined) => streamUrl(token, { ...(show && { shows: [show] }), ...(last !== undefined && { lastEventId: last }) });
       conn = openConnection({
-        url: (last) => streamUrl(token, { ...(show && { shows: [show] }), ...(last !== undefined && { lastEventId: last }) }),
+        url,
         lastEventId: from,
         onEvent: (e) => store.push(e),
         onNotice: () => setTruncated(true),
         onState: setConnection,
         onClockOffset: setClockOffset,
+        authorized: () => tokenAccepted(url(undefined)),
+        onUnauthorized: () => unauthorized.current?.(),
       });
     })().catch((e: unknown) => {
       if (abort.signal.aborted) return;
+      if (e instanceof ApiError && e.status === 401 && unauthorized.current) return unauthorized.current();
       setLoading(false);
       setConnection('offline');
       setError(e instanceof Error ? e : new Error(String(e)));

@@ -7,15 +7,15 @@ import { Sparkline } from '../components/Sparkline.js';
 import { Thumb } from '../components/Thumb.js';
 import { Transcript } from '../components/Transcript.js';
 import { ApiError } from '../lib/api.js';
-import type { Claims } from '../lib/auth.js';
+import type { PageProps } from '../lib/auth.js';
 import { formatClock, formatCount, formatDuration } from '../lib/format.js';
 import { TROUBLE_LABEL, troubles } from '../lib/trouble.js';
 import { useHubNow } from '../live/use-now.js';
 import { useLiveShows } from '../live/use-live-shows.js';
 import { AgentChip } from './Wall.js';
 
-export function ShowView({ show, token, claims, onSignOut }: { show: string; token: string | null; claims: Claims | undefined; onSignOut: () => void }) {
-  const live = useLiveShows(token, show);
+export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: PageProps & { show: string }) {
+  const live = useLiveShows(token, show, undefined, onUnauthorized);
   const now = useHubNow(live.clockOffset);
   const state = useMemo(() => live.states.get(show) ?? emptyShow(show), [live.states, show]);
   const title = state.title || show;

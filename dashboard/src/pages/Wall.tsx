@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import type { ShowState } from '@showwire/protocol';
 import { Header, Notice } from '../components/Header.js';
 import { Thumb } from '../components/Thumb.js';
-import type { Claims } from '../lib/auth.js';
+import type { PageProps } from '../lib/auth.js';
 import { formatCount, formatDuration } from '../lib/format.js';
 import { Link, showPath } from '../lib/router.js';
 import { TROUBLE_LABEL, wallCards, type Trouble, type WallFilter } from '../lib/trouble.js';
@@ -19,8 +19,8 @@ const FILTERS: Array<{ id: WallFilter; label: string }> = [
   { id: 'ended', label: 'Ended' },
 ];
 
-export function Wall({ token, claims, onSignOut }: { token: string | null; claims: Claims | undefined; onSignOut: () => void }) {
-  const live = useLiveShows(token, undefined, WALL_REDUCE);
+export function Wall({ token, claims, onSignOut, onUnauthorized }: PageProps) {
+  const live = useLiveShows(token, undefined, WALL_REDUCE, onUnauthorized);
   const now = useHubNow(live.clockOffset);
   const [filter, setFilter] = useState<WallFilter>('all');
   const [search, setSearch] = useState('');

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from '@showwire/protocol';
 import { Header, Notice } from '../components/Header.js';
-import type { Claims } from '../lib/auth.js';
+import type { PageProps } from '../lib/auth.js';
 import { formatClock } from '../lib/format.js';
+import { ApiError } from '../lib/api.js';
 import { endpointHealth, webhooksApi } from '../lib/webhooks-api.js';
 
 /** The delivery log is polled: it changes at the worker's pace, and this page is for the few admins. */
 const REFRESH_MS = 5000;
 
-export function Webhooks({ token, claims, onSignOut }: { token: string | null; claims: Claims | undefined; onSignOut: () => void }) {
+export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps) {
   const api = useMemo(() => webhooksApi(token), [token]);
   const [endpoints, setEndpoints] = useState<WebhookEndpoint[]>([]);
   const [deliveries, setDeliveries] = useState<WebhookDelivery[]>([]);
@@ -26,9 +27,10 @@ export function Webhooks({ token, claims, onSignOut }: { token: string | null; c
       setNext(page.next);
       setError(undefined);
     } catch (e) {
+      if (e instanceof ApiError && e.status === 401 && onUnauthorized) return onUnauthorized();
       setError((e as Error).message);
     }
-  }, [api, endpoint, status]);
+  }, [api, endpoint, status, onUnauthorized]);
 
   useEffect(() => {
     void refresh();

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHub, type TestHub } from '../../../hub/test/helpers/hub.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DASHBOARD = join(here, '..', '..');
@@ -41,4 +42,31 @@ export async function waitAttr(page: Page, selector: string, attr: string, predi
     await page.waitForTimeout(100);
   }
   throw new Error(`${selector}[${attr}] never satisfied the condition; last value ${JSON.stringify(last)}`);
+}
+
+export interface BrowserRig {
+  hub: TestHub;
+  browser: Browser;
+  /** Publishes to every show. */
+  agent: string;
+  /** Reads every show. */
+  staff: string;
+  close(): Promise<void>;
+}
+
+/** The built app, a real in-process hub serving it, Chromium, and the two tokens most tests need. */
+export async function startRig(env: Record<string, string> = {}): Promise<BrowserRig> {
+  ensureBuilt();
+  const hub = await startHub(env);
+  const browser = await launch();
+  return {
+    hub,
+    browser,
+    agent: await hub.token('agent', ['*']),
+    staff: await hub.token('staff', ['*']),
+    close: async () => {
+      await browser.close();
+      await hub.close();
+    },
+  };
 }

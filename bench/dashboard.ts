@@ -1,0 +1,140 @@
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import { chromium } from 'playwright-core';
+import { postJson, spawnHub, tempDir } from '../hub/test/helpers/hub.js';
+
+/**
+ * `npm run bench:dashboard`: is the show view smooth with a large show? A real hub (its own
+ * process, auth off) gets BENCH_DASHBOARD_LINES (20000) transcript lines; Chromium opens the show
+ * view from the built dashboard; then BENCH_DASHBOARD_RATE (50) events/s are published for
+ * BENCH_DASHBOARD_SECONDS (10) s, mostly transcript lines with viewer counts and agent states
+ * mixed in. Measured in the page during the stream: long tasks (PerformanceObserver 'longtask',
+ * > 50 ms on the main thread), frame times between requestAnimationFrame callbacks, and the JS heap.
+ */
+const num = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
+  return v;
+};
+const LINES = num('BENCH_DASHBOARD_LINES', 20_000);
+const RATE = num('BENCH_DASHBOARD_RATE', 50);
+const SECONDS = num('BENCH_DASHBOARD_SECONDS', 10);
+const SHOW = 'bench-show';
+const WAIT_MS = 600_000;
+
+/**
+ * Installed before the app loads; `window.__bench` starts and stops one measurement window.
+ * Plain JavaScript text: a function would be rewritten by tsx (name helpers the page lacks).
+ */
+const PROBE = `(() => {
+  let on = true, longTasks = [], frames = [], last = 0;
+  new PerformanceObserver((list) => { if (on) for (const e of list.getEntries()) longTasks.push(e.duration); }).observe({ type: 'longtask' });
+  const tick = (t) => { if (on && last) frames.push(t - last); last = t; requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  window.__bench = {
+    start() { longTasks = []; frames = []; last = 0; on = true; },
+    stop() { on = false; return { longTasks, frames, heap: performance.memory ? performance.memory.usedJSHeapSize : null }; },
+  };
+})();`;
+
+type Sample = { longTasks: number[]; frames: number[]; heap: number | null };
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+function summary(s: Sample) {
+  const f = [...s.frames].sort((a, b) => a - b);
+  return {
+    longTasks: s.longTasks.length,
+    longTaskTotalMs: Math.round(s.longTasks.reduce((a, b) => a + b, 0)),
+    longTaskMaxMs: Math.round(Math.max(0, ...s.longTasks)),
+    frames: f.length,
+    frameP50Ms: pct(f, 50),
+    frameP99Ms: pct(f, 99),
+    frameMaxMs: f.at(-1) ?? NaN,
+    framesOver50Ms: f.filter((x) => x > 50).length,
+    heapMB: s.heap === null ? null : Math.round((s.heap / 2 ** 20) * 10) / 10,
+  };
+}
+
+async function main() {
+  const dataDir = tempDir('showwire-bench-dashboard-');
+  const hub = await spawnHub({ HUB_DATA_DIR: dataDir, HUB_AUTH: 'off', HUB_LOG_LEVEL: 'warn', HUB_HEARTBEAT_MS: '1000', HUB_RATE_LIMIT_INGEST: '0', HUB_RATE_LIMIT_INGEST_IP: '0' });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--enable-precise-memory-info'],
+  });
+  try {
+    const post = async (events: unknown[]) => {
+      const r = await postJson(`${hub.url}/api/shows/${SHOW}/events`, events);
+      if (r.status !== 201) throw new Error(`publish: ${r.status} ${JSON.stringify(r.body)}`);
+      return r.body.ids as string[];
+    };
+    await post([{ type: 'show_started', title: 'Benchmark show' }, { type: 'agent_ready' }]);
+    for (let i = 0; i < LINES; i += 1000) {
+      await post(Array.from({ length: Math.min(1000, LINES - i) }, (_, k) => ({ type: 'transcript', text: `history line ${i + k}: the quick brown fox jumps over the lazy dog`, role: (i + k) % 2 ? 'agent' : 'user', final: true })));
+    }
+    const preloaded = LINES + 2;
+
+    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    await page.addInitScript({ content: PROBE });
+    const opened = Date.now();
+    await page.goto(`${hub.url}/shows/${SHOW}`);
+    await page.waitForFunction((n) => document.querySelector('[data-testid="show-view"]')?.getAttribute('data-event-count') === String(n), preloaded, { timeout: WAIT_MS, polling: 100 });
+    const loadMs = Date.now() - opened;
+    const loading = await page.evaluate(() => (window as unknown as { __bench: { stop(): Sample } }).__bench.stop());
+    await page.waitForFunction(() => document.querySelector('[data-connection]')?.getAttribute('data-connection') === 'live', null, { timeout: WAIT_MS });
+    const idle = await measure(page, async () => new Promise((r) => setTimeout(r, 2000)));
+
+    const total = Math.round(RATE * SECONDS);
+    const interval = 1000 / RATE;
+    let late = 0;
+    let streamMs = 0;
+    const streamed = await measure(page, async () => {
+      const start = Date.now();
+      for (let i = 0; i < total; i++) {
+        const due = start + i * interval;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        else if (wait < -interval) late++;
+        const kind = i % 10;
+        await post([
+          kind === 3
+            ? { type: 'viewer_joined', viewers: 100 + i }
+            : kind === 7
+              ? { type: 'agent_state', state: i % 20 === 7 ? 'speaking' : 'listening' }
+              : { type: 'transcript', text: `live line ${i}: twenty percent off the Cloud Runner tonight`, role: i % 2 ? 'agent' : 'user', final: true },
+        ]);
+      }
+      streamMs = Date.now() - start;
+      await page.waitForFunction((n) => document.querySelector('[data-testid="show-view"]')?.getAttribute('data-event-count') === String(n), preloaded + total, { timeout: WAIT_MS, polling: 100 });
+    });
+    const rows = await page.locator('.transcript-scroll .vrow').count();
+
+    const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+    console.log(`\nDashboard show view: ${LINES} lines of history, then ${RATE} events/s for ${SECONDS} s (${total} events)`);
+    console.log(`machine: ${os.availableParallelism()} CPUs (${cpu}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; Chromium ${browser.version()} headless`);
+    console.log(`history load: ${preloaded} events applied ${loadMs} ms after navigation; transcript rows in the DOM: ${rows}`);
+    console.log(`published ${total} events in ${(streamMs / 1000).toFixed(1)} s (${((total * 1000) / streamMs).toFixed(1)}/s)${late ? `; ${late} sends went out more than ${interval} ms late (busy machine)` : ''}`);
+    const table = { 'history load': summary(loading), 'idle (2 s, live)': summary(idle), [`streaming ${RATE}/s`]: summary(streamed) };
+    for (const [name, s] of Object.entries(table)) {
+      console.log(
+        `${name.padEnd(18)} frames ${String(s.frames).padStart(4)}  p50 ${ms(s.frameP50Ms)}  p99 ${ms(s.frameP99Ms)}  max ${ms(s.frameMaxMs)}  >50 ms: ${s.framesOver50Ms}  long tasks ${s.longTasks} (total ${s.longTaskTotalMs} ms, max ${s.longTaskMaxMs} ms)  heap ${s.heapMB} MB`,
+      );
+    }
+    console.log(JSON.stringify({ lines: LINES, rate: RATE, seconds: SECONDS, loadMs, streamMs, rows, ...table }));
+  } finally {
+    await browser.close();
+    hub.child.kill('SIGTERM');
+    await hub.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function measure(page: import('playwright-core').Page, during: () => Promise<unknown>): Promise<Sample> {
+  await page.evaluate(() => (window as unknown as { __bench: { start(): void } }).__bench.start());
+  await during();
+  return page.evaluate(() => (window as unknown as { __bench: { stop(): Sample } }).__bench.stop());
+}
+
+await main();
