@@ -1,5 +1,5 @@
 import type { LogRecord } from '../log/event-log.js';
-import { eventFrame } from './frames.js';
+import { eventFrame, WireChunk } from './frames.js';
 import type { CloseReason, Filter, Session } from './session.js';
 
 /** Connections with the same filter receive the same bytes, so they share one group. */
@@ -79,7 +79,7 @@ export function createFanout() {
     for (const g of touched) {
       const items = g.due.map((i) => ({ id: records[i]!.id, frame: frames[i]! }));
       g.due = [];
-      const chunk = items.length === 1 ? items[0]!.frame : items.map((x) => x.frame).join('');
+      const chunk = new WireChunk(items.length === 1 ? items[0]!.frame : items.map((x) => x.frame).join(''));
       // Copy: a session may close (and leave the group) during its own write.
       for (const s of [...g.sessions]) s.deliver(chunk, items);
     }
@@ -88,16 +88,20 @@ export function createFanout() {
 
   /** Frames with no id (heartbeats) to every connection. */
   function broadcast(frame: string): void {
-    for (const s of [...sessions]) s.notice(frame);
+    const chunk = new WireChunk(frame);
+    for (const s of [...sessions]) s.notice(chunk);
   }
 
   function closeAll(reason: CloseReason, final?: string): void {
     for (const s of [...sessions]) s.close(reason, final);
   }
 
+  /** The Filter object already used by connections with this same filter, so they share it. */
+  const sharedFilter = (filter: Filter): Filter => groups.get(filterKey(filter))?.filter ?? filter;
+
   const stats = (): FanoutStats => ({ connections: sessions.size, groups: groups.size });
 
-  return { add, publish, broadcast, closeAll, stats };
+  return { add, publish, broadcast, closeAll, sharedFilter, stats };
 }
 
 export type Fanout = ReturnType<typeof createFanout>;

@@ -11,3 +11,26 @@ export const dataFrame = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
 export const heartbeatFrame = () => dataFrame({ type: 'heartbeat', timestamp: Date.now() / 1000 });
 
 export const retryFrame = (ms: number) => `retry: ${ms}\n\n`;
+
+const CRLF = '\r\n';
+
+/**
+ * Bytes for the wire, shared by every connection that gets them: encoded once, and framed once
+ * as an HTTP/1.1 chunk for chunked responses. Writing one ready Buffer straight to the socket
+ * spares each connection the response object's per-write encoding, chunk framing and
+ * cork/uncork, which is most of what a delivery costs in JS.
+ */
+export class WireChunk {
+  private raw?: Buffer;
+  private framed?: Buffer;
+  constructor(readonly text: string) {}
+
+  bytes(chunked: boolean): Buffer {
+    if (!chunked) return (this.raw ??= Buffer.from(this.text));
+    if (!this.framed) {
+      const body = this.raw ?? Buffer.from(this.text);
+      this.framed = Buffer.concat([Buffer.from(body.length.toString(16) + CRLF), body, Buffer.from(CRLF)]);
+    }
+    return this.framed;
+  }
+}

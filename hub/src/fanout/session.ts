@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { WireChunk } from './frames.js';
 
 /** What a connection asked for, already intersected with what its token allows. */
 export interface Filter {
@@ -32,6 +34,12 @@ export class Session {
   /** Events written since the socket last reported it was drained. */
   private undrained = 0;
   private readonly closeListeners: Array<(reason: CloseReason) => void> = [];
+  /**
+   * The socket frames are written to directly once the headers are out (see WireChunk), and
+   * whether they need chunk framing. Null for HEAD, where the response writes no body.
+   */
+  private readonly socket: Socket | null;
+  private readonly chunked: boolean;
 
   constructor(
     readonly res: ServerResponse,
@@ -39,17 +47,24 @@ export class Session {
     private readonly limits: SessionLimits,
     private readonly compare: (a: string, b: string) => number,
   ) {
-    res.on('drain', () => {
+    this.socket = res.req.method === 'HEAD' ? null : res.socket;
+    this.chunked = res.chunkedEncoding;
+    this.drainSource().on('drain', () => {
       this.undrained = 0;
     });
     res.on('close', () => this.close('client'));
+  }
+
+  /** Who says 'drain': the socket when we write to it, else the response. */
+  private drainSource(): NodeJS.EventEmitter {
+    return this.socket ?? this.res;
   }
 
   /**
    * Live events from the fan-out: written now, or held while the replay runs. `chunk` is the
    * frames of `items` joined, shared by every connection with the same filter.
    */
-  deliver(chunk: string, items: ReadonlyArray<{ id: string; frame: string }>): void {
+  deliver(chunk: WireChunk, items: ReadonlyArray<{ id: string; frame: string }>): void {
     if (this.closed || items.length === 0) return;
     if (this.replaying) {
       for (const item of items) {
@@ -70,14 +85,15 @@ export class Session {
   async replay(chunk: string, count: number, lastId: string): Promise<void> {
     if (this.closed) return;
     this.cursor = lastId;
-    if (this.write(chunk, count)) return;
+    if (this.write(new WireChunk(chunk), count)) return;
+    const source = this.drainSource();
     await new Promise<void>((resolve) => {
       const done = () => {
-        this.res.off('drain', done);
+        source.off('drain', done);
         this.res.off('close', done);
         resolve();
       };
-      this.res.on('drain', done);
+      source.on('drain', done);
       this.res.on('close', done);
     });
   }
@@ -92,18 +108,20 @@ export class Session {
     const last = fresh.at(-1);
     if (last) {
       this.cursor = last.id;
-      this.write(fresh.map((f) => f.frame).join(''), fresh.length);
+      this.write(new WireChunk(fresh.map((f) => f.frame).join('')), fresh.length);
     }
   }
 
-  /** Frames that carry no id (heartbeats, notices). */
-  notice(frame: string): void {
-    if (!this.closed) this.write(frame, 0);
+  /** Frames that carry no id (heartbeats, notices); a broadcast passes one WireChunk to all. */
+  notice(frame: string | WireChunk): void {
+    if (!this.closed) this.write(typeof frame === 'string' ? new WireChunk(frame) : frame, 0);
   }
 
   /** Returns false when the socket asked us to wait. Closes the connection when its buffer is over the bound. */
-  private write(chunk: string, count: number): boolean {
-    const ok = this.res.write(chunk);
+  private write(chunk: WireChunk, count: number): boolean {
+    // The headers went out with the first write (the retry hint), so the socket takes body bytes from here on.
+    const socket = this.socket;
+    const ok = socket && !socket.destroyed ? socket.write(chunk.bytes(this.chunked)) : this.res.write(chunk.text);
     if (!ok) {
       this.undrained += count;
       if (this.res.writableLength > this.limits.maxBufferedBytes || this.undrained > this.limits.maxBufferedEvents) {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { showParams, streamQuery } from '@showwire/protocol';
@@ -24,7 +25,8 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
 
   async function open(req: FastifyRequest, reply: FastifyReply, asked: { shows?: string[]; types?: string[]; lastEventId?: string }) {
     const principal = await req.principal();
-    const filter: Filter = streamScope(principal, asked);
+    // Connections with the same filter share one Filter object (it is held for the connection's life).
+    const filter: Filter = fanout.sharedFilter(streamScope(principal, asked));
     const header = req.headers['last-event-id'];
     const resumeFrom = (typeof header === 'string' && header !== '' ? header : undefined) ?? asked.lastEventId;
     if (resumeFrom !== undefined && !log.isId(resumeFrom)) {
@@ -44,6 +46,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     });
     res.socket?.setNoDelay(true);
     res.write(retryFrame(RETRY_MS));
+    flattenSentHeader(res);
 
     const session = new Session(
       res,
@@ -102,3 +105,14 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     open(req, reply, { ...req.query, shows: [req.params.show] }),
   );
 };
+
+/**
+ * Node keeps the sent header block (`_header`) for the response's whole life as a rope of one
+ * string piece per header line (~80 with the security headers). Reading one character makes V8
+ * flatten it into one string, which saves ~1.5 KiB per open stream. If the field ever goes away,
+ * this does nothing.
+ */
+function flattenSentHeader(res: ServerResponse): void {
+  const sent = (res as unknown as { _header?: unknown })._header;
+  if (typeof sent === 'string') void sent.charCodeAt(0);
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { quantile } from '../src/load/histogram.js';
+import { openSubscribers } from '../src/load/subscribers.js';
+
+/** SSE frames the way a server might cut them: chunk sizes, lines and CRLFs split across reads. */
+function frames(count: number): string {
+  let out = ': hi\n\nretry: 2000\n\n';
+  for (let seq = 1; seq <= count; seq++) out += `id: ${seq}\ndata: {"type":"bench.tick","seq":${seq},"sentUs":1,"text":"x"}\n\n`;
+  out += 'data: {"type":"heartbeat","timestamp":1}\n\n';
+  return out;
+}
+
+function chunked(body: string, size: number): string {
+  let out = '';
+  for (let i = 0; i < body.length; i += size) {
+    const part = body.slice(i, i + size);
+    out += `${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`;
+  }
+  return out;
+}
+
+/** A raw TCP server answering each connection with `wire`, written in pieces of `piece` bytes. */
+async function serve(head: string, wire: string, piece: number): Promise<{ server: Server; url: string }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.once('data', async () => {
+      const all = head + wire;
+      for (let i = 0; i < all.length && !socket.destroyed; i += piece) {
+        socket.write(all.slice(i, i + piece));
+        await new Promise((r) => setImmediate(r));
+      }
+    });
+  });
+  server.on('close', () => sockets.forEach((s) => s.destroy()));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return { server, url: `http://127.0.0.1:${port}/sub` };
+}
+
+describe('load engine subscribers', () => {
+  const servers: Server[] = [];
+  after(() => servers.forEach((s) => s.close()));
+
+  for (const [name, head, wire] of [
+    ['chunked (hub style)', 'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n', chunked(frames(200), 37)],
+    ['close-delimited (Nchan style)', 'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\n', frames(200)],
+  ] as const) {
+    it(`reads every event once, in order, from a ${name} stream cut at awkward places`, async () => {
+      const { server, url } = await serve(head, wire, 13);
+      servers.push(server);
+      const subs = openSubscribers(url, 3, {});
+      await subs.connect();
+      const stats = await subs.waitFor(200, 20_000);
+      subs.close();
+      assert.equal(stats.connected, 3);
+      assert.equal(stats.received, 600, 'heartbeats and comments are not counted');
+      assert.equal(stats.complete, 3);
+      assert.equal(stats.outOfSequence, 0);
+      assert.equal(stats.latency.n, 600);
+      assert.ok(quantile(stats.latency, 0.5) > 0);
+    });
+  }
+
+  it('counts a non-200 answer as a failed subscriber, with the status', async () => {
+    const { server, url } = await serve('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n', '', 64);
+    servers.push(server);
+    const subs = openSubscribers(url, 2, {});
+    await subs.connect();
+    const stats = subs.snapshot();
+    subs.close();
+    assert.equal(stats.connected, 0);
+    assert.equal(stats.failed, 2);
+    assert.deepEqual(stats.errors, ['HTTP 403', 'HTTP 403']);
+  });
+
+  it('sees a gap: an event missing from the stream is counted out of sequence and the subscriber is incomplete', async () => {
+    const gappy = frames(10).replace(/id: 5\ndata: [^\n]*\n\n/, '');
+    const { server, url } = await serve('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n', gappy, 50);
+    servers.push(server);
+    const subs = openSubscribers(url, 1, {});
+    await subs.connect();
+    const stats = await subs.waitFor(10, 1500);
+    subs.close();
+    assert.equal(stats.received, 9);
+    assert.equal(stats.complete, 0);
+    assert.equal(stats.outOfSequence, 1);
+  });
+});
