@@ -17,6 +17,8 @@ export const ExitCode = {
   rejected: 5,
   /** `listen --timeout` passed before `--count` events arrived. */
   timeout: 6,
+  /** `load` ran, but some subscriber missed an event, got one twice or out of order. */
+  loss: 7,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

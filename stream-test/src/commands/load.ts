@@ -60,7 +60,7 @@ Examples:
   stream-test load --mode ingest --concurrency 64 --duration 5
   stream-test load --sub-url 'http://127.0.0.1:8081/sub?id=x' --pub-url 'http://127.0.0.1:8081/pub?id=x'
 
-Exit codes: 0 ran (check "zero loss" / zeroLoss), 2 usage, 3 nothing could connect or publish.`,
+Exit codes: 0 ran with zero loss, 2 usage, 3 nothing could connect or publish, 7 events were lost.`,
   )
   .action(async (opts: LoadOptions) => {
     const target: Target = {
@@ -86,6 +86,8 @@ Exit codes: 0 ran (check "zero loss" / zeroLoss), 2 usage, 3 nothing could conne
         ('subscribers' in result && result.subscribers === 0) || ('accepted' in result && result.accepted === 0) || ('published' in result && result.published === 0);
       process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : describe(result));
       if (nothing) throw new CliError(ExitCode.unreachable, `nothing could ${opts.mode === 'ingest' ? 'publish' : 'connect'}: ${JSON.stringify(result).slice(0, 300)}`);
+      // A load run is often a gate in a script: losing an event is a failure it must see.
+      if ('zeroLoss' in result && result.zeroLoss === false) throw new CliError(ExitCode.loss, 'events were lost, duplicated or out of order (see the figures above)');
     } finally {
       await pool.terminate();
     }
