@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authPlugin } from './auth/plugin.js';
 import { loadSecret } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { createHub, type Hub } from './hub.js';
-import { loggerOptions } from './logger.js';
+import { logRequest, loggerOptions } from './logger.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -48,11 +48,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     return503OnClosing: true,
     // Routes that take bigger bodies set their own `bodyLimit` (ingest, thumbnail upload).
     bodyLimit: DEFAULT_BODY_LIMIT,
+    // One line per request at the end, 2xx/3xx at debug (logger.ts `logRequest`).
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onResponse', logRequest);
   // JSON only: a text/plain body would otherwise reach handlers as a string and get a vaguer 400.
   app.removeContentTypeParser('text/plain');
 

@@ -7,6 +7,7 @@ import { whenExpired } from '../auth/expiry.js';
 import { badRequest } from '../errors.js';
 import { dataFrame, eventFrame, retryFrame } from '../fanout/frames.js';
 import { Session, type Filter } from '../fanout/session.js';
+import { DOCUMENT_ONLY_HEADERS } from '../security/headers.js';
 
 /** Clients reconnect after this long; on shutdown we ask for a quicker return. */
 const RETRY_MS = 2000;
@@ -38,7 +39,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
+      ...streamHeaders(reply.getHeaders()),
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache',
       'X-Accel-Buffering': 'no',
@@ -47,6 +48,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     res.socket?.setNoDelay(true);
     res.write(retryFrame(RETRY_MS));
     flattenSentHeader(res);
+    releaseFastifyReply(res);
 
     const session = new Session(
       res,
@@ -105,6 +107,26 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     open(req, reply, { ...req.query, shows: [req.params.show] }),
   );
 };
+
+/** The reply's headers (CORS, security) without those only a rendered document uses. */
+function streamHeaders(headers: Record<string, number | string | string[] | undefined>): Record<string, number | string | string[]> {
+  const out: Record<string, number | string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !DOCUMENT_ONLY_HEADERS.has(name)) out[name] = value;
+  return out;
+}
+
+/**
+ * Fastify listens for the response's `finish` to run onResponse hooks and log the request; that
+ * listener keeps its Request, Reply (with their header maps and child logger) alive for as long
+ * as the stream is open, ~1 KiB per connection. A hijacked stream ends by a close, not by
+ * Fastify's reply, and uses neither, so the listener goes. Matched by Fastify's function name:
+ * if that ever changes, nothing is removed (only the memory is not saved).
+ */
+function releaseFastifyReply(res: ServerResponse): void {
+  for (const event of ['finish', 'error'] as const) {
+    for (const listener of res.listeners(event)) if (listener.name === 'onResFinished') res.off(event, listener as () => void);
+  }
+}
 
 /**
  * Node keeps the sent header block (`_header`) for the response's whole life as a rope of one

@@ -25,10 +25,14 @@ export const corsPlugin = fp(
       exposedHeaders: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
       maxAge: 600,
     };
+    // Built once per origin, not per request: the delegator runs on every request.
+    const forOrigin = new Map([...allowed].map((origin) => [origin, { ...common, origin, credentials: true }]));
+    const anyOrigin: FastifyCorsOptions = { ...common, origin: '*', credentials: false };
     const delegator = (req: FastifyRequest, cb: (err: Error | null, options: FastifyCorsOptions) => void) => {
       const origin = req.headers.origin;
-      if (origin && allowed.has(origin)) return cb(null, { ...common, origin, credentials: true });
-      if (settings.authOff) return cb(null, { ...common, origin: '*', credentials: false });
+      const listed = origin ? forOrigin.get(origin) : undefined;
+      if (listed) return cb(null, listed);
+      if (settings.authOff) return cb(null, anyOrigin);
       cb(null, NONE);
     };
     await app.register(cors, { delegator });

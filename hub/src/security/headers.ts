@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import helmet, { type HelmetOptions } from 'helmet';
 
 export interface HeaderSettings {
   /** LIVEKIT_URL: the dashboard may open LiveKit's signalling WebSocket. */
@@ -48,17 +49,51 @@ function wsOrigins(url: string | undefined): string[] {
 }
 
 /**
- * Security headers on every response (@fastify/helmet), with a strict CSP: scripts from the hub's
+ * Headers that only mean something to a browser rendering a document (a page, a frame): an SSE
+ * stream is read by EventSource, never rendered, so it goes without them (less to send, and
+ * less for the server to hold per open stream). `nosniff` and CORP stay on every answer.
+ */
+export const DOCUMENT_ONLY_HEADERS: ReadonlySet<string> = new Set([
+  'content-security-policy',
+  'cross-origin-opener-policy',
+  'origin-agent-cluster',
+  'referrer-policy',
+  'x-dns-prefetch-control',
+  'x-download-options',
+  'x-frame-options',
+  'x-permitted-cross-domain-policies',
+  'x-xss-protection',
+]);
+
+/**
+ * The headers helmet sets, computed once: they are the same for every answer, and helmet (as
+ * @fastify/helmet calls it) parses its whole configuration again on every request.
+ */
+export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    removeHeader: (name: string) => void delete headers[name.toLowerCase()],
+  };
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
+    if (error) throw error;
+  });
+  return headers;
+}
+
+/**
+ * Security headers on every response (helmet's), with a strict CSP: scripts from the hub's
  * own origin only. The Vite-built dashboard loads its scripts as files, so `'self'` covers it.
  * Pages with inline scripts (the `/stream-test` page) keep working without `'unsafe-inline'`:
  * every HTML response gets the sha256 of exactly its own inline scripts added to `script-src`,
  * so an injected script still fails. Inline event-handler attributes (`onclick="…"`) stay
- * blocked (`script-src-attr 'none'`): pages use addEventListener.
+ * blocked (`script-src-attr 'none'`): pages use addEventListener. SSE streams send only the
+ * headers outside DOCUMENT_ONLY_HEADERS (see routes/stream.ts).
  */
 export const headersPlugin = fp(
   async (app: FastifyInstance, settings: HeaderSettings) => {
     const https = settings.publicUrl?.startsWith('https://') ?? false;
-    await app.register(helmet, {
+    const security = helmetHeaders({
       contentSecurityPolicy: {
         useDefaults: true,
         directives: {
@@ -75,10 +110,16 @@ export const headersPlugin = fp(
       // Dashboard URLs carry `?token=`: never send them on as a Referer.
       referrerPolicy: { policy: 'no-referrer' },
     });
+    // Set first, so a route's own value for any of them (reply.header) wins, as with helmet.
+    app.addHook('onRequest', (_req, reply, done) => {
+      reply.headers(security);
+      done();
+    });
 
     // Thumbnails are meant to be embedded by shop pages on other sites.
-    app.addHook('onRequest', async (req, reply) => {
+    app.addHook('onRequest', (req, reply, done) => {
       if (req.url.startsWith('/thumbnails/')) reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
+      done();
     });
 
     app.addHook('onSend', async (req, reply, payload) => {

@@ -88,8 +88,11 @@ export const rateLimitPlugin = fp(
     app.addHook('onRoute', (route: RouteOptions) => {
       const rl = route.config?.rateLimit;
       if (!isNamed(rl)) return;
-      const hooks = route.onRequest;
-      route.onRequest = [...(hooks ? (Array.isArray(hooks) ? hooks : [hooks]) : []), checkFor(rl)];
+      // Both limits off (0): no hook at all, so an unlimited route pays nothing per request.
+      if (rl.max !== Number.MAX_SAFE_INTEGER || rl.perToken !== Number.MAX_SAFE_INTEGER) {
+        const hooks = route.onRequest;
+        route.onRequest = [...(hooks ? (Array.isArray(hooks) ? hooks : [hooks]) : []), checkFor(rl)];
+      }
       route.config = { ...route.config, rateLimit: false };
     });
 
