@@ -1,9 +1,14 @@
 import { z } from 'zod';
-import { summarize, zodIssues } from '@showwire/protocol';
+import { zodIssues } from '@showwire/protocol';
 import { DEFAULT_SCHEDULE as DEFAULT_WEBHOOK_SCHEDULE, parseSchedule } from './webhooks/schedule.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => v === 'true' || v === '1' || v === 'on');
-const int = (min: number, max: number) => z.coerce.number().int('must be a whole number').min(min).max(max);
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
 /**
@@ -22,8 +27,11 @@ const schema = z.object({
   /** Origins allowed to call the hub from a browser, comma-separated; empty means same-origin only. */
   HUB_CORS_ORIGINS: list.default([]),
   HUB_HEARTBEAT_MS: int(100, 3_600_000).default(15_000),
-  /** `sqlite` (embedded, in HUB_DATA_DIR) or a `redis://` URL (many hubs). */
-  HUB_STORE: z.string().regex(/^(sqlite|rediss?:\/\/.+)$/, 'must be "sqlite" or a redis:// URL').default('sqlite'),
+  /**
+   * The event log. Only `sqlite` (embedded, in HUB_DATA_DIR) exists; the Redis Streams log for
+   * many hubs (`redis://…`, DESIGN.md) is not built yet, so it is refused here, not at first use.
+   */
+  HUB_STORE: z.literal('sqlite', { error: 'only "sqlite" is available; the Redis Streams log (redis://…) is not built yet' }).default('sqlite'),
   /** A slow SSE client is closed (and resumes) once this many bytes or events wait for it. */
   HUB_SSE_BUFFER_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(1024 * 1024),
   HUB_SSE_BUFFER_EVENTS: int(10, 1_000_000).default(1000),
@@ -89,6 +97,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Empty strings come from `.env` files with `KEY=`; treat them as unset.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) throw new ConfigError(`invalid configuration: ${summarize(zodIssues(parsed.error))}`);
+  // Every problem at once, one a line: whoever starts the hub fixes them all in one go.
+  if (!parsed.success) {
+    throw new ConfigError(`invalid configuration:\n${zodIssues(parsed.error).map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  }
   return parsed.data;
 }

@@ -24,7 +24,6 @@ export interface PublishResult {
  */
 export async function createHub(config: Config, logger: FastifyBaseLogger) {
   mkdirSync(config.HUB_DATA_DIR, { recursive: true });
-  if (config.HUB_STORE !== 'sqlite') throw new Error('HUB_STORE=redis is not available yet; use "sqlite"');
   const sqlite = openSqliteLog(join(config.HUB_DATA_DIR, 'events.db'));
   const log: EventLog = sqlite;
   const fanout = createFanout();
