@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignJWT } from 'jose';
-import { getJson, spawnHub, startHub, tempDir, type HubProcess } from '../../hub/test/helpers/hub.js';
+import { getJson, readHistory, spawnHub, startHub, tempDir, type HubProcess } from '../../hub/test/helpers/hub.js';
 import { freeTcpPort } from '../../hub/test/helpers/livekit-server.js';
 import { createHubClient, type DropReport } from '../src/hub-client.js';
 
@@ -11,20 +11,8 @@ const key = new TextEncoder().encode(SECRET);
 const token = (role: string, shows: string[] = ['*']) =>
   new SignJWT({ role, shows }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(`${role}-test`).setIssuedAt().setExpirationTime('1h').sign(key);
 
-/** Every stored event of a show, paging through the history endpoint. */
-async function history(url: string, show: string) {
-  const staff = await token('staff');
-  const all: any[] = [];
-  let after = '0';
-  for (let page = 0; page < 100; page++) {
-    const res = await getJson(`${url}/api/shows/${show}/events?after=${after}&limit=1000`, staff);
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    all.push(...res.body.events);
-    if (!res.body.next) break;
-    after = res.body.next;
-  }
-  return all;
-}
+/** Every stored event of a show, read with a staff token. */
+const history = async (url: string, show: string) => readHistory(url, show, await token('staff'));
 
 describe('hub client', () => {
   const hubs: HubProcess[] = [];

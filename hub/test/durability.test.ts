@@ -1,30 +1,18 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { mintToken } from '../src/auth/tokens.js';
-import { getJson, postJson, spawnHub, tempDir } from './helpers/hub.js';
+import { postJson, readHistory as history, spawnHub, tempDir } from './helpers/hub.js';
 
 const SECRET = 'durability-test-secret-0123456789abcdef';
 const key = new TextEncoder().encode(SECRET);
 const token = async (role: 'agent' | 'staff') => (await mintToken(key, { sub: `${role}-t`, role, shows: ['*'] }, 3600)).token;
 
-/** Reads a show's whole history through the API. */
-async function history(url: string, show: string, auth: string) {
-  const out: Array<{ id: string; n: number; type: string }> = [];
-  let after = '';
-  for (let guard = 0; guard < 1000; guard++) {
-    const res = await getJson(`${url}/api/shows/${show}/events?limit=1000${after ? `&after=${after}` : ''}`, auth);
-    assert.equal(res.status, 200);
-    out.push(...res.body.events);
-    if (!res.body.next) break;
-    after = res.body.next;
-  }
-  return out;
-}
 
 describe('durability', () => {
   const dirs: string[] = [];
-  after(() => undefined);
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   it('every event acknowledged before a SIGKILL is there, and replayable, after restart', async () => {
     const dir = tempDir();
@@ -80,6 +68,7 @@ describe('durability', () => {
 
   it('SIGTERM drains: streams end with a retry hint, an in-flight write finishes, new requests are refused, exit 0', async () => {
     const dir = tempDir();
+    dirs.push(dir);
     const env = { HUB_DATA_DIR: dir, HUB_SECRET: SECRET };
     const hub = await spawnHub(env);
     const staff = await token('staff');

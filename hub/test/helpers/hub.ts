@@ -107,6 +107,20 @@ export async function postJson(url: string, body: unknown, token?: string, heade
   );
 }
 
+/** Every stored event of a show, oldest first, paging through `GET /api/shows/:show/events`. */
+export async function readHistory(url: string, show: string, token: string): Promise<any[]> {
+  const all: any[] = [];
+  let after = '0';
+  for (let page = 0; page < 1000; page++) {
+    const res = await getJson(`${url}/api/shows/${show}/events?after=${after}&limit=1000`, token);
+    if (res.status !== 200) throw new Error(`history of ${show}: ${res.status} ${JSON.stringify(res.body)}`);
+    all.push(...res.body.events);
+    if (!res.body.next) break;
+    after = res.body.next;
+  }
+  return all;
+}
+
 export async function getJson(url: string, token?: string) {
   return answer(await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }));
 }
