@@ -1,17 +1,13 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { postJson, spawnHub, tempDir } from '../hub/test/helpers/hub.js';
 
 /**
  * `npm run bench:webhooks`: deliveries per second from a real hub (its own process, SQLite
  * outbox, signing, undici) to a local receiver answering 204. BENCH_WEBHOOK_EVENTS (20000) events
  * are posted in batches of 1000 to one endpoint; HUB_WEBHOOK_* variables pass through to the hub.
  */
-const here = dirname(fileURLToPath(import.meta.url));
 const events = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 20_000);
 if (!Number.isInteger(events) || events <= 0) throw new Error('BENCH_WEBHOOK_EVENTS must be a positive whole number');
 
@@ -29,25 +25,13 @@ async function main() {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'showwire-bench-webhooks-'));
-  const hub = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(here, '..', 'hub', 'src', 'main.ts')], {
-    env: { ...process.env, HUB_DATA_DIR: dataDir, HUB_AUTH: 'off', HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HOST: '127.0.0.1', PORT: '0', HUB_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const dataDir = tempDir('showwire-bench-webhooks-');
+  // HUB_WEBHOOK_* variables pass through: spawnHub starts from this process's environment.
+  const hub = await spawnHub({ HUB_DATA_DIR: dataDir, HUB_AUTH: 'off', HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HUB_LOG_LEVEL: 'warn' });
   try {
-    const base = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      hub.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /Showwire dashboard: (http:\/\/[^/\s]+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      hub.on('exit', (code) => reject(new Error(`hub exited (${code}) before listening`)));
-      setTimeout(() => reject(new Error('hub did not start within 30 s')), 30_000).unref();
-    });
     const post = async (path: string, body: unknown) => {
-      const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      const res = await postJson(`${hub.url}${path}`, body);
+      if (res.status >= 300) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
     };
     await post('/api/webhooks/endpoints', { url: hookUrl, description: 'bench' });
 
@@ -68,8 +52,8 @@ async function main() {
     console.log(`webhooks: ${received} deliveries in ${seconds.toFixed(2)} s = ${Math.round(received / seconds)} deliveries/s`);
     console.log(`  (events posted in ${((posted - started) / 1000).toFixed(2)} s; per-endpoint concurrency ${process.env.HUB_WEBHOOK_ENDPOINT_CONCURRENCY ?? 8})`);
   } finally {
-    hub.kill('SIGTERM');
-    await new Promise((r) => hub.once('exit', r));
+    hub.child.kill('SIGTERM');
+    await hub.exited;
     receiver.close();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { getJson, postJson, spawnHub, tempDir, type HubProcess } from './helpers/hub.js';
+import { openSqliteLog } from '../src/log/sqlite-log.js';
 import { startReceiver } from './helpers/webhook-receiver.js';
 
 /** Acknowledged means delivered: the outbox rows commit with the events and survive SIGKILL. */
@@ -62,6 +64,25 @@ describe('webhooks survive SIGKILL', () => {
       assert.equal(await second.exited, 0, 'SIGTERM stops the workers and exits cleanly');
     } finally {
       await receiver.close();
+    }
+  });
+
+  // The kill above lands after the 201, so it cannot tell "in the transaction" from "right after
+  // it"; this can: when the outbox write fails, the events it was for are not stored either.
+  it('the commit hook runs inside the log transaction: when it throws, the events roll back', async () => {
+    const log = openSqliteLog(join(dataDir, 'hook.db'));
+    try {
+      const event = { type: 'show_started', show: 'hook-show', source: 'test', timestamp: 1, receivedAt: 1 };
+      const off = log.onCommit(() => {
+        throw new Error('outbox write failed');
+      });
+      await assert.rejects(log.append([event]), /outbox write failed/);
+      assert.deepEqual(await log.read({ limit: 10 }), []);
+      off();
+      const [stored] = await log.append([event]);
+      assert.deepEqual((await log.read({ limit: 10 })).map((r) => r.id), [stored!.id]);
+    } finally {
+      await log.close();
     }
   });
 });

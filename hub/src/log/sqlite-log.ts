@@ -37,7 +37,7 @@ export function serializeEvent(id: string, e: NewEvent): { event: HubEvent; json
  * feature writes beside them (the webhook outbox) commit or roll back with the events. Throwing
  * fails the append.
  */
-export type CommitHook = (db: Database.Database, records: AppendedRecord[]) => void;
+export type CommitHook = (records: AppendedRecord[]) => void;
 
 /** The SQLite log, plus what features storing rows in the same file need (kept off `EventLog`). */
 export interface SqliteEventLog extends EventLog {
@@ -98,7 +98,7 @@ export function openSqliteLog(file: string): SqliteEventLog {
     }
     if (commitHooks.size) {
       const fresh = out.flat().filter((r) => !r.duplicate);
-      if (fresh.length) for (const hook of commitHooks) hook(db, fresh);
+      if (fresh.length) for (const hook of commitHooks) hook(fresh);
     }
     return out;
   });

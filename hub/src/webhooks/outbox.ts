@@ -89,8 +89,10 @@ export function createOutbox(db: Database.Database) {
     `SELECT id, msg_id AS msgId, endpoint_id AS endpointId, payload, attempts FROM webhook_deliveries
      WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
   );
-  const nextDue = db.prepare<[number], { at: number | null }>(
-    "SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at > ?",
+  // Per endpoint, so it is a seek in `webhook_deliveries_due`; across all endpoints it scanned
+  // every pending row on each pump (1.3 ms at 20,000 pending).
+  const nextDue = db.prepare<[string, number], { at: number | null }>(
+    "SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at > ?",
   );
   const attempt = db.prepare(
     'INSERT INTO webhook_attempts (delivery_id, at, status_code, latency_ms, error, response) VALUES (?, ?, ?, ?, ?, ?)',
@@ -125,8 +127,8 @@ export function createOutbox(db: Database.Database) {
     },
 
     due: (endpointId: string, now: number, limit: number) => due.all(endpointId, now, limit),
-    /** The earliest future attempt time, for the worker's timer. */
-    nextDueAt: (now: number) => nextDue.get(now)?.at ?? undefined,
+    /** The endpoint's earliest future attempt time, for the worker's timer. */
+    nextDueAt: (endpointId: string, now: number) => nextDue.get(endpointId, now)?.at ?? undefined,
 
     recordAttempt(deliveryId: number, a: WebhookAttempt) {
       attempt.run(deliveryId, a.at, a.statusCode, a.latencyMs, a.error, a.response);

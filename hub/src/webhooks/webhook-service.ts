@@ -59,10 +59,11 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
       total: config.HUB_WEBHOOK_CONCURRENCY,
       disableAfterSeconds: config.HUB_WEBHOOK_DISABLE_AFTER_DAYS * 86400,
     },
+    disable: (id, reason) => update(id, { enabled: false }, reason),
     onDisabled: (ep, reason) => void announceDisabled(ep, reason),
   });
   // Never removed: appends the log flushes while closing still get their rows (delivered after restart).
-  log.onCommit((_db, records) => {
+  log.onCommit((records) => {
     if (outbox.enqueue(records, endpoints.enabled()) > 0) worker.wake();
   });
 
@@ -96,11 +97,20 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
     if (!ep) throw notFound(`webhook endpoint "${id}" does not exist`);
     return ep;
   };
+  const mustGetDelivery = (id: string) => {
+    const d = outbox.get(Number(id));
+    if (!d) throw notFound(`webhook delivery "${id}" does not exist`);
+    return d;
+  };
 
-  function update(id: string, patch: EndpointPatch) {
+  /** The one way an endpoint changes: disabling it (by hand or by the worker) fails its queue with it. */
+  function update(id: string, patch: EndpointPatch, reason: 'manual' | DisableReason = 'manual') {
     const before = mustGet(id);
-    const ep = endpoints.update(id, patch)!;
-    if (before.enabled && !ep.enabled) outbox.failPending(id, 'endpoint disabled (manual)');
+    const ep = db.transaction(() => {
+      const ep = endpoints.update(id, patch, reason)!;
+      if (before.enabled && !ep.enabled) outbox.failPending(id, `endpoint disabled (${reason})`);
+      return ep;
+    })();
     if (!before.enabled && ep.enabled) worker.wake();
     return ep;
   }
@@ -157,14 +167,9 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
       worker.wake();
       return delivery;
     },
-    getDelivery(id: string) {
-      const d = outbox.get(Number(id));
-      if (!d) throw notFound(`webhook delivery "${id}" does not exist`);
-      return { ...d, attemptLog: outbox.attempts(Number(id)) };
-    },
+    getDelivery: (id: string) => ({ ...mustGetDelivery(id), attemptLog: outbox.attempts(Number(id)) }),
     redeliver(id: string) {
-      const d = outbox.get(Number(id));
-      if (!d) throw notFound(`webhook delivery "${id}" does not exist`);
+      const d = mustGetDelivery(id);
       if (!endpoints.get(d.endpointId)?.enabled) throw new HttpError(409, 'endpoint_disabled', `endpoint "${d.endpointId}" is disabled; enable it first`);
       outbox.redeliver(Number(id));
       worker.wake();

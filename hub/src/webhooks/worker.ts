@@ -39,6 +39,9 @@ export function createDeliveryWorker(deps: {
   metrics: WebhookMetrics;
   logger: FastifyBaseLogger;
   options: WorkerOptions;
+  /** Disables an endpoint and fails its pending deliveries (runs inside the settle transaction). */
+  disable: (endpointId: string, reason: DisableReason) => Endpoint;
+  /** After the settle transaction committed. */
   onDisabled: (endpoint: Endpoint, reason: DisableReason) => void;
 }) {
   const { db, outbox, endpoints, sender, metrics, logger, options } = deps;
@@ -63,8 +66,11 @@ export function createDeliveryWorker(deps: {
     try {
       flushCompletions();
       const now = Date.now() / 1000;
+      let next: number | undefined;
       for (const ep of endpoints.enabled()) {
-        if (inflightTotal >= options.total) break;
+        const at = outbox.nextDueAt(ep.id, now);
+        if (at !== undefined && (next === undefined || at < next)) next = at;
+        if (inflightTotal >= options.total) continue;
         let busy = inflight.get(ep.id);
         if (!busy) inflight.set(ep.id, (busy = new Set()));
         let free = Math.min(options.perEndpoint - busy.size, options.total - inflightTotal);
@@ -75,7 +81,7 @@ export function createDeliveryWorker(deps: {
           start(ep, d, busy);
         }
       }
-      armTimer(now);
+      armTimer(now, next);
     } catch (error) {
       logger.error({ err: error }, 'webhook worker failed; retrying in 1 s');
       clearTimeout(timer);
@@ -83,12 +89,13 @@ export function createDeliveryWorker(deps: {
     }
   }
 
-  /** Due-now rows are woken by completions and commits; only future ones need a timer. */
-  function armTimer(now: number) {
+  /**
+   * Due-now rows are woken by commits, completions and the API; only future ones (retries) need
+   * a timer, so an idle worker never wakes. The cap keeps long waits under setTimeout's limit.
+   */
+  function armTimer(now: number, at: number | undefined) {
     clearTimeout(timer);
-    const at = outbox.nextDueAt(now);
-    const ms = at === undefined ? 60_000 : Math.min(60_000, Math.max(0, (at - now) * 1000) + 2);
-    timer = setTimeout(wake, ms).unref();
+    timer = at === undefined ? undefined : setTimeout(wake, Math.min(60_000, Math.max(0, (at - now) * 1000) + 2)).unref();
   }
 
   function start(ep: Endpoint, d: DueDelivery, busy: Set<number>) {
@@ -144,9 +151,7 @@ export function createDeliveryWorker(deps: {
     }
     const disable = (reason: DisableReason) => {
       if (!endpoints.get(ep.id)?.enabled) return;
-      const updated = endpoints.update(ep.id, { enabled: false }, reason)!;
-      outbox.failPending(ep.id, `endpoint disabled (${reason})`);
-      disabled.push([updated, reason]);
+      disabled.push([deps.disable(ep.id, reason), reason]);
     };
     const error = r.error ?? `HTTP ${code}`;
     if (code === 410) {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from './wait.js';
 
 /** One request a receiver got, and what it answered. */
 export interface Received {
@@ -62,17 +63,15 @@ export async function startReceiver(respond: Responder = () => ({ status: 200 })
   return {
     url: `http://127.0.0.1:${port}/hook`,
     received,
-    /** Requests that got an answer. */
+    /** Requests that arrived, held ones too (`received` holds the answered ones). */
     requests: () => count,
     respondWith(r: Responder) {
       responder = r;
     },
     async until(cond: () => boolean, what: string, ms = 60_000) {
-      const end = Date.now() + ms;
-      while (!cond()) {
-        if (Date.now() > end) throw new Error(`receiver: timed out waiting for ${what} (got ${received.length} requests)`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await waitFor(what, cond, ms).catch((error: Error) => {
+        throw new Error(`receiver: ${error.message} (answered ${received.length} of ${count} requests)`);
+      });
     },
     close: () =>
       new Promise<void>((resolve) => {
