@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { HubEvent } from '@showwire/protocol';
-import type { AppendedRecord, EventLog, LogRecord, NewEvent, ReadQuery, RetentionPolicy } from './event-log.js';
+import type { AppendedRecord, EventLog, LogRecord, NewEvent, ReadQuery } from './event-log.js';
+import { sqliteRetention } from './sqlite-retention.js';
 
 interface Pending {
   events: NewEvent[];
@@ -20,8 +21,6 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_show_id ON events (show, id);
 CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
 CREATE UNIQUE INDEX IF NOT EXISTS events_show_event_id ON events (show, event_id) WHERE event_id IS NOT NULL;
--- The highest id retention ever deleted per show, so a resume from before it can be told.
-CREATE TABLE IF NOT EXISTS pruned (show TEXT PRIMARY KEY, max_deleted_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at REAL NOT NULL);
 `;
 
@@ -56,6 +55,7 @@ export function openSqliteLog(file: string): SqliteEventLog {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  const retention = sqliteRetention(db);
 
   const insert = db.prepare('INSERT INTO events (id, show, type, event_id, received_at, json) VALUES (?, ?, ?, ?, ?, ?)');
   // AUTOINCREMENT's high-water mark: ids are never reused, even after retention deleted the newest.
@@ -64,6 +64,11 @@ export function openSqliteLog(file: string): SqliteEventLog {
     'SELECT CAST(id AS TEXT) AS id, show, type, json FROM events WHERE show = ? AND event_id = ?',
   );
   const lastIdStmt = db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events');
+  const prunedAny = db.prepare<[number], 1>('SELECT 1 FROM pruned WHERE max_deleted_id > ? LIMIT 1');
+  const prunedInShows = db.prepare<[number, string], 1>(
+    'SELECT 1 FROM pruned WHERE max_deleted_id > ? AND show IN (SELECT value FROM json_each(?)) LIMIT 1',
+  );
+  const probe = db.prepare('INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)');
   const listeners = new Set<(records: AppendedRecord[]) => void>();
   const commitHooks = new Set<CommitHook>();
   let queue: Pending[] = [];
@@ -96,11 +101,11 @@ export function openSqliteLog(file: string): SqliteEventLog {
       }
       out.push(records);
     }
-    if (commitHooks.size) {
-      const fresh = out.flat().filter((r) => !r.duplicate);
-      if (fresh.length) for (const hook of commitHooks) hook(fresh);
-    }
-    return out;
+    // What was newly stored, in id order: the commit hooks and then the listeners see this list.
+    const fresh = out.flat().filter((r) => !r.duplicate);
+    retention.counted(fresh.map((r) => r.show));
+    if (fresh.length) for (const hook of commitHooks) hook(fresh);
+    return { out, fresh };
   });
 
   function flush() {
@@ -108,18 +113,20 @@ export function openSqliteLog(file: string): SqliteEventLog {
     const batches = queue;
     queue = [];
     if (batches.length === 0) return;
-    let results: AppendedRecord[][];
+    let committed: { out: AppendedRecord[][]; fresh: AppendedRecord[] };
     try {
-      results = commit.immediate(batches);
+      committed = commit.immediate(batches);
     } catch (error) {
       for (const b of batches) b.reject(error);
       return;
     }
-    const fresh = results.flat().filter((r) => !r.duplicate);
+    const { out, fresh } = committed;
     if (fresh.length) for (const l of listeners) l(fresh);
-    batches.forEach((b, i) => b.resolve(results[i]!));
+    batches.forEach((b, i) => b.resolve(out[i]!));
   }
 
+  // `events.id`, never bare `id`: the result column `CAST(id AS TEXT) AS id` would shadow it and
+  // ORDER BY would sort ids as text ("10" before "9").
   function readStatement(q: ReadQuery) {
     const where = ['events.id > ?'];
     const params: unknown[] = [q.after === undefined ? 0 : Number(q.after)];
@@ -166,11 +173,8 @@ export function openSqliteLog(file: string): SqliteEventLog {
       return row?.id == null ? undefined : String(row.id);
     },
     async prunedAfter(after, shows) {
-      const sql = shows
-        ? 'SELECT 1 FROM pruned WHERE max_deleted_id > ? AND show IN (SELECT value FROM json_each(?)) LIMIT 1'
-        : 'SELECT 1 FROM pruned WHERE max_deleted_id > ? LIMIT 1';
-      const params = shows ? [Number(after), JSON.stringify(shows)] : [Number(after)];
-      return db.prepare(sql).get(...params) !== undefined;
+      const row = shows ? prunedInShows.get(Number(after), JSON.stringify(shows)) : prunedAny.get(Number(after));
+      return row !== undefined;
     },
     compare: (a, b) => Number(a) - Number(b),
     isId: (id) => /^\d{1,15}$/.test(id),
@@ -179,33 +183,10 @@ export function openSqliteLog(file: string): SqliteEventLog {
       return () => listeners.delete(listener);
     },
     async prune(policy, now = Date.now() / 1000) {
-      const run = db.transaction(() => {
-        let deleted = 0;
-        const note = db.prepare(
-          `INSERT INTO pruned (show, max_deleted_id) VALUES (?, ?)
-           ON CONFLICT(show) DO UPDATE SET max_deleted_id = MAX(max_deleted_id, excluded.max_deleted_id)`,
-        );
-        const cutoff = now - policy.maxAgeSeconds;
-        for (const row of db.prepare<[number], { show: string; maxId: number }>(
-          'SELECT show, MAX(id) AS maxId FROM events WHERE received_at < ? GROUP BY show',
-        ).all(cutoff)) {
-          note.run(row.show, row.maxId);
-        }
-        deleted += db.prepare('DELETE FROM events WHERE received_at < ?').run(cutoff).changes;
-        for (const row of db.prepare<[number], { show: string }>('SELECT show FROM events GROUP BY show HAVING COUNT(*) > ?').all(policy.maxPerShow)) {
-          const edge = db
-            .prepare<[string, number], { id: number }>('SELECT id FROM events WHERE show = ? ORDER BY id DESC LIMIT 1 OFFSET ?')
-            .get(row.show, policy.maxPerShow);
-          if (!edge) continue;
-          note.run(row.show, edge.id);
-          deleted += db.prepare('DELETE FROM events WHERE show = ? AND id <= ?').run(row.show, edge.id).changes;
-        }
-        return deleted;
-      });
-      return { deleted: run() };
+      return retention.prune(policy, now);
     },
     async checkWritable() {
-      db.prepare('INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)').run(Date.now() / 1000);
+      probe.run(Date.now() / 1000);
     },
     async close() {
       if (closed) return;
