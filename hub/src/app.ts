@@ -59,17 +59,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // JSON only: a text/plain body would otherwise reach handlers as a string and get a vaguer 400.
   app.removeContentTypeParser('text/plain');
 
-  const keys = loadSecret(config.HUB_SECRET, config.HUB_DATA_DIR);
+  const tokenKey = loadSecret(config.HUB_SECRET, config.HUB_DATA_DIR);
   const hub = await createHub(config, app.log);
   app.decorate('hub', hub);
-  app.decorate('tokenKey', keys.key);
+  app.decorate('tokenKey', tokenKey);
   app.addHook('onClose', async () => hub.close());
 
   // Global (fastify-plugin): CORS, security headers, cookie, rate limits cover every route
   // registered below, whoever adds it. A route opts into a rate limit with
   // `config: { rateLimit: app.rateLimits.ingest }` (see security/rate-limit.ts).
   await app.register(securityPlugin, config);
-  await app.register(authPlugin, { key: keys.key, enabled: config.HUB_AUTH === 'on' });
+  await app.register(authPlugin, { key: tokenKey, enabled: config.HUB_AUTH === 'on' });
   await app.register(healthRoutes);
   await app.register(authTokenRoutes);
   await app.register(ingestRoutes);
@@ -82,7 +82,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(productRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
-  return { app: app as unknown as FastifyInstance, hub, secretGenerated: keys.generated };
+  return { app: app as unknown as FastifyInstance, hub };
 }
 
 /** The built dashboard, when there is one: HUB_DASHBOARD_DIR or the workspace's `dashboard/dist`. */

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
 import { getJson, postJson, REPO_ROOT, startHub, tempDir, type TestHub } from './helpers/hub.js';
 import { listen } from './helpers/sse.js';
+import { waitFor } from './helpers/wait.js';
 import { assertNothingLeaked } from './helpers/leaks.js';
 
 const run = promisify(execFile);
@@ -18,7 +19,8 @@ describe('access control', () => {
   let admin: string;
   let agent: string;
   before(async () => {
-    hub = await startHub({ HUB_SECRET: SECRET, HUB_HEARTBEAT_MS: '200' });
+    // debug: successful requests are logged too (at info only refusals are), so every path a token could leak by is written.
+    hub = await startHub({ HUB_SECRET: SECRET, HUB_HEARTBEAT_MS: '200', HUB_LOG_LEVEL: 'debug' });
     admin = await hub.token('admin');
     agent = await hub.token('agent', ['show-a']);
     // show-a: one private and one public event of each kind a viewer must (not) see.
@@ -187,8 +189,11 @@ describe('access control', () => {
     const bad = `${staff.slice(0, -6)}AAAAAA`;
     assert.equal((await getJson(`${hub.url}/api/shows?access_token=${bad}`)).status, 401);
     assert.equal((await getJson(`${hub.url}/api/shows`, staff)).status, 200);
+    // The stream's line is written when it closes.
+    await waitFor('the stream line', () => hub.logs().includes('stream closed'));
     const logs = hub.logs();
-    assert.match(logs, /access_token=\[redacted\]/, 'the request was logged, with the token redacted');
+    assert.match(logs, /"url":"\/api\/stream\?access_token=\[redacted\]"/, 'the accepted stream request was logged, with the token redacted');
+    assert.match(logs, /"url":"\/api\/shows\?access_token=\[redacted\]"/, 'the refused request was logged, with the token redacted');
     for (const secret of [staff, bad, staff.split('.')[2]!, bad.split('.')[2]!, SECRET]) {
       assert.ok(!logs.includes(secret), `log contains ${secret.slice(0, 16)}…`);
     }

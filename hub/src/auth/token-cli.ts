@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { mintTokenBody, roles } from '@showwire/protocol';
+import { mintTokenBody, roles, summarize, zodIssues } from '@showwire/protocol';
 import { ConfigError, loadConfig } from '../config.js';
-import { mintToken, readSecretFile, secretFile } from './tokens.js';
+import { loadSecret, mintToken } from './tokens.js';
 
 /**
  * `npm run token -w hub -- --role host --shows show-1 --ttl 3600`: mints a hub token from the
@@ -29,11 +28,13 @@ const program = new Command('token')
     // npm runs workspace scripts in hub/; a relative HUB_DATA_DIR means where the command was typed.
     const dataDir = resolve(process.env.INIT_CWD ?? process.cwd(), config.HUB_DATA_DIR);
     let key: Uint8Array;
-    if (config.HUB_SECRET) key = new TextEncoder().encode(config.HUB_SECRET);
-    else if (existsSync(secretFile(dataDir))) key = readSecretFile(secretFile(dataDir));
-    else throw new ConfigError(`no key: set HUB_SECRET, or start the hub once so it creates ${secretFile(dataDir)}`);
+    try {
+      key = loadSecret(config.HUB_SECRET, dataDir, { create: false });
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
     const body = mintTokenBody.safeParse({ sub: opts.sub ?? `cli-${opts.role}`, role: opts.role, shows: opts.shows.split(',').map((s) => s.trim()).filter(Boolean), ttlSeconds: opts.ttl });
-    if (!body.success) throw new ConfigError(`invalid token request: ${body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!body.success) throw new ConfigError(`invalid token request: ${summarize(zodIssues(body.error))}`);
     const { sub, role, shows, ttlSeconds } = body.data;
     const { token, exp } = await mintToken(key, { sub, role, shows }, ttlSeconds);
     process.stderr.write(`${role} token for ${sub}, shows ${shows.join(',')}, expires ${new Date(exp * 1000).toISOString()}\n`);

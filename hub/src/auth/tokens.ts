@@ -4,32 +4,28 @@ import { join } from 'node:path';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { tokenClaims, type TokenClaims } from '@showwire/protocol';
 
-export interface TokenKeys {
-  key: Uint8Array;
-  /** True when the secret was generated on this start rather than configured or loaded. */
-  generated: boolean;
-}
-
 /**
  * The HS256 key: HUB_SECRET, or a secret kept in HUB_DATA_DIR (created with 0600 on first run)
  * so tokens survive restarts without any setup.
  */
-export function loadSecret(configured: string | undefined, dataDir: string): TokenKeys {
-  if (configured) return { key: new TextEncoder().encode(configured), generated: false };
+export function loadSecret(configured: string | undefined, dataDir: string, options: { create?: boolean } = {}): Uint8Array {
+  if (configured) return new TextEncoder().encode(configured);
   const file = secretFile(dataDir);
-  if (existsSync(file)) return { key: readSecretFile(file), generated: false };
+  if (existsSync(file)) return readSecretFile(file);
+  // A tool other than the hub must not invent a key: tokens it signed would only fail later.
+  if (options.create === false) throw new Error(`no key: set HUB_SECRET, or start the hub once so it creates ${file}`);
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
   // `wx`: never follow or overwrite a file someone else put there between the check and the write.
   writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
-  return { key: new TextEncoder().encode(secret), generated: true };
+  return new TextEncoder().encode(secret);
 }
 
-export const secretFile = (dataDir: string) => join(dataDir, 'hub-secret');
+const secretFile = (dataDir: string) => join(dataDir, 'hub-secret');
 
 /** Reads a kept secret; a short one is refused (as HUB_SECRET is), and the file is narrowed back to 0600. */
-export function readSecretFile(file: string): Uint8Array {
+function readSecretFile(file: string): Uint8Array {
   const secret = readFileSync(file, 'utf8').trim();
   if (secret.length < 32) throw new Error(`${file} holds a secret shorter than 32 characters; delete it to have a new one generated`);
   if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);

@@ -30,14 +30,18 @@ export function createFanout() {
   const allShows = new Set<Group>();
   const sessions = new Set<Session>();
 
-  function add(session: Session): void {
-    const key = filterKey(session.filter);
+  /**
+   * Joins a session to the group of its filter. The group owns the filter, so connections with
+   * the same filter share one object however many there are.
+   */
+  function add(session: Session, filter: Filter): void {
+    const key = filterKey(filter);
     let group = groups.get(key);
     if (!group) {
-      group = { key, filter: session.filter, sessions: new Set(), due: [] };
+      group = { key, filter, sessions: new Set(), due: [] };
       groups.set(key, group);
-      if (session.filter.shows === null) allShows.add(group);
-      else for (const show of session.filter.shows) getOrAdd(byShow, show).add(group);
+      if (filter.shows === null) allShows.add(group);
+      else for (const show of filter.shows) getOrAdd(byShow, show).add(group);
     }
     group.sessions.add(session);
     sessions.add(session);
@@ -64,24 +68,26 @@ export function createFanout() {
     if (sessions.size === 0) return notified;
     const frames: string[] = new Array(records.length);
     const touched = new Set<Group>();
-    records.forEach((r, i) => {
-      const consider = (g: Group) => {
-        if (g.filter.types !== null && !g.filter.types.has(r.type)) return;
-        frames[i] ??= eventFrame(r.id, r.json);
-        g.due.push(i);
-        touched.add(g);
-        notified[i]! += g.sessions.size;
-      };
-      for (const g of allShows) consider(g);
-      const showGroups = byShow.get(r.show);
-      if (showGroups) for (const g of showGroups) consider(g);
-    });
+    const consider = (g: Group, i: number) => {
+      const r = records[i]!;
+      if (g.filter.types !== null && !g.filter.types.has(r.type)) return;
+      frames[i] ??= eventFrame(r.id, r.json);
+      g.due.push(i);
+      touched.add(g);
+      notified[i]! += g.sessions.size;
+    };
+    for (let i = 0; i < records.length; i++) {
+      for (const g of allShows) consider(g, i);
+      const showGroups = byShow.get(records[i]!.show);
+      if (showGroups) for (const g of showGroups) consider(g, i);
+    }
     for (const g of touched) {
       const items = g.due.map((i) => ({ id: records[i]!.id, frame: frames[i]! }));
       g.due = [];
       const chunk = new WireChunk(items.length === 1 ? items[0]!.frame : items.map((x) => x.frame).join(''));
-      // Copy: a session may close (and leave the group) during its own write.
-      for (const s of [...g.sessions]) s.deliver(chunk, items);
+      // A session that closes during its own write leaves the set; deleting the entry being
+      // visited is safe in a Set iteration, so no copy of the set per batch.
+      for (const s of g.sessions) s.deliver(chunk, items);
     }
     return notified;
   }
@@ -89,19 +95,16 @@ export function createFanout() {
   /** Frames with no id (heartbeats) to every connection. */
   function broadcast(frame: string): void {
     const chunk = new WireChunk(frame);
-    for (const s of [...sessions]) s.notice(chunk);
+    for (const s of sessions) s.notice(chunk);
   }
 
   function closeAll(reason: CloseReason, final?: string): void {
-    for (const s of [...sessions]) s.close(reason, final);
+    for (const s of sessions) s.close(reason, final);
   }
-
-  /** The Filter object already used by connections with this same filter, so they share it. */
-  const sharedFilter = (filter: Filter): Filter => groups.get(filterKey(filter))?.filter ?? filter;
 
   const stats = (): FanoutStats => ({ connections: sessions.size, groups: groups.size });
 
-  return { add, publish, broadcast, closeAll, sharedFilter, stats };
+  return { add, publish, broadcast, closeAll, stats };
 }
 
 export type Fanout = ReturnType<typeof createFanout>;

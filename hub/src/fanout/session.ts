@@ -43,7 +43,6 @@ export class Session {
 
   constructor(
     readonly res: ServerResponse,
-    readonly filter: Filter,
     private readonly limits: SessionLimits,
     private readonly compare: (a: string, b: string) => number,
   ) {

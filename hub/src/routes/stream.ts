@@ -26,8 +26,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
 
   async function open(req: FastifyRequest, reply: FastifyReply, asked: { shows?: string[]; types?: string[]; lastEventId?: string }) {
     const principal = await req.principal();
-    // Connections with the same filter share one Filter object (it is held for the connection's life).
-    const filter: Filter = fanout.sharedFilter(streamScope(principal, asked));
+    const filter: Filter = streamScope(principal, asked);
     const header = req.headers['last-event-id'];
     const resumeFrom = (typeof header === 'string' && header !== '' ? header : undefined) ?? asked.lastEventId;
     if (resumeFrom !== undefined && !log.isId(resumeFrom)) {
@@ -52,12 +51,20 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
 
     const session = new Session(
       res,
-      filter,
       { maxBufferedBytes: hub.config.HUB_SSE_BUFFER_BYTES, maxBufferedEvents: hub.config.HUB_SSE_BUFFER_EVENTS },
       log.compare,
     );
-    session.onClose((reason) => metrics.closes.inc({ reason }));
-    fanout.add(session);
+    // Fastify's own request line is gone with its reply (above), so the stream logs one line as it
+    // ends: refusals of slow or failing clients at info, the rest at debug, like other requests.
+    // It keeps a plain copy of what the line needs, not Fastify's request.
+    const line = { req: { method: req.method, url: req.url, ip: req.ip } };
+    const requestLog = req.log;
+    const opened = Date.now();
+    session.onClose((reason) => {
+      metrics.closes.inc({ reason });
+      requestLog[reason === 'slow' || reason === 'error' ? 'info' : 'debug']({ ...line, reason, durationMs: Date.now() - opened }, 'stream closed');
+    });
+    fanout.add(session, filter);
     if (principal.exp !== undefined) {
       // The stream must not outlive its token; the client reconnects with a fresh one.
       session.onClose(whenExpired(principal.exp, () => session.close('expired')));

@@ -35,6 +35,9 @@ export const corsPlugin = fp(
       if (settings.authOff) return cb(null, anyOrigin);
       cb(null, NONE);
     };
+    // With no origin to allow (the default: auth on, no HUB_CORS_ORIGINS) every answer would be
+    // "no CORS headers"; then the plugin's per-request hook is not installed at all.
+    if (forOrigin.size === 0 && !settings.authOff) return;
     await app.register(cors, { delegator });
   },
   { name: 'showwire-cors' },

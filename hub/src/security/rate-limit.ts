@@ -75,7 +75,7 @@ export const rateLimitPlugin = fp(
         // Counted before auth and body parsing: floods of bad tokens or huge bodies count too.
         const ip = await perIp(req);
         if (!ip.isAllowed && ip.isExceeded) throw tooMany(Math.max(1, ip.ttlInSeconds), 'from this address');
-        if (!tokenKey(req)) return;
+        if (!findToken(req)) return; // no credential: nothing to count per token (and no digest to make)
         const tok = await perToken(req);
         if (!tok.isAllowed && tok.isExceeded) throw tooMany(Math.max(1, tok.ttlInSeconds), 'with this token');
       };
