@@ -13,11 +13,15 @@ const token = async (role: 'agent' | 'staff') => (await mintToken(key, { sub: `$
 describe('durability', () => {
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-  it('every event acknowledged before a SIGKILL is there, and replayable, after restart', async () => {
+  /** A new data dir (removed after the suite) and the secret the tests sign with. */
+  const freshEnv = () => {
     const dir = tempDir();
     dirs.push(dir);
-    const env = { HUB_DATA_DIR: dir, HUB_SECRET: SECRET };
+    return { HUB_DATA_DIR: dir, HUB_SECRET: SECRET };
+  };
+
+  it('every event acknowledged before a SIGKILL is there, and replayable, after restart', async () => {
+    const env = freshEnv();
     const hub = await spawnHub(env);
     const agent = await token('agent');
     const acked = new Map<string, number>();
@@ -66,10 +70,8 @@ describe('durability', () => {
     }
   });
 
-  it('SIGTERM drains: streams end with a retry hint, an in-flight write finishes, new requests are refused, exit 0', async () => {
-    const dir = tempDir();
-    dirs.push(dir);
-    const env = { HUB_DATA_DIR: dir, HUB_SECRET: SECRET };
+  it('SIGTERM drains: streams end with a retry hint, an in-flight write finishes whole or not at all, exit 0', async () => {
+    const env = freshEnv();
     const hub = await spawnHub(env);
     const staff = await token('staff');
     const agent = await token('agent');
