@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { getJson, type TestHub } from '../../hub/test/helpers/hub.js';
-import { screenshot, startRig, waitAttr } from './helpers/browser.js';
+import { screenshot, startRig, waitAttr, type BrowserRig } from './helpers/browser.js';
 import { lines, publish } from './helpers/publish.js';
 
 /** The built dashboard in Chromium against a real in-process hub. Heartbeats every 300 ms keep the connection state quick to settle. */
 describe('dashboard in the browser', () => {
+  let rig: BrowserRig | undefined;
   let hub: TestHub;
-  let browser: Browser;
   let agent: string;
   let staff: string;
+  let open: BrowserRig['open'];
 
   before(async () => {
-    ({ hub, browser, agent, staff } = await startRig({ HUB_HEARTBEAT_MS: '300' }));
+    rig = await startRig({ HUB_HEARTBEAT_MS: '300' });
+    ({ hub, agent, staff, open } = rig);
     await publish(hub.url, agent, 'spring-sneakers', [
       { type: 'show_started', title: 'Spring Sneaker Drop' },
       { type: 'agent_ready' },
@@ -28,18 +29,7 @@ describe('dashboard in the browser', () => {
     await publish(hub.url, agent, 'vintage-finds', [{ type: 'show_started', title: 'Vintage Finds' }, { type: 'show_ended' }]);
   });
 
-  after(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
-
-  async function open(path: string, token: string, viewport = { width: 1440, height: 900 }): Promise<{ page: Page; context: BrowserContext }> {
-    const context = await browser.newContext({ viewport });
-    const page = await context.newPage();
-    const sep = path.includes('?') ? '&' : '?';
-    await page.goto(`${hub.url}${path}${sep}token=${encodeURIComponent(token)}`);
-    return { page, context };
-  }
+  after(() => rig?.close());
 
   test('the hub serves the app: hashed assets cached for good, index.html never, SPA routes fall back, /api 404s stay JSON', async () => {
     const index = await fetch(`${hub.url}/shows/anything`);
@@ -114,9 +104,10 @@ describe('dashboard in the browser', () => {
       const interim = page.locator('[data-item="utt-1"]');
       await waitAttr(page, '[data-item="utt-1"]', 'data-final', (v) => v === 'false');
       assert.match(await interim.innerText(), /So today we have/);
+      assert.equal(await interim.getAttribute('data-id'), ids[0]);
       const before = Number(await page.locator('[data-line-count]').getAttribute('data-line-count'));
 
-      await publish(hub.url, agent, 'spring-sneakers', [
+      const [finalId] = await publish(hub.url, agent, 'spring-sneakers', [
         { type: 'transcript', text: 'So today we have the Cloud Runner in three colours.', role: 'user', participant: 'Maya', final: true, itemId: 'utt-1' },
         { type: 'agent_speech_started' },
         { type: 'tool_call', name: 'create_product', args: { name: 'Trail Jacket', price: 129 }, output: { id: 'p-jacket' }, durationMs: 412 },
@@ -126,13 +117,13 @@ describe('dashboard in the browser', () => {
       ]);
       await waitAttr(page, '[data-item="utt-1"]', 'data-final', (v) => v === 'true');
       assert.match(await interim.innerText(), /Cloud Runner in three colours/);
+      assert.equal(await interim.getAttribute('data-id'), finalId, 'the line is the final event now');
       assert.equal(await page.locator('[data-item="utt-1"]').count(), 1, 'the interim line became the final one, not a second line');
       assert.equal(Number(await page.locator('[data-line-count]').getAttribute('data-line-count')), before);
       await page.locator('[data-agent-speaking]').waitFor({ timeout: 10_000 });
       await page.locator('[data-product="p-jacket"]').waitFor({ timeout: 10_000 });
       assert.match(await page.locator('[data-action="tool_call"]').first().innerText(), /create_product[\s\S]*ok[\s\S]*412 ms[\s\S]*Trail Jacket/);
       await waitAttr(page, '.viewers [data-viewers]', 'data-viewers', (v) => v === '55');
-      assert.ok(ids[0]);
 
       // Every event of the show exactly once: the count the page folded equals the log's.
       const all = await getJson(`${hub.url}/api/shows/spring-sneakers/events?limit=1000`, staff);

@@ -5,6 +5,7 @@ import type { HubEvent } from '@showwire/protocol';
 import { loadHistory, streamUrl, tokenAccepted } from '../src/lib/api.js';
 import { openConnection, type ConnectionState } from '../src/lib/connection.js';
 import { startHub, type TestHub } from '../../hub/test/helpers/hub.js';
+import { waitFor } from '../../hub/test/helpers/wait.js';
 import { lines, publish } from './helpers/publish.js';
 
 /** The dashboard's connection and history loader, run in Node against a real hub with a spec EventSource. */
@@ -17,14 +18,6 @@ before(async () => {
   staff = await hub.token('staff', ['*']);
 });
 after(() => hub?.close());
-
-async function until(what: string, check: () => boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('history pages then the stream from the last id: every event once, in order, also while publishing', async () => {
   const show = 'conn-history';
@@ -44,9 +37,9 @@ test('history pages then the stream from the last id: every event once, in order
     EventSource,
   });
   try {
-    await until('live', () => conn.state === 'live');
+    await waitFor('live', () => conn.state === 'live');
     await publish(hub.url, agent, show, lines(30, 5));
-    await until('all events', () => got.length >= 10);
+    await waitFor('all events', () => got.length >= 10);
     const texts = [...history.events, ...got].map((e) => (e as { text?: string }).text);
     assert.deepEqual(texts, Array.from({ length: 35 }, (_, i) => `line ${i}`));
     assert.equal(states[0], 'connecting');
@@ -63,6 +56,7 @@ test('heartbeats set the pace: a stream that goes silent is dropped and resumed 
   let opened = 0;
   // A stream URL that stops working after the first connect: the watchdog, not an error event, must notice.
   let paused = false;
+  let heartbeats = 0;
   const conn = openConnection({
     url: (last) => {
       opened++;
@@ -80,7 +74,11 @@ test('heartbeats set the pace: a stream that goes silent is dropped and resumed 
         this.inner = new EventSource(url);
         this.inner.onopen = (e) => this.onopen?.(e);
         // Once paused, this connection swallows everything (a half-open TCP connection looks like this).
-        this.inner.onmessage = (e) => void (paused || this.onmessage?.(e));
+        this.inner.onmessage = (e) => {
+          if (paused) return;
+          if (JSON.parse(e.data).type === 'heartbeat') heartbeats++;
+          this.onmessage?.(e);
+        };
         this.inner.onerror = (e) => this.onerror?.(e);
       }
       close() {
@@ -89,17 +87,16 @@ test('heartbeats set the pace: a stream that goes silent is dropped and resumed 
     },
   });
   try {
-    await until('first three', () => got.length === 3);
-    await until('two heartbeats measured', () => conn.state === 'live');
-    await new Promise((r) => setTimeout(r, 700)); // let heartbeats set the pace (200 ms)
+    await waitFor('first three', () => got.length === 3);
+    await waitFor('heartbeats to set the pace (200 ms)', () => conn.state === 'live' && heartbeats >= 3);
     paused = true;
     await publish(hub.url, agent, show, lines(3, 2)); // swallowed on the dead connection
-    await until('reconnecting', () => states.includes('reconnecting'), 10_000);
+    await waitFor('reconnecting', () => states.includes('reconnecting'), 10_000);
     paused = false;
-    await until('resumed', () => got.length === 5, 20_000);
+    await waitFor('resumed', () => got.length === 5, 20_000);
     assert.deepEqual(got, ['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
     assert.ok(opened >= 2);
-    await until('live again', () => conn.state === 'live');
+    await waitFor('live again', () => conn.state === 'live');
   } finally {
     conn.close();
   }
@@ -119,9 +116,9 @@ test('a hub that is gone turns the state to offline after a few attempts, and ba
     maxBackoffMs: 300,
   });
   try {
-    await until('live', () => conn.state === 'live');
+    await waitFor('live', () => conn.state === 'live');
     await other.close();
-    await until('offline', () => conn.state === 'offline', 30_000);
+    await waitFor('offline', () => conn.state === 'offline', 30_000);
     assert.deepEqual(states.slice(0, 3), ['connecting', 'live', 'reconnecting']);
   } finally {
     conn.close();
@@ -145,11 +142,11 @@ test('a token that expires mid-stream: the hub ends the stream at exp, the recon
     onUnauthorized: () => refused++,
   });
   try {
-    await until('live', () => conn.state === 'live');
+    await waitFor('live', () => conn.state === 'live');
     assert.equal(await tokenAccepted(url()), true, 'a good token is accepted (the probe reads only the status)');
     await publish(hub.url, agent, show, lines(0, 2));
-    await until('events before exp', () => got.length === 2);
-    await until('refused after exp', () => refused === 1, 30_000);
+    await waitFor('events before exp', () => got.length === 2);
+    await waitFor('refused after exp', () => refused === 1, 30_000);
     assert.equal(await tokenAccepted(url()), false);
     const r = await fetch(url());
     assert.equal(r.status, 401);

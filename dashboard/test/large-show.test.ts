@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { getJson, type TestHub } from '../../hub/test/helpers/hub.js';
-import { screenshot, startRig, waitAttr } from './helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { getJson } from '../../hub/test/helpers/hub.js';
+import { screenshot, startRig, waitAttr, type BrowserRig } from './helpers/browser.js';
 import { lines, publish } from './helpers/publish.js';
 
 /**
@@ -15,19 +15,11 @@ const HISTORY = 20_000;
 const LIVE = 200; // 4 s at 50 events/s
 const WAIT = 240_000; // the machine is shared: generous, but bounded
 
-let hub: TestHub;
-let browser: Browser;
-let agent: string;
-let staff: string;
-
+let rig: BrowserRig | undefined;
 before(async () => {
-  ({ hub, browser, agent, staff } = await startRig({ HUB_HEARTBEAT_MS: '500' }));
+  rig = await startRig({ HUB_HEARTBEAT_MS: '500' });
 });
-
-after(async () => {
-  await browser?.close();
-  await hub?.close();
-});
+after(() => rig?.close());
 
 const scroller = (page: Page) => page.locator('.transcript-scroll');
 
@@ -41,13 +33,12 @@ const renderedRows = (page: Page) =>
 const settle = (page: Page) => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 
 test('20,000 lines: virtualized, following the live edge, back to line 0; then 50 events/s applied exactly once, in order', async () => {
+  const { hub, agent, staff, open } = rig!;
   await publish(hub.url, agent, SHOW, [{ type: 'show_started', title: 'The Twenty Thousand' }]);
   for (let i = 0; i < HISTORY; i += 1000) await publish(hub.url, agent, SHOW, lines(i, 1000));
 
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
+  const { page, context } = await open(`/shows/${SHOW}`, staff);
   try {
-    await page.goto(`${hub.url}/shows/${SHOW}?token=${encodeURIComponent(staff)}`);
     const view = '[data-testid="show-view"]';
     await waitAttr(page, view, 'data-event-count', (v) => v === String(HISTORY + 1), WAIT);
     await waitAttr(page, '[data-connection]', 'data-connection', (v) => v === 'live', WAIT);

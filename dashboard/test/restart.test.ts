@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { mintToken } from '../../hub/src/auth/tokens.js';
 import { spawnHub, tempDir, type HubProcess } from '../../hub/test/helpers/hub.js';
-import { ensureBuilt, launch, screenshot, waitAttr } from './helpers/browser.js';
+import { ensureBuilt, launch, openPage, screenshot, waitAttr } from './helpers/browser.js';
 import { lines, publish } from './helpers/publish.js';
 
 const SECRET = 'dashboard-restart-test-secret-0123456789abcdef';
@@ -46,10 +46,8 @@ test('the hub restarts mid-show: the page says so, resumes from the last id, and
   const show = 'restart-show';
   await publish(hub.url, agent, show, [{ type: 'show_started', title: 'Restart Resilience' }, ...lines(0, 10)]);
 
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
+  const { page, context } = await openPage(browser, `${hub.url}/shows/${show}`, staff, { width: 1280, height: 800 });
   try {
-    await page.goto(`${hub.url}/shows/${show}?token=${staff}`);
     await waitAttr(page, '[data-connection]', 'data-connection', (v) => v === 'live', 60_000);
     await publish(hub.url, agent, show, lines(10, 10));
     await waitAttr(page, '[data-line-count]', 'data-line-count', (v) => v === '20');

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startHub, type TestHub } from '../../hub/test/helpers/hub.js';
-import { ensureBuilt, launch, screenshot, waitAttr } from './helpers/browser.js';
+import { ensureBuilt, launch, openPage, screenshot, waitAttr } from './helpers/browser.js';
 import { publish } from './helpers/publish.js';
 
 let hub: TestHub;
@@ -36,10 +36,8 @@ test('webhooks page: add an endpoint, see its delivery succeed, redeliver it wit
   const admin = await hub.token('admin', ['*']);
   const agent = await hub.token('agent', ['*']);
   const target = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  const page = await context.newPage();
+  const { page, context } = await openPage(browser, `${hub.url}/webhooks`, admin);
   try {
-    await page.goto(`${hub.url}/webhooks?token=${admin}`);
     await page.getByPlaceholder('https://example.com/webhooks/showwire').fill(target);
     await page.getByPlaceholder('Description (optional)').fill('Shop backend');
     await page.getByRole('button', { name: 'Add endpoint' }).click();

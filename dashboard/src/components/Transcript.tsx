@@ -1,4 +1,4 @@
-import { memo, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TranscriptLine } from '@showwire/protocol';
 import { formatClock } from '../lib/format.js';
@@ -32,8 +32,7 @@ export function Transcript({ lines, speaking }: { lines: readonly TranscriptLine
     if (atBottom !== follow) setFollow(atBottom);
   };
 
-  const lastFinal = useLastFinal(lines);
-  const finals = lines.reduce((n, l) => n + (l.final ? 1 : 0), 0);
+  const lastFinal = useMemo(() => newestFinal(lines), [lines]);
 
   return (
     <section className="panel transcript" aria-labelledby="transcript-h">
@@ -59,7 +58,6 @@ export function Transcript({ lines, speaking }: { lines: readonly TranscriptLine
         aria-label="Transcript lines"
         onScroll={onScroll}
         data-line-count={lines.length}
-        data-final-count={finals}
       >
         {lines.length === 0 && <p className="empty">Nothing said yet.</p>}
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
@@ -94,17 +92,11 @@ const Line = memo(function Line({ line }: { line: TranscriptLine }) {
   );
 });
 
-/** The newest final line, found from the end (a scan of 20,000 lines per frame would not be free). */
-function useLastFinal(lines: readonly TranscriptLine[]) {
-  const [last, setLast] = useState<TranscriptLine>();
-  useEffect(() => {
-    for (let i = lines.length - 1; i >= Math.max(0, lines.length - 8); i--) {
-      const l = lines[i]!;
-      if (l.final) {
-        setLast((prev) => (prev?.id === l.id ? prev : l));
-        return;
-      }
-    }
-  }, [lines]);
-  return last;
+/**
+ * The newest final line, looked for among the last 8 only, as the reducer looks for open lines
+ * (a scan of 20,000 lines per frame would not be free). Derived in render: no second commit.
+ */
+function newestFinal(lines: readonly TranscriptLine[]): TranscriptLine | undefined {
+  for (let i = lines.length - 1; i >= Math.max(0, lines.length - 8); i--) if (lines[i]!.final) return lines[i];
+  return undefined;
 }

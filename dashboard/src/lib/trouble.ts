@@ -40,26 +40,29 @@ export interface WallCard {
 }
 
 /**
- * The wall's cards: filtered by status and a title search, worst trouble first, then live
- * before the rest, then by title, so a card only moves when its situation changes.
+ * The wall's cards, worst trouble first, then live before the rest, then by title, so a card
+ * only moves when its situation changes. Troubles are worked out once per show.
  */
-export function wallCards(states: Iterable<ShowState>, now: number, filter: WallFilter, search: string): WallCard[] {
-  const q = search.trim().toLowerCase();
-  const cards: WallCard[] = [];
-  for (const state of states) {
-    if (q && !(state.title ?? '').toLowerCase().includes(q) && !state.show.toLowerCase().includes(q)) continue;
-    const t = troubles(state, now);
-    const serious = t.some((x) => x !== 'ended');
-    if (filter === 'live' && state.status !== 'live') continue;
-    if (filter === 'ended' && state.status !== 'ended') continue;
-    if (filter === 'trouble' && !serious) continue;
-    cards.push({ state, troubles: t });
-  }
+export function sortedCards(states: Iterable<ShowState>, now: number): WallCard[] {
+  const cards = Array.from(states, (state) => ({ state, troubles: troubles(state, now) }));
+  const serious = (c: WallCard) => troubleScore(c.troubles.filter((x) => x !== 'ended'));
   const liveRank = (s: ShowState) => (s.status === 'live' ? 0 : 1);
   return cards.sort(
     (a, b) =>
-      troubleScore(b.troubles.filter((x) => x !== 'ended')) - troubleScore(a.troubles.filter((x) => x !== 'ended')) ||
+      serious(b) - serious(a) ||
       liveRank(a.state) - liveRank(b.state) ||
       (a.state.title ?? a.state.show).localeCompare(b.state.title ?? b.state.show),
   );
+}
+
+/** The cards a filter and a title (or show id) search keep, in the order given. */
+export function filterCards(cards: readonly WallCard[], filter: WallFilter, search: string): WallCard[] {
+  const q = search.trim().toLowerCase();
+  return cards.filter(({ state, troubles: t }) => {
+    if (q && !(state.title ?? '').toLowerCase().includes(q) && !state.show.toLowerCase().includes(q)) return false;
+    if (filter === 'live') return state.status === 'live';
+    if (filter === 'ended') return state.status === 'ended';
+    if (filter === 'trouble') return t.some((x) => x !== 'ended');
+    return true;
+  });
 }

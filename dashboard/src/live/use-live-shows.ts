@@ -51,7 +51,7 @@ export function useLiveShows(token: string | null, show: string | undefined, red
       if (show) {
         const history = await loadHistory(show, token, { signal: abort.signal });
         const state = reduceShowMany(undefined, history.events, reduce);
-        if (history.events.length > 0) store.set({ ...state, show });
+        if (history.events.length > 0) store.set(state);
         if (history.truncated) setTruncated(true);
         // '0' replays from the start of retained history: a show with no events yet misses nothing.
         from = state.lastEventId ?? '0';

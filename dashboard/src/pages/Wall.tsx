@@ -5,7 +5,7 @@ import { Thumb } from '../components/Thumb.js';
 import type { PageProps } from '../lib/auth.js';
 import { formatCount, formatDuration } from '../lib/format.js';
 import { Link, showPath } from '../lib/router.js';
-import { TROUBLE_LABEL, wallCards, type Trouble, type WallFilter } from '../lib/trouble.js';
+import { filterCards, sortedCards, TROUBLE_LABEL, type Trouble, type WallFilter } from '../lib/trouble.js';
 import { useHubNow } from '../live/use-now.js';
 import { useLiveShows } from '../live/use-live-shows.js';
 
@@ -24,9 +24,10 @@ export function Wall({ token, claims, onSignOut, onUnauthorized }: PageProps) {
   const now = useHubNow(live.clockOffset);
   const [filter, setFilter] = useState<WallFilter>('all');
   const [search, setSearch] = useState('');
-  const all = useMemo(() => wallCards(live.states.values(), now, 'all', ''), [live.states, now]);
-  const cards = useMemo(() => wallCards(live.states.values(), now, filter, search), [live.states, now, filter, search]);
-  const count = (f: WallFilter) => (f === 'all' ? all.length : wallCards(all.map((c) => c.state), now, f, '').length);
+  // Troubles and order once per change; the filter, search and counts only pick from that.
+  const all = useMemo(() => sortedCards(live.states.values(), now), [live.states, now]);
+  const cards = useMemo(() => filterCards(all, filter, search), [all, filter, search]);
+  const count = (f: WallFilter) => (f === 'all' ? all.length : filterCards(all, f, '').length);
 
   return (
     <>

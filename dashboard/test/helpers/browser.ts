@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startHub, type TestHub } from '../../../hub/test/helpers/hub.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,6 +44,16 @@ export async function waitAttr(page: Page, selector: string, attr: string, predi
   throw new Error(`${selector}[${attr}] never satisfied the condition; last value ${JSON.stringify(last)}`);
 }
 
+/** A fresh context and page at `url`, signed in with `token` (the app moves it from the URL into sessionStorage). */
+export async function openPage(browser: Browser, url: string, token: string, viewport = { width: 1440, height: 900 }): Promise<{ page: Page; context: BrowserContext }> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const signed = new URL(url);
+  signed.searchParams.set('token', token);
+  await page.goto(signed.href);
+  return { page, context };
+}
+
 export interface BrowserRig {
   hub: TestHub;
   browser: Browser;
@@ -51,6 +61,8 @@ export interface BrowserRig {
   agent: string;
   /** Reads every show. */
   staff: string;
+  /** `openPage` on this hub: `path` is relative to its URL. */
+  open(path: string, token: string, viewport?: { width: number; height: number }): Promise<{ page: Page; context: BrowserContext }>;
   close(): Promise<void>;
 }
 
@@ -64,6 +76,7 @@ export async function startRig(env: Record<string, string> = {}): Promise<Browse
     browser,
     agent: await hub.token('agent', ['*']),
     staff: await hub.token('staff', ['*']),
+    open: (path, token, viewport) => openPage(browser, hub.url + path, token, viewport),
     close: async () => {
       await browser.close();
       await hub.close();
