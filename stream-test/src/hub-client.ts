@@ -1,5 +1,5 @@
 import { EventSource } from 'eventsource';
-import type { ErrorBody, EventInput, IngestResponse } from '@showwire/protocol';
+import type { ErrorBody, EventInput, IngestResponse, Issue } from '@showwire/protocol';
 import { CliError, ExitCode, exitCodeForStatus } from './exit-codes.js';
 import type { HubOptions } from './options.js';
 
@@ -14,12 +14,14 @@ function tryJson(text: string): unknown {
   }
 }
 
-/** The hub's error body as one line: `message` plus each issue's path. */
+/** Each issue on a line of its own, indented: `\n  product.price: …` (the hub's and protocol's alike). */
+export const issueLines = (issues?: readonly Issue[] | null): string => (issues ?? []).map((i) => `\n  ${i.path}: ${i.message}`).join('');
+
+/** The hub's error body: `message`, then each issue's path on its own line. */
 export function describeError(status: number, body: unknown): string {
   const b = body as Partial<ErrorBody> | undefined;
   if (b && typeof b === 'object' && typeof b.message === 'string') {
-    const issues = b.issues?.map((i) => `\n  ${i.path}: ${i.message}`).join('') ?? '';
-    return `hub answered ${status} ${b.error ?? ''}: ${b.message}${issues}`;
+    return `hub answered ${status} ${b.error ?? ''}: ${b.message}${issueLines(b.issues)}`;
   }
   return `hub answered ${status}`;
 }

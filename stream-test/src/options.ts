@@ -23,12 +23,18 @@ function parseUrl(value: string): string {
   }
 }
 
-const listOf = (pattern: RegExp, what: string) => (value: string, previous: string[] = []) => {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const item of items) if (!pattern.test(item)) throw new InvalidArgumentError(`"${item}" is not a valid ${what}`);
-  return [...previous, ...items];
+const matching = (pattern: RegExp, what: string) => (item: string) => {
+  if (!pattern.test(item)) throw new InvalidArgumentError(`"${item}" is not a valid ${what}`);
+  return item;
 };
 
+const listOf = (pattern: RegExp, what: string) => {
+  const one = matching(pattern, what);
+  return (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean).map(one)];
+};
+
+/** `--show id`: one valid show id. */
+export const showIdArg = matching(SHOW_ID_PATTERN, 'show id');
 /** `--show a,b --show c` → [a, b, c], each a valid show id. */
 export const showList = listOf(SHOW_ID_PATTERN, 'show id');
 /** `--types a,b` → [a, b], each a valid event type. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { knownEventTypes, parseEventInput } from '@showwire/protocol';
 import { startHub, type TestHub } from '../../hub/test/helpers/hub.js';
+import { freeTcpPort } from '../../hub/test/helpers/livekit-server.js';
 import { listen } from '../../hub/test/helpers/sse.js';
 import { runCli, startCli } from './helpers/cli.js';
 
@@ -68,7 +68,7 @@ describe('stream-test CLI', () => {
     assert.equal(noToken.code, 4);
     assert.match(noToken.stderr, /hub answered 401 unauthorized: a token is required/);
 
-    const port = await closedPort();
+    const port = await freeTcpPort(); // released at once: nothing listens there
     const noHub = await runCli(['send', '--hub', `http://127.0.0.1:${port}`, '--show', 'cli-show', '--type', 'agent_ready']);
     assert.equal(noHub.code, 3);
     assert.match(noHub.stderr, new RegExp(`cannot reach the hub at http://127\\.0\\.0\\.1:${port}: ECONNREFUSED`));
@@ -119,13 +119,3 @@ describe('stream-test CLI', () => {
     }
   });
 });
-
-/** A loopback port nothing listens on (taken from the OS, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

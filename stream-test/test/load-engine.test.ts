@@ -46,17 +46,23 @@ describe('load engine subscribers', () => {
   const servers: Server[] = [];
   after(() => servers.forEach((s) => s.close()));
 
+  /** `subscribers` subscribers to a server sending `wire` in pieces; what they saw once each had `expected` events, or after `timeoutMs`. */
+  async function receive(head: string, wire: string, piece: number, subscribers: number, expected: number, timeoutMs: number) {
+    const { server, url } = await serve(head, wire, piece);
+    servers.push(server);
+    const subs = openSubscribers(url, subscribers, {});
+    await subs.connect();
+    const stats = await subs.waitFor(expected, timeoutMs);
+    subs.close();
+    return stats;
+  }
+
   for (const [name, head, wire] of [
     ['chunked (hub style)', 'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n', chunked(frames(200), 37)],
     ['close-delimited (Nchan style)', 'HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: keep-alive\r\n\r\n', frames(200)],
   ] as const) {
     it(`reads every event once, in order, from a ${name} stream cut at awkward places`, async () => {
-      const { server, url } = await serve(head, wire, 13);
-      servers.push(server);
-      const subs = openSubscribers(url, 3, {});
-      await subs.connect();
-      const stats = await subs.waitFor(200, 20_000);
-      subs.close();
+      const stats = await receive(head, wire, 13, 3, 200, 20_000);
       assert.equal(stats.connected, 3);
       assert.equal(stats.received, 600, 'heartbeats and comments are not counted');
       assert.equal(stats.complete, 3);
@@ -80,12 +86,7 @@ describe('load engine subscribers', () => {
 
   it('sees a gap: an event missing from the stream is counted out of sequence and the subscriber is incomplete', async () => {
     const gappy = frames(10).replace(/id: 5\ndata: [^\n]*\n\n/, '');
-    const { server, url } = await serve('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n', gappy, 50);
-    servers.push(server);
-    const subs = openSubscribers(url, 1, {});
-    await subs.connect();
-    const stats = await subs.waitFor(10, 1500);
-    subs.close();
+    const stats = await receive('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n', gappy, 50, 1, 10, 1500);
     assert.equal(stats.received, 9);
     assert.equal(stats.complete, 0);
     assert.equal(stats.outOfSequence, 1);

@@ -9,16 +9,18 @@ const PAGE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'st
 
 /**
  * `GET /stream-test`: the zero-build test page (one HTML file with its inline script; the
- * security headers plugin adds that script's sha256 to the CSP). Read per request, so editing the
- * page needs no restart. `GET /stream-test/templates.json`: a JSON Schema and a valid example for
- * every known event type, from protocol, so the page's send form never drifts from the schemas.
- * Both are public: the page holds no data, the stream and ingest routes check the token.
+ * security headers plugin adds that script's sha256 to the CSP). Read once, on the first request
+ * (not at start, so a hub deployed without the page still starts; an edited page needs a restart).
+ * `GET /stream-test/templates.json`: a JSON Schema and a valid example for every known event type,
+ * from protocol, so the page's send form never drifts from the schemas. Both are public: the page
+ * holds no data, the stream and ingest routes check the token.
  */
 export const streamTestPageRoutes: FastifyPluginAsync = async (app) => {
   const templates = JSON.stringify(eventTemplates());
+  let page: Promise<string> | undefined;
 
   app.get('/stream-test', async (_req, reply) => {
-    const html = await readFile(PAGE, 'utf8');
+    const html = await (page ??= readFile(PAGE, 'utf8'));
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(html);
   });
 

@@ -1,8 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { SHOW_ID_PATTERN } from '@showwire/protocol';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { createPool, runFanout, runIdle, runIngest, withChildren, type Target } from '../load/index.js';
-import { addHubOptions, positiveInt, positiveNumber, type HubOptions } from '../options.js';
+import { addHubOptions, positiveInt, positiveNumber, showIdArg, type HubOptions } from '../options.js';
 import { finish } from '../run.js';
 
 interface LoadOptions extends HubOptions {
@@ -25,16 +24,11 @@ const atMost = (max: number) => (value: string) => {
   return n;
 };
 
-const showId = (value: string) => {
-  if (!SHOW_ID_PATTERN.test(value)) throw new InvalidArgumentError(`"${value}" is not a valid show id`);
-  return value;
-};
-
 export const loadCommand = addHubOptions(
   new Command('load')
     .description('load-test a hub (or any SSE server): fan-out latency and loss, idle connection memory, ingest rate')
     .addOption(new Option('--mode <mode>', 'what to measure').choices(['fanout', 'idle', 'ingest']).default('fanout'))
-    .addOption(new Option('--show <id>', 'the show to publish to and subscribe to').default('load-test').argParser(showId))
+    .addOption(new Option('--show <id>', 'the show to publish to and subscribe to').default('load-test').argParser(showIdArg))
     .addOption(new Option('--subscribers <n>', 'SSE subscribers (fanout, idle)').default(1000).argParser(atMost(50_000)))
     .addOption(new Option('--rate <n>', 'events per second, one POST each (fanout)').default(100).argParser(positiveNumber))
     .addOption(new Option('--duration <s>', 'seconds of publishing (fanout, ingest)').default(10).argParser(atMost(3600)))

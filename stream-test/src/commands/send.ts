@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { isKnownType, knownEventFields, parseEventBatch, type EventInput } from '@showwire/protocol';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { postEvents } from '../hub-client.js';
+import { issueLines, postEvents } from '../hub-client.js';
 import { addHubOptions, showList, type HubOptions } from '../options.js';
 import { finish } from '../run.js';
 
@@ -90,7 +90,7 @@ locally first, then by the hub: the message names each failing field).`,
   const show = opts.show?.[0];
   const parsed = parseEventBatch(eventsFrom(opts));
   if (!parsed.ok) {
-    throw new CliError(ExitCode.rejected, `invalid event:${parsed.issues.map((i) => `\n  ${i.path}: ${i.message}`).join('')}`);
+    throw new CliError(ExitCode.rejected, `invalid event:${issueLines(parsed.issues)}`);
   }
   const events: EventInput[] = parsed.value;
   const answer = await postEvents(opts, show, events.length === 1 ? events[0]! : events);

@@ -1,4 +1,4 @@
-import { parseEventInput, type EventInput } from '@showwire/protocol';
+import { parseEventInput, summarize, type EventInput } from '@showwire/protocol';
 import { CliError, ExitCode } from '../exit-codes.js';
 import { postEvents } from '../hub-client.js';
 import type { HubOptions } from '../options.js';
@@ -30,7 +30,7 @@ export function progressLine(stats: SimulationStats): string {
 /** Validates before sending: a simulator that posts what the protocol refuses would test nothing. */
 function checked(event: EventInput): EventInput {
   const r = parseEventInput(event);
-  if (!r.ok) throw new CliError(ExitCode.internal, `simulator made an invalid ${event.type}: ${r.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  if (!r.ok) throw new CliError(ExitCode.internal, `simulator made an invalid ${event.type}: ${summarize(r.issues)}`);
   return r.value;
 }
 
