@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Command, Option } from 'commander';
 import { CliError, ExitCode } from '../exit-codes.js';
-import { mintLocalToken } from '../local-token.js';
 import { positiveInt, positiveNumber } from '../options.js';
 import { finish, onStop, progressEvery } from '../run.js';
 import { progressLine, simulate } from '../simulate/runner.js';
@@ -13,11 +13,20 @@ interface DemoOptions {
   rate: number;
 }
 
-/** The hub's entry point beside this workspace: built JS normally, the TypeScript source under tsx. */
-function hubCommand(): string[] {
+/** Node arguments that run one of the hub's programs beside this workspace: built JS normally, the TypeScript source under tsx. */
+function hubProgram(path: string): string[] {
   const fromSource = import.meta.url.endsWith('.ts');
-  const main = fileURLToPath(new URL(fromSource ? '../../../hub/src/main.ts' : '../../../hub/dist/main.js', import.meta.url));
-  return fromSource ? ['--conditions=development', '--import', 'tsx', main] : [main];
+  const file = fileURLToPath(new URL(`../../../hub/${fromSource ? 'src' : 'dist'}/${path}.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  return fromSource ? ['--conditions=development', '--import', 'tsx', file] : [file];
+}
+
+/**
+ * A token signed by the hub's own token CLI (same environment, so same key): the hub stays the
+ * one place that knows how tokens are made.
+ */
+async function hubToken(role: 'agent' | 'admin', sub: string, shows: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [...hubProgram('auth/token-cli'), '--role', role, '--sub', sub, '--shows', shows.join(',')], { env: process.env });
+  return stdout.trim();
 }
 
 export const demoCommand = new Command('demo')
@@ -28,12 +37,12 @@ export const demoCommand = new Command('demo')
     'after',
     `
 The hub reads its usual environment (PORT, HOST, HUB_DATA_DIR, HUB_AUTH, …). With auth on, the
-simulator signs its own agent token with the hub's secret (HUB_SECRET or HUB_DATA_DIR/hub-secret).
+simulator gets its agent token from the hub's token CLI (the hub's own key: HUB_SECRET or HUB_DATA_DIR/hub-secret).
 Ctrl-C ends the shows, then stops the hub. Exit codes: 0 stopped, 3 the hub did not start.`,
   )
   .action(async (opts: DemoOptions) => {
     // Its own process group: Ctrl-C reaches only us, so the shows end before the hub drains.
-    const hub = spawn(process.execPath, hubCommand(), { stdio: ['ignore', 'pipe', 'inherit'], env: process.env, detached: true });
+    const hub = spawn(process.execPath, hubProgram('main'), { stdio: ['ignore', 'pipe', 'inherit'], env: process.env, detached: true });
     process.on('exit', () => hub.kill('SIGTERM'));
     const hubExited = new Promise<number>((resolve) => hub.on('exit', (code) => resolve(code ?? 1)));
     // The hub's stdout is its JSON log plus the dashboard line; pass on warnings and worse.
@@ -54,8 +63,8 @@ Ctrl-C ends the shows, then stops the hub. Exit codes: 0 stopped, 3 the hub did 
     const base = url.origin;
     const shows = Array.from({ length: opts.shows }, (_, i) => `sim-${i + 1}`);
     const authOn = url.searchParams.has('token');
-    const agentToken = authOn ? await mintLocalToken({ sub: 'demo-simulator', role: 'agent', shows }) : undefined;
-    const pageToken = authOn ? await mintLocalToken({ sub: 'demo-stream-test', role: 'admin', shows: ['*'] }) : undefined;
+    const agentToken = authOn ? await hubToken('agent', 'demo-simulator', shows) : undefined;
+    const pageToken = authOn ? await hubToken('admin', 'demo-stream-test', ['*']) : undefined;
     const sim = simulate({ hub: base, token: agentToken, shows, rate: opts.rate, duration: 0, seed: Date.now() % 100_000 });
     process.stdout.write(
       [
