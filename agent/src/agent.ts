@@ -55,7 +55,7 @@ export default defineAgent({
       agentIdentity: () => ctx.room.localParticipant?.identity,
     });
     await session.start({
-      agent: showAgent({ hub, hubUrl: config.HUB_URL, token: config.HUB_AGENT_TOKEN, room: ctx.room, hostIdentity, log: (m, e) => logger.warn({ err: e }, m) }, meta),
+      agent: showAgent({ hub, token: config.HUB_AGENT_TOKEN, room: ctx.room, hostIdentity, log: (m, e) => logger.warn({ err: e }, m) }, meta),
       room: ctx.room,
     });
     session.output.transcription = bridge.transcriptionOutput(session.output.transcription);

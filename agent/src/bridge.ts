@@ -85,9 +85,9 @@ export function bridgeSession(session: voice.AgentSession, hub: HubClient, optio
   });
 
   session.on(E.Error, ({ error }) => {
-    const inner = (error as { error?: unknown }).error;
-    const message = inner instanceof Error ? inner.message : String(inner ?? error.type);
-    hub.publish({ type: 'agent_error', message: `${error.type}: ${message}`.slice(0, 4000), recoverable: (error as { recoverable?: boolean }).recoverable ?? true });
+    // The STT/LLM/TTS/realtime errors wrap the cause; the interruption detector's is the cause.
+    const cause = error instanceof Error ? error : error.error;
+    hub.publish({ type: 'agent_error', message: `${error.type}: ${cause.message}`.slice(0, 4000), recoverable: error.recoverable });
   });
 
   session.on(E.Close, ({ error, reason }) => {

@@ -1,3 +1,4 @@
+import { zodIssues } from '@showwire/protocol';
 import { z } from 'zod';
 
 /** The agent's environment, validated once at start (a bad value stops it with a clear message). */
@@ -26,7 +27,7 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const parsed = schema.safeParse(given);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    const lines = zodIssues(parsed.error).map((i) => `  ${i.path}: ${i.message}`).join('\n');
     throw new Error(`invalid agent configuration:\n${lines}`);
   }
   return parsed.data;

@@ -72,7 +72,9 @@ export function createHubClient(options: HubClientOptions) {
     requestTimeoutMs: 10_000,
     ...options,
   };
-  const endpoint = `${opts.url.replace(/\/$/, '')}/api/shows/${encodeURIComponent(opts.show)}/events`;
+  // The show on the hub: events go to `/events`; the tools post to its other endpoints.
+  const showUrl = `${opts.url.replace(/\/$/, '')}/api/shows/${encodeURIComponent(opts.show)}`;
+  const endpoint = `${showUrl}/events`;
   // eventIds are unique per client instance; the hub dedupes per show.
   const prefix = randomUUID().slice(0, 8);
   let seq = 0;
@@ -80,7 +82,7 @@ export function createHubClient(options: HubClientOptions) {
   // A queue with a moving head: acknowledging a batch is O(batch), not O(queue).
   let queue: Queued[] = [];
   let head = 0;
-  const stats: HubClientStats = { queued: 0, sent: 0, dropped: 0, failedAttempts: 0 };
+  const counts = { sent: 0, dropped: 0, failedAttempts: 0 };
   // Drops are reported to the hub too, as one coalesced event once it can be reached.
   let unreported: DropReport | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -92,6 +94,7 @@ export function createHubClient(options: HubClientOptions) {
   const idleWaiters = new Set<() => void>();
 
   const pending = () => queue.length - head;
+  const stats = (): HubClientStats => ({ queued: pending(), ...counts });
 
   function publish(event: EventInput): void {
     if (closed) return;
@@ -102,12 +105,11 @@ export function createHubClient(options: HubClientOptions) {
       drop({ reason: 'buffer_full', count: 1, types: [oldest.type] });
     }
     queue.push(queued);
-    stats.queued = pending();
     schedule(opts.lingerMs);
   }
 
   function drop(report: DropReport) {
-    stats.dropped += report.count;
+    counts.dropped += report.count;
     opts.onDrop?.(report);
     unreported = unreported
       ? { ...unreported, count: unreported.count + report.count, types: [...new Set([...unreported.types, ...report.types])].slice(0, 20) }
@@ -165,30 +167,29 @@ export function createHubClient(options: HubClientOptions) {
     const own = batch.filter((e) => e.type !== 'events_dropped').length;
     if (own < batch.length) unreported = undefined;
     head += own;
-    stats.sent += own;
+    counts.sent += own;
     if (isolate > 0) isolate = Math.max(0, isolate - own);
     if (head > 1024 && head * 2 > queue.length) {
       queue = queue.slice(head);
       head = 0;
     }
-    stats.queued = pending();
     attempt = 0;
   }
 
   function failed(error: Error) {
     attempt++;
-    stats.failedAttempts++;
+    counts.failedAttempts++;
     opts.onError?.(error);
   }
 
   function dropNotice(report: DropReport): Queued {
-    return { type: 'events_dropped', eventId: `${prefix}-drop-${stats.dropped}`, timestamp: Date.now() / 1000, ...report };
+    return { type: 'events_dropped', eventId: `${prefix}-drop-${counts.dropped}`, timestamp: Date.now() / 1000, ...report };
   }
 
   /** Resolves once everything queued so far has reached the hub (or `timeoutMs` passed). */
   function flush(timeoutMs = 10_000): Promise<boolean> {
     if (pending() === 0 && !unreported && !sending) return Promise.resolve(true);
-    if (timer && !sending && attempt === 0) {
+    if (timer && attempt === 0) {
       // Skip the linger: someone is waiting.
       clearTimeout(timer);
       timer = undefined;
@@ -215,14 +216,13 @@ export function createHubClient(options: HubClientOptions) {
     if (!drained && pending() > 0) {
       const left = queue.slice(head);
       head = queue.length;
-      stats.dropped += left.length;
+      counts.dropped += left.length;
       opts.onDrop?.({ reason: 'buffer_full', count: left.length, types: [...new Set(left.map((e) => e.type))], detail: 'hub unreachable at shutdown' });
     }
-    stats.queued = pending();
-    return { ...stats };
+    return stats();
   }
 
-  return { publish, flush, close, stats: () => ({ ...stats }), show: opts.show };
+  return { publish, flush, close, stats, show: opts.show, showUrl };
 }
 
 export type HubClient = ReturnType<typeof createHubClient>;

@@ -11,13 +11,13 @@ import { postToHub, type HubClient } from './hub-client.js';
  * tell the host's app by RPC when it is in the room.
  */
 export interface ToolDeps extends HostRpcDeps {
+  /** The show's hub client: the tools post to the same show, and publish their `tool_call` through it. */
   hub: HubClient;
-  hubUrl: string;
   token?: string;
 }
 
 export function showTools(deps: ToolDeps) {
-  const base = `${deps.hubUrl.replace(/\/$/, '')}/api/shows/${encodeURIComponent(deps.hub.show)}`;
+  const base = deps.hub.showUrl;
 
   return {
     create_product: llm.tool({

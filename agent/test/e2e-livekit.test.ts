@@ -8,6 +8,7 @@ import { AccessToken, AgentDispatchClient } from 'livekit-server-sdk';
 import { REPO_ROOT, startHub, tempDir, type TestHub } from '../../hub/test/helpers/hub.js';
 import { freeTcpPort, startLiveKit, type LiveKitServer } from '../../hub/test/helpers/livekit-server.js';
 import { listen } from '../../hub/test/helpers/sse.js';
+import { waitFor } from '../../hub/test/helpers/wait.js';
 import { HOST_RPC } from '../src/host-rpc.js';
 import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
 
@@ -32,26 +33,19 @@ function watch(child: ChildProcess) {
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const until = (re: RegExp, ms: number) =>
-    new Promise<void>((resolve, reject) => {
-      const started = Date.now();
-      const tick = () => {
-        if (re.test(out)) return resolve();
-        if (child.exitCode !== null) return reject(new Error(`worker exited (${child.exitCode}):\n${out.slice(-4000)}`));
-        if (Date.now() - started > ms) return reject(new Error(`worker did not print ${re} within ${ms} ms:\n${out.slice(-4000)}`));
-        setTimeout(tick, 200);
-      };
-      tick();
+    waitFor(
+      `the worker to print ${re}`,
+      () => {
+        if (re.test(out)) return true;
+        if (child.exitCode !== null) throw new Error(`the worker exited (${child.exitCode}) first`);
+        return false;
+      },
+      ms,
+      200,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${out.slice(-4000)}`);
     });
   return { output: () => out, until };
-}
-
-/** Waits, bounded, until `done()`; the RPCs are fire and forget, so they may trail the hub's events. */
-async function waitFor(done: () => boolean, ms: number, what: string) {
-  const started = Date.now();
-  while (!done()) {
-    if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('end to end: LiveKit room → agent worker → hub', () => {
@@ -171,7 +165,8 @@ describe('end to end: LiveKit room → agent worker → hub', () => {
 
     // The host's app was told by RPC, from the agent's participant, with the product the hub stored.
     const agentIdentity = [...room.remoteParticipants.values()].find((p) => p.kind === ParticipantKind.AGENT)!.identity;
-    await waitFor(() => Object.values(rpcs).every((calls) => calls.length > 0), 30_000, `both RPCs; got ${JSON.stringify(rpcs)}`);
+    // The RPCs are fire and forget, so they may trail the hub's events.
+    await waitFor('both RPCs', () => Object.values(rpcs).every((calls) => calls.length > 0), 30_000);
     const [createdRpc, ...moreCreated] = rpcs[HOST_RPC.productCreated]!;
     assert.equal(moreCreated.length, 0, 'product_created RPC sent once');
     assert.equal(createdRpc!.callerIdentity, agentIdentity);

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SignJWT } from 'jose';
+import type { Role } from '@showwire/protocol';
+import { mintToken } from '../../hub/src/auth/tokens.js';
 import { getJson, readHistory, spawnHub, startHub, tempDir, type HubProcess } from '../../hub/test/helpers/hub.js';
 import { freeTcpPort } from '../../hub/test/helpers/livekit-server.js';
 import { createHubClient, type DropReport } from '../src/hub-client.js';
 
 const SECRET = 'agent-hub-client-test-secret-0123456789abcdef';
 const key = new TextEncoder().encode(SECRET);
-const token = (role: string, shows: string[] = ['*']) =>
-  new SignJWT({ role, shows }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(`${role}-test`).setIssuedAt().setExpirationTime('1h').sign(key);
+const token = async (role: Role, shows: string[] = ['*']) => (await mintToken(key, { sub: `${role}-test`, role, shows }, 3600)).token;
 
 /** Every stored event of a show, read with a staff token. */
 const history = async (url: string, show: string) => readHistory(url, show, await token('staff'));
