@@ -5,6 +5,7 @@ import { AgentServer, initializeLogger, ServerOptions, type JobRequest } from '@
 import { AgentDispatchClient } from 'livekit-server-sdk';
 import { postJson, startHub, type TestHub } from './helpers/hub.js';
 import { startLiveKit, type LiveKitServer } from './helpers/livekit-server.js';
+import { waitFor } from './helpers/wait.js';
 
 const AGENT = 'showwire-test-agent';
 
@@ -19,7 +20,6 @@ describe('agent dispatch through the hub', () => {
   let worker: AgentServer;
   let running: Promise<void>;
   const jobs: JobRequest[] = [];
-  let onJob: () => void = () => {};
 
   before(async () => {
     lk = await startLiveKit();
@@ -40,7 +40,6 @@ describe('agent dispatch through the hub', () => {
         port: 0,
         requestFunc: async (job) => {
           jobs.push(job);
-          onJob();
           await job.reject();
         },
       }),
@@ -60,19 +59,7 @@ describe('agent dispatch through the hub', () => {
     await lk?.stop();
   });
 
-  /** Waits (bounded) until `n` jobs have arrived. */
-  const jobsReach = (n: number, ms = 30_000) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${jobs.length} of ${n} jobs reached the worker in ${ms} ms`)), ms);
-      const check = () => {
-        if (jobs.length >= n) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      onJob = check;
-      check();
-    });
+  const jobsReach = (n: number) => waitFor(`${n} jobs at the worker`, () => jobs.length >= n);
 
   it('POST /api/streaming/dispatch-agent reaches the registered worker with room and metadata', async () => {
     const host = await hub.token('host', ['show-dispatch']);

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Principal } from '../auth/access.js';
+import { coversShow, type Principal } from '../auth/access.js';
 import { mintToken as mintHubToken } from '../auth/tokens.js';
 import { forbidden } from '../errors.js';
 import { createLiveKit, type LiveKitRole, type LiveKitServices } from './client.js';
@@ -11,7 +11,7 @@ import { createLiveKit, type LiveKitRole, type LiveKitServices } from './client.
 export function assertCanHost(p: Principal, room: string): void {
   if (p.role === 'admin') return;
   if (p.role !== 'host') throw forbidden(`role "${p.role}" cannot manage LiveKit rooms (admin, or a host for its own show, can)`);
-  if (p.shows !== null && !p.shows.has(room)) throw forbidden(`this host token does not cover show "${room}"`);
+  if (!coversShow(p, room)) throw forbidden(`this host token does not cover show "${room}"`);
 }
 
 const services = new WeakMap<object, () => LiveKitServices>();

@@ -1,5 +1,5 @@
 import type { ParticipantInfo, WebhookEvent } from 'livekit-server-sdk';
-import { parseEventInput, roomMetadata, SHOW_ID_PATTERN, type EventInput, type RoomMetadata } from '@showwire/protocol';
+import { parseEventInput, roomMetadata, SHOW_ID_PATTERN, summarize, type EventInput, type RoomMetadata } from '@showwire/protocol';
 import type { Principal } from '../auth/access.js';
 
 /** Webhooks publish as LiveKit itself: an admin over every show, with a recognisable source. */
@@ -31,38 +31,37 @@ export function parseRoomMetadata(raw: string | undefined): RoomMetadata {
 export type ShowEvent = EventInput & { show: string };
 
 /** An event validated by the same schema as ingest, so webhooks can't store what a POST couldn't. */
-function validated(e: ShowEvent): ShowEvent {
-  const r = parseEventInput(e, '');
-  if (!r.ok) throw new Error(`livekit webhook produced an invalid ${e.type} event: ${r.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+export function validateShowEvent(e: ShowEvent): ShowEvent {
+  const r = parseEventInput(e);
+  if (!r.ok) throw new Error(`livekit webhook produced an invalid ${e.type} event: ${summarize(r.issues)}`);
   return { ...r.value, show: e.show };
 }
 
 /**
- * The show events one LiveKit webhook stands for, without viewer counts (the caller fills them).
- * `eventId` is LiveKit's event id, so a retried delivery maps to the same stored event.
- * Rooms whose names are not valid show ids, and events that are not show events, map to none.
+ * The show event one LiveKit webhook stands for; a viewer event comes without its count, and
+ * with the viewer whose join/leave the caller counts. `eventId` is LiveKit's event id, so a
+ * retried delivery maps to the same stored event. Rooms whose names are not valid show ids, and
+ * events that are not show events, map to none.
  */
-export function showEventsFor(ev: WebhookEvent): { show: string; event: Omit<ShowEvent, 'viewers'> & { viewers?: number }; viewerChange?: 'joined' | 'left' } | undefined {
+export function showEventFor(ev: WebhookEvent): { event: ShowEvent; viewer?: { identity: string; change: 'joined' | 'left' } } | undefined {
   const show = ev.room?.name;
   if (!show || !SHOW_ID_PATTERN.test(show)) return undefined;
   const base = { show, eventId: `livekit:${ev.id}`, ...(ev.createdAt ? { timestamp: Number(ev.createdAt) } : {}) };
   switch (ev.event) {
     case 'room_started': {
       const { title } = parseRoomMetadata(ev.room?.metadata);
-      return { show, event: { ...base, type: 'show_started', ...(title && { title }) } };
+      return { event: { ...base, type: 'show_started', ...(title && { title }) } };
     }
     case 'room_finished':
-      return { show, event: { ...base, type: 'show_ended', reason: 'livekit room finished' } };
+      return { event: { ...base, type: 'show_ended', reason: 'livekit room finished' } };
     case 'participant_joined':
     case 'participant_left': {
       const p = ev.participant;
       if (!p || !isViewer(p)) return undefined;
       const joined = ev.event === 'participant_joined';
-      return { show, event: { ...base, type: joined ? 'viewer_joined' : 'viewer_left', participant: p.identity }, viewerChange: joined ? 'joined' : 'left' };
+      return { event: { ...base, type: joined ? 'viewer_joined' : 'viewer_left', participant: p.identity }, viewer: { identity: p.identity, change: joined ? 'joined' : 'left' } };
     }
     default:
       return undefined;
   }
 }
-
-export { validated as validateShowEvent };

@@ -24,7 +24,8 @@ export function decodeImage(input: string): Buffer {
   if (m && !m[2]) throw invalidImage('image: a data URL must be base64 encoded (data:image/…;base64,…)');
   const b64 = (m ? m[3]! : input).replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) && !/^[A-Za-z0-9_-]*={0,2}$/.test(b64)) throw invalidImage('image: is not valid base64');
-  return Buffer.from(b64, b64.includes('-') || b64.includes('_') ? 'base64url' : 'base64');
+  // Node's base64 decoder reads the URL-safe alphabet too.
+  return Buffer.from(b64, 'base64');
 }
 
 /**
@@ -44,3 +45,9 @@ export function storeThumbnail(dir: string, input: string, maxBytes: number): { 
 }
 
 export const thumbnailDir = (dataDir: string) => join(dataDir, 'thumbnails');
+
+/** The names storeThumbnail makes, and nothing else (no traversal). */
+export const THUMBNAIL_NAME = /^[0-9a-f]{32}\.(jpg|png|webp)$/;
+
+/** The content type of a stored thumbnail, from its name's extension. */
+export const thumbnailType = (name: string) => (Object.keys(EXT) as ImageType[]).find((t) => name.endsWith(`.${EXT[t]}`));

@@ -4,7 +4,7 @@ import type { WebhookEvent } from 'livekit-server-sdk';
 import { DEFAULT_SHOW, dispatchAgentBody, livekitTokenQuery } from '@showwire/protocol';
 import { HttpError, unauthorized } from '../errors.js';
 import { assertCanHost, issueTokens, liveKitOf } from '../livekit/access.js';
-import { LIVEKIT_PRINCIPAL, showEventsFor, validateShowEvent } from '../livekit/show-events.js';
+import { LIVEKIT_PRINCIPAL, showEventFor, validateShowEvent } from '../livekit/show-events.js';
 import { createViewerCounter } from '../livekit/viewer-count.js';
 import { dispatchAgent } from './streaming.js';
 
@@ -46,12 +46,12 @@ export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
     } catch (error) {
       throw unauthorized(`LiveKit webhook refused: ${(error as Error).message || 'signature check failed'}`);
     }
-    const mapped = showEventsFor(ev);
+    const mapped = showEventFor(ev);
     if (!mapped) return { received: ev.event, published: 0 };
-    const event = { ...mapped.event };
-    if (mapped.viewerChange) event.viewers = await viewers.after(services, mapped.show, String(event.participant), mapped.viewerChange);
-    if (ev.event === 'room_finished') viewers.forget(mapped.show);
-    const result = await app.hub.publish([validateShowEvent(event as Parameters<typeof validateShowEvent>[0])], LIVEKIT_PRINCIPAL);
+    const { event, viewer } = mapped;
+    if (viewer) event.viewers = await viewers.after(services, event.show, viewer.identity, viewer.change);
+    if (ev.event === 'room_finished') viewers.forget(event.show);
+    const result = await app.hub.publish([validateShowEvent(event)], LIVEKIT_PRINCIPAL);
     return { received: ev.event, published: result.records.filter((r) => !r.duplicate).length, ids: result.ids };
   });
 };

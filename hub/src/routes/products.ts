@@ -26,7 +26,7 @@ export const productRoutes: FastifyPluginAsyncZod = async (app) => {
     const principal = await req.principal();
     const { show } = req.params;
     assertCanPublish(principal, show);
-    const product: Product = { id: `prd_${randomUUID()}`, ...withoutUndefined(req.body) };
+    const product: Product = { id: `prd_${randomUUID()}`, ...req.body };
     const { ids } = await hub.publish([{ type: 'product_created', show, product }], principal);
     reply.code(201);
     return { product, eventId: ids[0]! };
@@ -47,5 +47,3 @@ export const productRoutes: FastifyPluginAsyncZod = async (app) => {
     return { productId, carousel: hub.shows.get(show)?.carousel ?? [productId], eventId: ids[0]! };
   });
 };
-
-const withoutUndefined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

@@ -16,7 +16,7 @@ import {
 import { assertRole, type Principal } from '../auth/access.js';
 import { assertCanHost, issueTokens, liveKitOf } from '../livekit/access.js';
 import { parseRoomMetadata } from '../livekit/show-events.js';
-import { storeThumbnail, thumbnailDir } from '../livekit/thumbnails.js';
+import { storeThumbnail, THUMBNAIL_NAME, thumbnailDir, thumbnailType } from '../livekit/thumbnails.js';
 import { notFound } from '../errors.js';
 
 /**
@@ -84,17 +84,16 @@ export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
     return { thumbnailUrl, contentType: stored.contentType, bytes: stored.bytes };
   });
 
-  const TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
-  // Names are content hashes made by storeThumbnail: the pattern admits nothing else (no traversal).
-  app.get('/thumbnails/:name', { schema: { params: z.object({ name: z.string().regex(/^[0-9a-f]{32}\.(jpg|png|webp)$/, 'is not a thumbnail name') }) } }, async (req, reply) => {
+  app.get('/thumbnails/:name', { schema: { params: z.object({ name: z.string().regex(THUMBNAIL_NAME, 'is not a thumbnail name') }) } }, async (req, reply) => {
     const { name } = req.params;
     const bytes = await readFile(join(thumbs, name)).catch(() => {
       throw notFound(`no thumbnail "${name}"`);
     });
     return reply
-      .type(TYPES[name.split('.')[1]!]!)
+      .type(thumbnailType(name)!)
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
+      // Embedded by shop pages on other sites; this overrides the shared same-origin default.
+      .header('cross-origin-resource-policy', 'cross-origin')
       .send(bytes);
   });
 };

