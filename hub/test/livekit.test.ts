@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { AudioFrame, AudioSource, dispose, LocalAudioTrack, Room, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { decodeJwt } from 'jose';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
-import { buildApp } from '../src/app.js';
-import { mintToken } from '../src/auth/tokens.js';
-import { loadConfig } from '../src/config.js';
-import type { FastifyInstance } from 'fastify';
-import { getJson, postJson, startHub, tempDir, type TestHub } from './helpers/hub.js';
+import { getJson, postJson, startHub, type TestHub } from './helpers/hub.js';
 import { freeTcpPort, startLiveKit, type LiveKitServer } from './helpers/livekit-server.js';
 import { listen } from './helpers/sse.js';
 import { waitFor } from './helpers/wait.js';
@@ -17,21 +12,6 @@ import { waitFor } from './helpers/wait.js';
 const SHOW = 'show-lk-1';
 
 /** A hub on a chosen port (LiveKit's webhook config needs the hub's URL before the hub starts). */
-async function hubOn(port: number, env: Record<string, string>) {
-  const dataDir = tempDir();
-  const config = loadConfig({ HUB_LOG_LEVEL: 'warn', ...env, HUB_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port) });
-  const { app } = await buildApp(config);
-  const url = await app.listen({ port, host: '127.0.0.1' });
-  const token = async (role: 'admin' | 'host' | 'viewer' | 'staff' | 'agent', shows = ['*'], sub = `${role}-test`) =>
-    (await mintToken(app.tokenKey, { sub, role, shows }, 3600)).token;
-  const close = async () => {
-    app.hub.fanout.closeAll('shutdown');
-    await app.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  return { url, app: app as FastifyInstance, token, close };
-}
-
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not settle in ${ms} ms`)), ms).unref())]);
 
@@ -46,14 +26,14 @@ async function pushTone(source: AudioSource, frames: number) {
 
 describe('LiveKit side of the hub, against a real livekit-server', () => {
   let lk: LiveKitServer;
-  let hub: Awaited<ReturnType<typeof hubOn>>;
+  let hub: TestHub;
   let admin: string;
   const rooms: Room[] = [];
 
   before(async () => {
     const port = await freeTcpPort();
     lk = await startLiveKit({ webhookUrls: [`http://127.0.0.1:${port}/api/livekit/webhook`] });
-    hub = await hubOn(port, { LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret });
+    hub = await startHub({ PORT: String(port), HUB_LOG_LEVEL: 'warn', LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret });
     admin = await hub.token('admin');
   });
 

@@ -6,7 +6,7 @@ import { HttpError, unauthorized } from '../errors.js';
 import { assertCanHost, issueTokens, liveKitOf } from '../livekit/access.js';
 import { LIVEKIT_PRINCIPAL, showEventFor, validateShowEvent } from '../livekit/show-events.js';
 import { createViewerCounter } from '../livekit/viewer-count.js';
-import { dispatchAgent } from './streaming.js';
+import { dispatchAgent } from '../livekit/dispatch.js';
 
 /**
  * `GET|POST /api/livekit/token` (integration audit, LiveKit setup), `POST /api/agent/start`

@@ -9,12 +9,12 @@ import {
   roomParams,
   streamingTokenBody,
   uploadThumbnailBody,
-  type DispatchAgentResponse,
   type LiveRoom,
   type RoomMetadata,
 } from '@showwire/protocol';
 import { assertRole, type Principal } from '../auth/access.js';
 import { assertCanHost, issueTokens, liveKitOf } from '../livekit/access.js';
+import { dispatchAgent } from '../livekit/dispatch.js';
 import { parseRoomMetadata } from '../livekit/show-events.js';
 import { storeThumbnail, THUMBNAIL_NAME, thumbnailDir, thumbnailType } from '../livekit/thumbnails.js';
 import { notFound } from '../errors.js';
@@ -113,12 +113,4 @@ async function updateMetadata(app: FastifyInstance, principal: Principal, roomNa
   // LiveKit sends no webhook for metadata changes, so the hub publishes the event itself.
   await app.hub.publish([{ type: 'show_metadata', show: roomName, ...metadata }], principal);
   return metadata;
-}
-
-/** Explicit dispatch of the agent (by name; AGENT_NAME by default) to a room. */
-export async function dispatchAgent(app: FastifyInstance, body: z.output<typeof dispatchAgentBody>): Promise<DispatchAgentResponse> {
-  const agentName = body.agentName ?? app.hub.config.AGENT_NAME;
-  const metadata = body.metadata === undefined ? undefined : typeof body.metadata === 'string' ? body.metadata : JSON.stringify(body.metadata);
-  const d = await liveKitOf(app)().call('createDispatch', (c) => c.dispatch.createDispatch(body.roomName, agentName, { ...(metadata !== undefined && { metadata }) }));
-  return { dispatchId: d.id, roomName: d.room || body.roomName, agentName: d.agentName || agentName };
 }

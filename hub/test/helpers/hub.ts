@@ -26,15 +26,19 @@ export interface TestHub {
   close: () => Promise<void>;
 }
 
-/** A real hub, in this process, on an ephemeral loopback port, with a fresh SQLite file. */
+/**
+ * A real hub, in this process, on a loopback port (ephemeral unless `env.PORT` names one, for a
+ * peer that must know the hub's URL before it starts, like LiveKit's webhook config), with a
+ * fresh SQLite file.
+ */
 export async function startHub(env: Record<string, string> = {}): Promise<TestHub> {
   const dataDir = env.HUB_DATA_DIR ?? tempDir();
-  const config = loadConfig({ HUB_LOG_LEVEL: 'info', ...env, HUB_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
+  const config = loadConfig({ HUB_LOG_LEVEL: 'info', PORT: '0', ...env, HUB_DATA_DIR: dataDir, HOST: '127.0.0.1' });
   const stream = new PassThrough();
   let logText = '';
   stream.on('data', (c: Buffer) => (logText += c.toString()));
   const { app } = await buildApp(config, { logStream: stream });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = await app.listen({ port: config.PORT, host: '127.0.0.1' });
   return {
     url,
     app,
