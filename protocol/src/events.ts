@@ -16,6 +16,13 @@ const envelope = {
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
+const ms = z.number().finite().nonnegative().max(3_600_000, 'must be at most 3,600,000 ms');
+const currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"');
+
+export const alertSeverities = ['info', 'warning', 'critical'] as const;
+export const controlActions = ['say', 'pause', 'resume', 'end_agent', 'redispatch', 'end_show'] as const;
+export const cartActions = ['add_to_cart', 'remove_from_cart'] as const;
+
 export const agentStates = ['initializing', 'idle', 'listening', 'thinking', 'speaking'] as const;
 export const userStates = ['speaking', 'listening', 'away'] as const;
 
@@ -23,7 +30,7 @@ export const productSchema = z.looseObject({
   id: text(128).min(1),
   name: text(200).min(1),
   price: z.number().finite().nonnegative(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"'),
+  currency,
   description: text(2000).optional(),
   imageUrl: text(2048).optional(),
 });
@@ -60,13 +67,70 @@ export const knownEventFields = {
   viewer_joined: { viewers: z.number().int().nonnegative(), participant: text(256).optional() },
   viewer_left: { viewers: z.number().int().nonnegative(), participant: text(256).optional() },
   metrics: { kind: text(64).min(1) },
+
+  // Supervision (DESIGN.md § Supervision). Each latency figure is optional: a turn without TTS has no ttsTtfbMs.
+  turn_metrics: {
+    turnId: text(128).optional(),
+    eouDelayMs: ms.optional(),
+    sttMs: ms.optional(),
+    llmTtftMs: ms.optional(),
+    ttsTtfbMs: ms.optional(),
+    e2eMs: ms.optional(),
+  },
+  agent_session_closed: { reason: text(300) },
+  alert_raised: {
+    alertId: text(128).min(1),
+    rule: text(64).min(1),
+    severity: z.enum(alertSeverities),
+    message: text(2000),
+  },
+  alert_resolved: { alertId: text(128).min(1), message: text(2000).optional() },
+  alert_acknowledged: { alertId: text(128).min(1), by: text(256).min(1) },
+  control: {
+    action: z.enum(controlActions),
+    by: text(256).min(1),
+    ok: z.boolean(),
+    text: text(2000).optional(),
+    error: text(2000).optional(),
+  },
+
+  // The show's story (DESIGN.md § The show's story). Quantities count items.
+  cart_event: {
+    productId: text(128).min(1),
+    action: z.enum(cartActions),
+    quantity: z.number().int().positive().max(10_000),
+    userId: text(256).min(1),
+  },
+  order_placed: {
+    orderId: text(128).min(1),
+    userId: text(256).min(1),
+    items: z
+      .array(z.object({ productId: text(128).min(1), quantity: z.number().int().positive(), price: z.number().finite().nonnegative() }))
+      .min(1)
+      .max(500),
+    total: z.number().finite().nonnegative(),
+    currency,
+  },
+  /** The summary's fields, flat, as `GET /api/shows/:show/summary` answers them (its schema lives beside that route's). */
+  show_summary: {},
+
+  // Into the room (DESIGN.md § Into the room).
+  audio_level: {
+    participant: text(256).optional(),
+    /** Share of the window the participant spoke, 0..1. */
+    speakingFraction: z.number().min(0).max(1),
+    /** Mean level over the window, dBFS (≤ 0). */
+    levelDbfs: z.number().finite().max(0),
+    windowMs: ms.optional(),
+  },
+  recording_ready: { path: text(2048).min(1), sessionId: text(128).optional(), durationSeconds: z.number().finite().nonnegative().optional() },
 } as const;
 
 export type KnownEventType = keyof typeof knownEventFields;
 export const knownEventTypes = Object.keys(knownEventFields) as KnownEventType[];
 
 /** Types the hub emits itself and never stores; publishers may not use them. */
-export const hubOnlyTypes = ['heartbeat', 'history_truncated'] as const;
+export const hubOnlyTypes = ['heartbeat', 'history_truncated', 'presence'] as const;
 
 /** What a viewer token may see: what the show's public screen shows anyway. */
 export const publicEventTypes = [

@@ -50,7 +50,23 @@ export interface ShowState {
   lastAgentActivity?: number;
   lastEventId?: string;
   eventCount: number;
+  /** Why the agent's session last ended (`agent_session_closed`); cleared when an agent is ready again. */
+  agentClosed?: { reason: string; at: number };
+  /** The last turns' `turn_metrics`, oldest first (at most `turnLimit`). */
+  turns: TurnMetrics[];
+  /** Rolling percentiles of each latency figure over `turns`. */
+  latency: Partial<Record<LatencyField, LatencyStats>>;
 }
+
+export const latencyFields = ['eouDelayMs', 'sttMs', 'llmTtftMs', 'ttsTtfbMs', 'e2eMs'] as const;
+export type LatencyField = (typeof latencyFields)[number];
+export interface LatencyStats {
+  p50: number;
+  p95: number;
+  /** How many turns the figures are over. */
+  count: number;
+}
+export type TurnMetrics = { id: string; timestamp: number; turnId?: string } & Partial<Record<LatencyField, number>>;
 
 export interface ReduceOptions {
   /** Keep at most this many transcript lines (the hub keeps a tail; the dashboard keeps all). */
@@ -59,9 +75,11 @@ export interface ReduceOptions {
   actionLimit?: number;
   /** Keep at most this many viewer-count points. */
   viewerHistoryLimit?: number;
+  /** Keep (and compute percentiles over) at most this many turns. */
+  turnLimit?: number;
 }
 
-const DEFAULTS: Required<ReduceOptions> = { transcriptLimit: Infinity, actionLimit: 1000, viewerHistoryLimit: 720 };
+const DEFAULTS: Required<ReduceOptions> = { transcriptLimit: Infinity, actionLimit: 1000, viewerHistoryLimit: 720, turnLimit: 50 };
 
 export function emptyShow(show: string): ShowState {
   return {
@@ -77,6 +95,8 @@ export function emptyShow(show: string): ShowState {
     carousel: [],
     actions: [],
     eventCount: 0,
+    turns: [],
+    latency: {},
   };
 }
 
@@ -95,7 +115,7 @@ export function reduceShowMany(state: ShowState | undefined, events: readonly Hu
   if (!first) return state ?? emptyShow('default');
   const draft: ShowState = { ...(state ?? emptyShow(first.show)) };
   const copied = new Set<keyof ShowState>();
-  const own = <K extends 'transcript' | 'actions' | 'viewerHistory' | 'productOrder' | 'carousel'>(key: K): ShowState[K] => {
+  const own = <K extends OwnedArray>(key: K): ShowState[K] => {
     if (!copied.has(key)) {
       draft[key] = [...draft[key]] as ShowState[K];
       copied.add(key);
@@ -116,17 +136,22 @@ export function reduceShowMany(state: ShowState | undefined, events: readonly Hu
   trim(draft, 'transcript', opts.transcriptLimit, own);
   trim(draft, 'actions', opts.actionLimit, own);
   trim(draft, 'viewerHistory', opts.viewerHistoryLimit, own);
+  trim(draft, 'turns', opts.turnLimit, own);
+  // Percentiles are recomputed once per batch, and only when a turn came in.
+  if (copied.has('turns')) draft.latency = latencyOf(draft.turns);
   return draft;
 }
 
-type Own = <K extends 'transcript' | 'actions' | 'viewerHistory' | 'productOrder' | 'carousel'>(key: K) => ShowState[K];
+type OwnedArray = 'transcript' | 'actions' | 'viewerHistory' | 'productOrder' | 'carousel' | 'turns';
+type Own = <K extends OwnedArray>(key: K) => ShowState[K];
 
-function trim(draft: ShowState, key: 'transcript' | 'actions' | 'viewerHistory', limit: number, own: Own) {
+function trim(draft: ShowState, key: 'transcript' | 'actions' | 'viewerHistory' | 'turns', limit: number, own: Own) {
   if (draft[key].length > limit) own(key).splice(0, draft[key].length - limit);
 }
 
 const AGENT_TYPES = new Set([
   'agent_speech_started', 'agent_speech_finished', 'agent_state', 'agent_ready', 'agent_error', 'tool_call', 'product_created', 'product_added_to_show',
+  'turn_metrics', 'agent_session_closed',
 ]);
 
 function apply(s: ShowState, e: KnownEvent, own: Own, products: () => Record<string, Product>) {
@@ -175,8 +200,21 @@ function apply(s: ShowState, e: KnownEvent, own: Own, products: () => Record<str
       break;
     case 'agent_ready':
       s.agentReady = true;
+      s.agentClosed = undefined;
       s.lastError = undefined;
       break;
+    case 'agent_session_closed':
+      s.agentReady = false;
+      s.agentSpeaking = false;
+      s.agentState = undefined;
+      s.agentClosed = { reason: e.reason, at: e.receivedAt };
+      break;
+    case 'turn_metrics': {
+      const turn: TurnMetrics = { id: e.id, timestamp: e.timestamp, ...(e.turnId !== undefined && { turnId: e.turnId }) };
+      for (const f of latencyFields) if (e[f] !== undefined) turn[f] = e[f];
+      own('turns').push(turn);
+      break;
+    }
     case 'agent_error':
       s.lastError = { message: e.message, at: e.receivedAt };
       own('actions').push({ kind: 'agent_error', id: e.id, timestamp: e.timestamp, message: e.message });
@@ -203,6 +241,22 @@ function apply(s: ShowState, e: KnownEvent, own: Own, products: () => Record<str
     default:
       break;
   }
+}
+
+/** Nearest-rank percentiles of each figure over the kept turns (turns without the figure don't count). */
+export function latencyOf(turns: readonly TurnMetrics[]): Partial<Record<LatencyField, LatencyStats>> {
+  const out: Partial<Record<LatencyField, LatencyStats>> = {};
+  for (const f of latencyFields) {
+    const values = turns.map((t) => t[f]).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+    if (values.length) out[f] = { p50: percentile(values, 50), p95: percentile(values, 95), count: values.length };
+  }
+  return out;
+}
+
+/** Nearest-rank percentile of sorted values: the smallest value with at least p% of values at or below it. */
+export function percentile(sorted: readonly number[], p: number): number {
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
 }
 
 /**
