@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { chromium } from 'playwright-core';
-import { postJson, spawnHub, tempDir } from '../hub/test/helpers/hub.js';
+import { postJson, spawnHub, tempDir } from '@showwire/testkit';
 
 /**
  * `npm run bench:dashboard`: is the show view smooth with a large show? A real hub (its own

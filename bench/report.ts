@@ -1,4 +1,4 @@
-import type { FanoutResult, IdleResult, IngestResult } from '../stream-test/src/load/index.js';
+import type { FanoutResult, IdleResult, IngestResult } from '@showwire/stream-test/load';
 
 export interface BenchResult {
   machine: Record<string, string | number>;

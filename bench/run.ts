@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPool, openFileLimit, runFanout, runIdle, runIngest, type Target } from '../stream-test/src/load/index.js';
+import { createPool, openFileLimit, runFanout, runIdle, runIngest, type Target } from '@showwire/stream-test/load';
 import { formatTable, problems, type BenchResult } from './report.js';
 import { startHub, startNchan, versions, type Server } from './servers.js';
 

@@ -4,7 +4,7 @@ import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withChildren } from '../stream-test/src/load/index.js';
+import { withChildren } from '@showwire/stream-test/load';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(here, '..');

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { postJson, spawnHub, tempDir } from '../hub/test/helpers/hub.js';
+import { postJson, spawnHub, tempDir } from '@showwire/testkit';
 
 /**
  * `npm run bench:webhooks`: deliveries per second from a real hub (its own process, SQLite

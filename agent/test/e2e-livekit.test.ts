@@ -5,12 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AudioFrame, AudioSource, dispose, LocalAudioTrack, ParticipantKind, Room, RoomEvent, RpcError, type RpcInvocationData, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { AccessToken, AgentDispatchClient } from 'livekit-server-sdk';
-import { REPO_ROOT, startHub, tempDir, type TestHub } from '../../hub/test/helpers/hub.js';
-import { freeTcpPort, startLiveKit, type LiveKitServer } from '../../hub/test/helpers/livekit-server.js';
-import { listen } from '../../hub/test/helpers/sse.js';
-import { waitFor } from '../../hub/test/helpers/wait.js';
+import { REPO_ROOT, startHub, tempDir, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, listen, waitFor, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
 import { HOST_RPC } from '../src/host-rpc.js';
-import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
 
 const REQUEST = 'Please create a blue linen shirt for forty nine euros fifty.';
 const SHOW = 'show-e2e';

@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Role } from '@showwire/protocol';
-import { mintToken } from '../../hub/src/auth/tokens.js';
-import { getJson, readHistory, spawnHub, startHub, tempDir, type HubProcess } from '../../hub/test/helpers/hub.js';
-import { freeTcpPort } from '../../hub/test/helpers/livekit-server.js';
+import { mintToken, getJson, readHistory, spawnHub, startHub, tempDir, type HubProcess, freeTcpPort } from '@showwire/testkit';
 import { createHubClient, type DropReport } from '../src/hub-client.js';
 
 const SECRET = 'agent-hub-client-test-secret-0123456789abcdef';

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { initializeLogger, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
-import { startHub, type TestHub } from '../../hub/test/helpers/hub.js';
-import { listen } from '../../hub/test/helpers/sse.js';
+import { startHub, type TestHub, listen, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
 import { showAgent } from '../src/agent.js';
 import { bridgeSession } from '../src/bridge.js';
 import { createHubClient, type HubClient } from '../src/hub-client.js';
-import { startFakeOpenAI, type FakeOpenAI } from './helpers/fake-openai.js';
 
 initializeLogger({ pretty: false, level: 'warn' });
 

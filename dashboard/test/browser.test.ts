@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getJson, type TestHub } from '../../hub/test/helpers/hub.js';
+import { getJson, type TestHub } from '@showwire/testkit';
 import { screenshot, startRig, waitAttr, type BrowserRig } from './helpers/browser.js';
 import { lines, publish } from './helpers/publish.js';
 

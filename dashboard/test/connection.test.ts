@@ -4,8 +4,7 @@ import { EventSource } from 'eventsource';
 import type { HubEvent } from '@showwire/protocol';
 import { loadHistory, streamUrl, tokenAccepted } from '../src/lib/api.js';
 import { openConnection, type ConnectionState } from '../src/lib/connection.js';
-import { startHub, type TestHub } from '../../hub/test/helpers/hub.js';
-import { waitFor } from '../../hub/test/helpers/wait.js';
+import { startHub, type TestHub, waitFor } from '@showwire/testkit';
 import { lines, publish } from './helpers/publish.js';
 
 /** The dashboard's connection and history loader, run in Node against a real hub with a spec EventSource. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { getJson } from '../../hub/test/helpers/hub.js';
+import { getJson } from '@showwire/testkit';
 import { screenshot, startRig, waitAttr, type BrowserRig } from './helpers/browser.js';
 import { lines, publish } from './helpers/publish.js';
 

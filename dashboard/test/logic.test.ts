@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { waitFor } from '../../hub/test/helpers/wait.js';
+import { waitFor } from '@showwire/testkit';
 import { emptyShow, reduceShowMany, type HubEvent, type ShowState } from '@showwire/protocol';
 import { summaryToState, streamUrl, type ShowSummary } from '../src/lib/api.js';
 import { decodeClaims, onlyShow, signInReason, takeToken, TOKEN_KEY } from '../src/lib/auth.js';

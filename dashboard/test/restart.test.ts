@@ -3,8 +3,7 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { mintToken } from '../../hub/src/auth/tokens.js';
-import { spawnHub, tempDir, type HubProcess } from '../../hub/test/helpers/hub.js';
+import { mintToken, spawnHub, tempDir, type HubProcess } from '@showwire/testkit';
 import { ensureBuilt, launch, openPage, screenshot, waitAttr } from './helpers/browser.js';
 import { lines, publish } from './helpers/publish.js';
 

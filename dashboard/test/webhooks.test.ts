@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { startHub, type TestHub } from '../../hub/test/helpers/hub.js';
+import { startHub, type TestHub } from '@showwire/testkit';
 import { ensureBuilt, launch, openPage, screenshot, waitAttr } from './helpers/browser.js';
 import { publish } from './helpers/publish.js';
 

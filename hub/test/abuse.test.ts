@@ -7,8 +7,7 @@ import { chromium } from 'playwright-core';
 import { buildApp } from '../src/app.js';
 import { mintToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
-import { getJson, postJson, startHub, tempDir, type TestHub } from './helpers/hub.js';
-import { assertNothingLeaked } from './helpers/leaks.js';
+import { getJson, postJson, startHub, tempDir, type TestHub, assertNothingLeaked } from '@showwire/testkit';
 
 const stored = async (hub: TestHub, token: string, type: string) =>
   (await getJson(`${hub.url}/api/shows/abuse/events?types=${type}&limit=1000`, token)).body.events.length as number;

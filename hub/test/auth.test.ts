@@ -3,10 +3,7 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { SignJWT } from 'jose';
-import { getJson, postJson, REPO_ROOT, startHub, tempDir, type TestHub } from './helpers/hub.js';
-import { listen } from './helpers/sse.js';
-import { waitFor } from './helpers/wait.js';
-import { assertNothingLeaked } from './helpers/leaks.js';
+import { getJson, postJson, REPO_ROOT, startHub, tempDir, type TestHub, listen, waitFor, assertNothingLeaked } from '@showwire/testkit';
 
 const run = promisify(execFile);
 const SECRET = 'auth-test-secret-0123456789-abcdefghij';

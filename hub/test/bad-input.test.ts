@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { getJson, postJson, startHub, type TestHub } from './helpers/hub.js';
+import { getJson, postJson, startHub, type TestHub } from '@showwire/testkit';
 
 /** Every bad input gets the right 4xx and a message that says what to fix; nothing bad is stored. */
 describe('bad input', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { HUB_MAIN, REPO_ROOT } from './helpers/hub.js';
+import { HUB_MAIN, REPO_ROOT } from '@showwire/testkit';
 
 /** Configuration is validated at start: a bad value stops the start with a message naming it. */
 describe('configuration', () => {

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, describe, it } from 'node:test';
 import { mintToken } from '../src/auth/tokens.js';
-import { postJson, readHistory as history, spawnHub, tempDir } from './helpers/hub.js';
+import { postJson, readHistory as history, spawnHub, tempDir } from '@showwire/testkit';
 
 const SECRET = 'durability-test-secret-0123456789abcdef';
 const key = new TextEncoder().encode(SECRET);

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { listen } from './helpers/sse.js';
-import { waitFor } from './helpers/wait.js';
-import { postJson, startHub, type TestHub } from './helpers/hub.js';
+import { listen, waitFor, postJson, startHub, type TestHub } from '@showwire/testkit';
 
 /** The agent streaming guide's own usage keeps working, unchanged, with auth off. */
 describe('agent streaming guide compatibility', () => {

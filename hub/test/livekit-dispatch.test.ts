@@ -3,9 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { AgentServer, initializeLogger, ServerOptions, type JobRequest } from '@livekit/agents';
 import { AgentDispatchClient } from 'livekit-server-sdk';
-import { postJson, startHub, type TestHub } from './helpers/hub.js';
-import { startLiveKit, type LiveKitServer } from './helpers/livekit-server.js';
-import { waitFor } from './helpers/wait.js';
+import { postJson, startHub, type TestHub, startLiveKit, type LiveKitServer, waitFor } from '@showwire/testkit';
 
 const AGENT = 'showwire-test-agent';
 

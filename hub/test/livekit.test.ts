@@ -4,10 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { AudioFrame, AudioSource, dispose, LocalAudioTrack, Room, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { decodeJwt } from 'jose';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
-import { getJson, postJson, startHub, type TestHub } from './helpers/hub.js';
-import { freeTcpPort, startLiveKit, type LiveKitServer } from './helpers/livekit-server.js';
-import { listen } from './helpers/sse.js';
-import { waitFor } from './helpers/wait.js';
+import { getJson, postJson, startHub, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, listen, waitFor } from '@showwire/testkit';
 
 const SHOW = 'show-lk-1';
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { getJson, postJson, startHub, type TestHub } from './helpers/hub.js';
-import { listen } from './helpers/sse.js';
+import { getJson, postJson, startHub, type TestHub, listen } from '@showwire/testkit';
 
 /** The agent's product tools on the hub: create, put on the carousel, and who may. */
 describe('products and carousel', () => {

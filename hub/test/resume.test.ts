@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { postJson, startHub, tempDir, type TestHub } from './helpers/hub.js';
-import { startProxy } from './helpers/proxy.js';
-import { listen } from './helpers/sse.js';
+import { postJson, startHub, tempDir, type TestHub, startProxy, listen } from '@showwire/testkit';
 
 /** Publishes `total` events to `show` in batches, answering the ids in the order the hub gave them. */
 async function publish(hub: TestHub, token: string, show: string, total: number, batch: number, onBatch?: (n: number) => void | Promise<void>) {

@@ -6,8 +6,7 @@ import { describe, it } from 'node:test';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { mintToken } from '../src/auth/tokens.js';
-import { getJson, postJson, spawnHub, startHub, tempDir } from './helpers/hub.js';
-import { waitFor } from './helpers/wait.js';
+import { getJson, postJson, spawnHub, startHub, tempDir, waitFor } from '@showwire/testkit';
 
 const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 const metric = (text: string, name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 'NaN');

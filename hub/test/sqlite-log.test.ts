@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { NewEvent } from '../src/log/event-log.js';
 import { openSqliteLog } from '../src/log/sqlite-log.js';
-import { tempDir } from './helpers/hub.js';
+import { tempDir } from '@showwire/testkit';
 import { logConformance } from './helpers/log-conformance.js';
 
 logConformance('SQLite', async () => {

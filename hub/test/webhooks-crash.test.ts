@@ -3,9 +3,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { getJson, postJson, spawnHub, tempDir, type HubProcess } from './helpers/hub.js';
+import { getJson, postJson, spawnHub, tempDir, type HubProcess, startReceiver } from '@showwire/testkit';
 import { openSqliteLog } from '../src/log/sqlite-log.js';
-import { startReceiver } from './helpers/webhook-receiver.js';
 
 /** Acknowledged means delivered: the outbox rows commit with the events and survive SIGKILL. */
 describe('webhooks survive SIGKILL', () => {

@@ -4,9 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { guardedLookup, isPrivateAddress } from '../src/webhooks/ssrf-guard.js';
-import { getJson, postJson, startHub, type TestHub } from './helpers/hub.js';
-import { waitFor as waitUntil } from './helpers/wait.js';
-import { startReceiver, type Receiver } from './helpers/webhook-receiver.js';
+import { getJson, postJson, startHub, type TestHub, waitFor as waitUntil, startReceiver, type Receiver } from '@showwire/testkit';
 
 const waitFor = <T>(probe: () => Promise<T | undefined | false>, what: string, ms = 60_000) => waitUntil(what, probe, ms, 50);
 

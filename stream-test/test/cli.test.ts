@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { knownEventTypes, parseEventInput } from '@showwire/protocol';
-import { startHub, type TestHub } from '../../hub/test/helpers/hub.js';
-import { freeTcpPort } from '../../hub/test/helpers/livekit-server.js';
-import { listen } from '../../hub/test/helpers/sse.js';
+import { startHub, type TestHub, freeTcpPort, listen } from '@showwire/testkit';
 import { runCli, startCli } from './helpers/cli.js';
 
 /** The stream-test CLI as a process against a real hub: what it sends arrives, what it hears is printed, exit codes hold. */

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { tempDir } from '../../hub/test/helpers/hub.js';
-import { listen } from '../../hub/test/helpers/sse.js';
+import { tempDir, listen } from '@showwire/testkit';
 import { startCli } from './helpers/cli.js';
 
 /** `npm run demo` runs `stream-test demo`: a hub with its embedded defaults plus live simulated shows. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startHub, type TestHub } from '../../hub/test/helpers/hub.js';
+import { startHub, type TestHub } from '@showwire/testkit';
 import { startCli } from './helpers/cli.js';
 
 /** `stream-test load` as a script sees it: figures on stdout, and an exit code it can gate on. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { knownEventTypes, parseEventInput } from '@showwire/protocol';
-import { getJson, startHub, type TestHub } from '../../hub/test/helpers/hub.js';
+import { getJson, startHub, type TestHub } from '@showwire/testkit';
 import { runCli } from './helpers/cli.js';
 
 /** The /stream-test page in a real Chromium against a real hub. */

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startHub, type TestHub } from '../../../hub/test/helpers/hub.js';
+import { startHub, type TestHub } from '@showwire/testkit';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DASHBOARD = join(here, '..', '..');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { postJson } from '../../../hub/test/helpers/hub.js';
+import { postJson } from '@showwire/testkit';
 
 /** POST events to a show and answer their hub ids. */
 export async function publish(hubUrl: string, token: string, show: string, events: Array<Record<string, unknown>>): Promise<string[]> {

@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { buildApp } from '../../src/app.js';
-import { mintToken } from '../../src/auth/tokens.js';
-import { loadConfig } from '../../src/config.js';
+import { buildApp, loadConfig, mintToken } from '@showwire/hub';
 import type { Role } from '@showwire/protocol';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const HUB_MAIN = join(here, '..', '..', 'src', 'main.ts');
-export const REPO_ROOT = join(here, '..', '..', '..');
+export const REPO_ROOT = join(here, '..', '..');
+export const HUB_MAIN = join(REPO_ROOT, 'hub', 'src', 'main.ts');
 
 export const tempDir = (prefix = 'showwire-') => mkdtempSync(join(tmpdir(), prefix));
 
