@@ -6,6 +6,7 @@
  *   npm run agent -w agent        # dev worker (tsx, debug logs)
  *   npm start -w agent            # production worker (built JS)
  */
+import { loadEnvFile } from '@showwire/protocol/env-file';
 import { type JobContext, type JobProcess, ServerOptions, cli, defineAgent, log, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
@@ -90,6 +91,7 @@ export function showAgent(deps: ToolDeps, meta: DispatchMetadata = {}) {
 
 // Started as a program (not imported by a job process or a test): run the worker.
 if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
+  loadEnvFile(); // job processes inherit the worker's environment
   const config = loadAgentConfig();
   const port = process.env.AGENT_HTTP_PORT ? Number(process.env.AGENT_HTTP_PORT) : undefined;
   cli.runApp(

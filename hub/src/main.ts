@@ -2,11 +2,13 @@
 import { buildApp } from './app.js';
 import { mintToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
+import { loadEnvFile } from '@showwire/protocol/env-file';
 import { SHUTDOWN_RETRY_MS } from './routes/stream.js';
 import { retryFrame } from './fanout/frames.js';
 
 /** Starts the hub; SIGTERM/SIGINT drain: stop accepting, finish writes, end streams with a retry hint, exit 0. */
 async function main() {
+  loadEnvFile();
   let config;
   try {
     config = loadConfig();

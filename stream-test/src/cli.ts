@@ -6,6 +6,9 @@ import { loadCommand } from './commands/load.js';
 import { sendCommand } from './commands/send.js';
 import { simulateCommand } from './commands/simulate.js';
 import { CliError, ExitCode } from './exit-codes.js';
+import { loadEnvFile } from '@showwire/protocol/env-file';
+
+loadEnvFile();
 
 const program = new Command('stream-test')
   .description('Send to, listen to, simulate and load-test a Showwire hub')

@@ -1,6 +1,6 @@
 import { EventSource } from 'eventsource';
 
-export interface Received {
+export interface SseMessage {
   id: string;
   data: any;
 }
@@ -10,7 +10,7 @@ export interface Received {
  * sends Last-Event-ID by itself) that records every message it gets.
  */
 export function listen(url: string, opts: { token?: string; headers?: Record<string, string> } = {}) {
-  const events: Received[] = [];
+  const events: SseMessage[] = [];
   const notices: any[] = [];
   let opens = 0;
   const waiters = new Set<() => void>();

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { waitFor } from './wait.js';
 
 /** One request a receiver got, and what it answered. */
-export interface Received {
+export interface Delivery {
   webhookId: string;
   timestamp: string;
   signature: string;
@@ -24,11 +24,11 @@ export interface Answer {
   hold?: boolean;
 }
 
-export type Responder = (req: Omit<Received, 'status'>, index: number) => Answer;
+export type Responder = (req: Omit<Delivery, 'status'>, index: number) => Answer;
 
 /** A real HTTP receiver on 127.0.0.1:0 that records every webhook and answers as `respond` says. */
 export async function startReceiver(respond: Responder = () => ({ status: 200 })) {
-  const received: Received[] = [];
+  const received: Delivery[] = [];
   let responder = respond;
   let count = 0;
   const server = createServer((req, res) => {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { mintTokenBody, roles, summarize, zodIssues } from '@showwire/protocol';
 import { ConfigError, loadConfig } from '../config.js';
+import { loadEnvFile } from '@showwire/protocol/env-file';
 import { loadSecret, mintToken } from './tokens.js';
 
 /**
@@ -41,6 +42,7 @@ const program = new Command('token')
     process.stdout.write(`${token}\n`);
   });
 
+loadEnvFile();
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`token: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
   process.exit(2);
