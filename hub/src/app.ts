@@ -21,6 +21,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { streamRoutes } from './routes/stream.js';
 import { streamTestPageRoutes } from './routes/stream-test-page.js';
 import { streamingRoutes } from './routes/streaming.js';
+import { roomRelayPlugin } from './relay/plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -80,6 +81,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(streamingRoutes);
   await app.register(livekitRoutes);
   await app.register(productRoutes);
+  await app.register(roomRelayPlugin);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   return { app: app as unknown as FastifyInstance, hub };

@@ -52,6 +52,15 @@ const schema = z.object({
   LIVEKIT_TIMEOUT_MS: int(100, 120_000).default(5_000),
   /** The agent name `POST /api/agent/start` and dispatch-agent use when the caller names none. */
   AGENT_NAME: z.string().min(1).default('showwire-voice-agent'),
+  /**
+   * Event types the hub sends into the show's LiveKit room as reliable data on topic
+   * `showwire.events` (comma-separated; `none` turns the relay off).
+   */
+  HUB_ROOM_RELAY_TYPES: list
+    .default(['product_created', 'product_added_to_show', 'show_metadata', 'viewer_joined', 'viewer_left'])
+    .transform((types) => (types.length === 1 && types[0] === 'none' ? [] : types)),
+  /** Relayed events waiting for LiveKit at most; beyond it new ones are dropped and counted. */
+  HUB_ROOM_RELAY_QUEUE: int(1, 1_000_000).default(1000),
   /** Largest thumbnail upload, in bytes of image (not base64). */
   HUB_THUMBNAIL_MAX_BYTES: int(1024, 32 * 1024 * 1024).default(2 * 1024 * 1024),
   /** Where the built dashboard is; served at `/` when it exists. */
