@@ -106,6 +106,44 @@ describe('live sessions under bad conditions', () => {
     }
   });
 
+  it('the room deleted: the session ends, its viewers are closed, the recording is finished and announced', async () => {
+    const room = 'show-live-3';
+    const host = await startMediaHost({ url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret, room });
+    const hub = await startHub({ HUB_LOG_LEVEL: 'warn', LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret });
+    try {
+      const admin = await hub.token('admin');
+      const start = await postJson(`${hub.url}/api/live-sessions/start`, { room_name: room, record_session: true }, admin);
+      assert.equal(start.status, 200);
+      const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/api/live-sessions/ws/live/${room}?access_token=${admin}`);
+      let frames = 0;
+      let closed: number | undefined;
+      ws.on('message', (_d, binary) => binary && frames++);
+      ws.on('close', (code) => (closed = code));
+      await waitFor('video at the viewer', () => frames >= 3, 30_000);
+      // Let the recording run a little: its length is checked below.
+      await new Promise((r) => setTimeout(r, 2_000));
+
+      const end = await postJson(`${hub.url}/api/streaming/rooms/${room}/end`, {}, admin);
+      assert.equal(end.status, 200);
+      await waitFor('the viewer closed by the hub', () => closed, 30_000);
+      assert.equal(closed, 1000);
+      const active = await (await fetch(`${hub.url}/api/live-sessions/active`, { headers: { authorization: `Bearer ${admin}` } })).json();
+      assert.deepEqual(active, { active_sessions: {}, count: 0 });
+      const ready = await waitFor('recording_ready', async () => {
+        const found = (await readHistory(hub.url, room, admin)).filter((e) => e.type === 'recording_ready');
+        return found.length > 0 && found;
+      });
+      assert.equal(ready.length, 1);
+      assert.equal(ready[0].sessionId, String(start.body.session_id));
+      assert.ok(ready[0].durationSeconds > 1.5, `recording of ${ready[0].durationSeconds} s`);
+      const stop = await postJson(`${hub.url}/api/live-sessions/stop`, { room_name: room }, admin);
+      assert.equal(stop.status, 404);
+    } finally {
+      await host.stop();
+      await hub.close();
+    }
+  });
+
   it('closing the hub (SIGTERM drain) finishes the recording and stores recording_ready', async () => {
     const dataDir = tempDir();
     try {
@@ -116,7 +154,7 @@ describe('live sessions under bad conditions', () => {
       assert.equal(start.status, 200);
       // Media is flowing once the host is heard.
       await waitFor('a loud audio_level', async () => (await readHistory(hub.url, ROOM, admin)).some((e) => e.type === 'audio_level' && e.levelDbfs > -30), 30_000);
-      await new Promise((r) => setTimeout(r, 1_500));
+      await new Promise((r) => setTimeout(r, 3_000));
       await hub.close();
 
       const again = await startHub({ HUB_LOG_LEVEL: 'warn', HUB_DATA_DIR: dataDir });

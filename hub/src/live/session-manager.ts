@@ -23,7 +23,8 @@ interface Session {
   view: LiveSession;
   child: ChildProcess;
   viewers: Set<Viewer>;
-  exited: Promise<void>;
+  /** Resolves with the exit code of the participant process (null when killed by a signal). */
+  exited: Promise<number | null>;
   stderr: string;
 }
 
@@ -141,7 +142,7 @@ export function createLiveSessions(deps: {
       created_at: iso(now),
       updated_at: iso(now),
     };
-    const s: Session = { view, child, viewers: new Set(), stderr: '', exited: new Promise((r) => child.once('exit', () => r())) };
+    const s: Session = { view, child, viewers: new Set(), stderr: '', exited: new Promise((r) => child.once('exit', (code) => r(code))) };
     sessions.set(room, s);
     child.stderr!.on('data', (c: Buffer) => (s.stderr = (s.stderr + c.toString()).slice(-4000)));
 
@@ -165,8 +166,12 @@ export function createLiveSessions(deps: {
       throw new HttpError(503, 'livekit_unavailable', `could not join LiveKit room "${room}" at ${url}: ${joined.error}`);
     }
     Object.assign(view, { participant_sid: joined.sid, status: 'active', updated_at: iso(Date.now()) });
-    void s.exited.then(() => {
-      if (view.status !== 'stopping') logger.warn({ room, stderr: s.stderr.slice(-1000) }, 'live session participant exited on its own');
+    void s.exited.then((code) => {
+      // Exit 0 without a stop: the room was deleted or the participant removed (the show ended).
+      if (view.status !== 'stopping') {
+        if (code === 0) logger.info({ room }, 'live session ended with its room');
+        else logger.warn({ room, code, stderr: s.stderr.slice(-1000) }, 'live session participant failed');
+      }
       Object.assign(view, { status: 'stopped', end_time: iso(Date.now()), updated_at: iso(Date.now()) });
       for (const v of s.viewers) v.close(1000, 'live session ended');
       s.viewers.clear();

@@ -104,7 +104,8 @@ export async function startMediaHost(opts: {
     async stop() {
       running = false;
       clearInterval(videoTimer);
-      await audioLoop.catch(() => {});
+      // A capture can stay pending forever once the room is gone (deleted under the host): bounded wait.
+      await Promise.race([audioLoop.catch(() => {}), new Promise((r) => setTimeout(r, 2_000).unref())]);
       await room.disconnect().catch(() => {});
       await video.close().catch(() => {});
       await audio.close().catch(() => {});

@@ -89,6 +89,8 @@ room.on(RoomEvent.TrackSubscribed, (track, _pub, participant) => {
 room.on(RoomEvent.ParticipantDisconnected, (p) => {
   if (p.identity === host) host = undefined;
 });
+// The room was deleted (the show ended) or we were removed: the session is over, the recording closed.
+room.on(RoomEvent.Disconnected, () => void stop(0));
 
 const levels = setInterval(() => send({ t: 'level', participant: host, ...meter.take() }), opts.levelIntervalMs);
 
