@@ -3,11 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dispose } from '@livekit/rtc-node';
+import { dispose, Room } from '@livekit/rtc-node';
+import { AccessToken } from 'livekit-server-sdk';
 import jpeg from 'jpeg-js';
 import WebSocket from 'ws';
 import { getJson, postJson, readHistory, startHub, type TestHub } from './helpers/hub.js';
-import { startLiveKit, type LiveKitServer } from './helpers/livekit-server.js';
+import { freeTcpPort, startLiveKit, type LiveKitServer } from './helpers/livekit-server.js';
 import { startMediaHost, type MediaHost } from './helpers/media-host.js';
 import { waitFor } from './helpers/wait.js';
 
@@ -66,8 +67,11 @@ describe('live sessions: a server-side participant relays and records the host',
   let wsBase: string;
 
   before(async () => {
-    lk = await startLiveKit();
+    // LiveKit's webhooks go to the hub (viewer counts), so the hub's port is picked first.
+    const port = await freeTcpPort();
+    lk = await startLiveKit({ webhookUrls: [`http://127.0.0.1:${port}/api/livekit/webhook`] });
     hub = await startHub({
+      PORT: String(port),
       HUB_LOG_LEVEL: 'warn',
       LIVEKIT_URL: lk.url,
       LIVEKIT_API_KEY: lk.apiKey,
@@ -134,6 +138,16 @@ describe('live sessions: a server-side participant relays and records the host',
     assert.ok(s.recording_path.startsWith(join(hub.dataDir, 'recordings')) || s.recording_path.includes('/recordings/'), s.recording_path);
     assert.match(s.recording_path, /\/show-live-1-[^/]+\.mkv$/);
     assert.ok(!Number.isNaN(Date.parse(s.start_time)));
+    // The session's participant is hidden: a viewer joining after it is the room's only viewer.
+    const at = new AccessToken(lk.apiKey, lk.apiSecret, { identity: 'viewer-bob' });
+    at.addGrant({ room: ROOM, roomJoin: true, canSubscribe: true, canPublish: false });
+    const bob = new Room();
+    await bob.connect(lk.url, await at.toJwt(), { autoSubscribe: false, dynacast: false });
+    const joined = await waitFor('viewer_joined for bob', async () => (await readHistory(hub.url, ROOM, admin)).find((e) => e.type === 'viewer_joined' && e.participant === 'viewer-bob'), 30_000);
+    assert.equal(joined.viewers, 1);
+    await bob.disconnect();
+    assert.ok(!(await readHistory(hub.url, ROOM, admin)).some((e) => e.type === 'viewer_joined' && e.participant !== 'viewer-bob'));
+
     const otherHost = await getJson(`${hub.url}/api/live-sessions/active`, await hub.token('host', ['other-show']));
     assert.deepEqual(otherHost.body, { active_sessions: {}, count: 0 });
 

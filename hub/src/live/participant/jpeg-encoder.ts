@@ -15,7 +15,8 @@ export function jpegSplitter(onImage: (jpeg: Buffer) => void) {
     for (;;) {
       const start = pending.indexOf(SOI);
       if (start < 0) {
-        pending = Buffer.alloc(0);
+        // Keep a trailing 0xFF: it may be the first half of the next image's start marker.
+        pending = pending.at(-1) === 0xff ? pending.subarray(-1) : Buffer.alloc(0);
         return;
       }
       const end = pending.indexOf(EOI, start + 2);
