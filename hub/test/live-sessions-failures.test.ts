@@ -144,6 +144,21 @@ describe('live sessions under bad conditions', () => {
     }
   });
 
+  it('two starts at once for one room: one session, the other 409', async () => {
+    const hub = await startHub({ HUB_LOG_LEVEL: 'warn', LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret });
+    try {
+      const admin = await hub.token('admin');
+      const both = await Promise.all([1, 2].map(() => postJson(`${hub.url}/api/live-sessions/start`, { room_name: 'show-live-4' }, admin)));
+      assert.deepEqual(both.map((r) => r.status).sort(), [200, 409]);
+      assert.equal(both.find((r) => r.status === 409)!.body.error, 'session_active');
+      const active = await (await fetch(`${hub.url}/api/live-sessions/active`, { headers: { authorization: `Bearer ${admin}` } })).json();
+      assert.equal(active.count, 1);
+      assert.equal((await postJson(`${hub.url}/api/live-sessions/stop`, { room_name: 'show-live-4' }, admin)).status, 200);
+    } finally {
+      await hub.close();
+    }
+  });
+
   it('closing the hub (SIGTERM drain) finishes the recording and stores recording_ready', async () => {
     const dataDir = tempDir();
     try {

@@ -102,7 +102,6 @@ export function createLiveSessions(deps: {
   async function start(room: string, record: boolean): Promise<LiveSession> {
     const { LIVEKIT_URL: url, LIVEKIT_API_KEY: key, LIVEKIT_API_SECRET: secret } = config;
     if (!url || !key || !secret) throw livekitUnconfigured();
-    if (sessions.has(room)) throw new HttpError(409, 'session_active', `a live session is already running in room "${room}"; stop it first`);
 
     // Hidden and subscribe-only: the room's people don't see it, and it is not counted as a viewer.
     const at = new AccessToken(key, secret, { identity: `showwire-live-${room}`, name: 'Showwire live session', ttl: 24 * 3600 });
@@ -114,9 +113,12 @@ export function createLiveSessions(deps: {
       mkdirSync(dir, { recursive: true });
       recordPath = join(dir, `${room.replace(/:/g, '_')}-${iso(now).replace(/[:.]/g, '-')}.mkv`);
     }
+    const token = await at.toJwt();
+    // Checked after the last await before the session is registered: two concurrent starts can't both pass.
+    if (sessions.has(room)) throw new HttpError(409, 'session_active', `a live session is already running in room "${room}"; stop it first`);
     const options: ParticipantOptions = {
       url,
-      token: await at.toJwt(),
+      token,
       room,
       fps: config.HUB_LIVE_FPS,
       maxWidth: config.HUB_LIVE_MAX_WIDTH,
