@@ -23,9 +23,14 @@ interface Session {
   view: LiveSession;
   child: ChildProcess;
   viewers: Set<Viewer>;
-  /** Resolves with the exit code of the participant process (null when killed by a signal). */
+  /**
+   * Resolves with the participant process's exit code (null when killed by a signal), on 'close':
+   * after its IPC channel is drained, so its last messages (the recording) are handled first.
+   */
   exited: Promise<number | null>;
   stderr: string;
+  /** The `recording_ready` publish, once the recording is closed: stop answers after it is stored. */
+  recorded?: Promise<unknown>;
 }
 
 /** How long a participant process may take to start and join before start gives up (tsx + WebRTC on a busy box). */
@@ -93,7 +98,7 @@ export function createLiveSessions(deps: {
       const { participant, speakingFraction, levelDbfs, windowMs } = m;
       void publish({ type: 'audio_level', show: room, ...(participant && { participant }), speakingFraction, levelDbfs, windowMs } as EventInput & { show: string });
     } else if (m.t === 'recording') {
-      void publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds } as EventInput & { show: string });
+      s.recorded = publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds } as EventInput & { show: string });
     }
   }
 
@@ -144,7 +149,7 @@ export function createLiveSessions(deps: {
       created_at: iso(now),
       updated_at: iso(now),
     };
-    const s: Session = { view, child, viewers: new Set(), stderr: '', exited: new Promise((r) => child.once('exit', (code) => r(code))) };
+    const s: Session = { view, child, viewers: new Set(), stderr: '', exited: new Promise((r) => child.once('close', (code) => r(code))) };
     sessions.set(room, s);
     child.stderr!.on('data', (c: Buffer) => (s.stderr = (s.stderr + c.toString()).slice(-4000)));
 
@@ -191,6 +196,7 @@ export function createLiveSessions(deps: {
     const killer = setTimeout(() => s.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await s.exited;
     clearTimeout(killer);
+    await s.recorded;
   }
 
   return {

@@ -102,7 +102,8 @@ async function stop(code: number) {
   if (recorder) {
     const { error, durationSeconds } = await recorder.close();
     if (error) console.error(error);
-    else send({ t: 'recording', path: recorder.path, durationSeconds });
+    // Waits for the message to be handed over: the process exits right after.
+    else await new Promise((r) => process.send?.({ t: 'recording', path: recorder!.path, durationSeconds } satisfies FromParticipant, r) ?? r(undefined));
   }
   await room.disconnect().catch(() => {});
   await dispose().catch(() => {});
