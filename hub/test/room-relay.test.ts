@@ -69,6 +69,19 @@ describe('room relay: stored events reach in-room participants on the data chann
     assert.equal(metricValue(metrics, 'showwire_room_relay_sent_total'), 3);
     assert.equal(metricValue(metrics, 'showwire_room_relay_dropped_total', { reason: 'send_failed' }), 0);
   });
+
+  it('a show with no LiveKit room is skipped quietly: counted as no_room, not as a failure, then not asked again for a while', async () => {
+    const staff = await hub.token('staff');
+    assert.equal((await postJson(`${hub.url}/api/shows/show-without-room/events`, product('p9'), admin)).status, 201);
+    await waitFor('the event to be dropped', async () => metricValue(await readMetrics(hub.url, staff), 'showwire_room_relay_dropped_total', { reason: 'no_room' }) === 1);
+    // Right after, the same show's next event is dropped at once, without a LiveKit round trip.
+    assert.equal((await postJson(`${hub.url}/api/shows/show-without-room/events`, product('p10'), admin)).status, 201);
+    const metrics = await readMetrics(hub.url, staff);
+    assert.equal(metricValue(metrics, 'showwire_room_relay_dropped_total', { reason: 'no_room' }), 2);
+    assert.equal(metricValue(metrics, 'showwire_room_relay_dropped_total', { reason: 'send_failed' }), 0);
+    assert.equal(metricValue(metrics, 'showwire_room_relay_queue_depth'), 0);
+    assert.doesNotMatch(hub.logs(), /room relay/);
+  });
 });
 
 describe('room relay: a LiveKit that does not answer never slows ingest', () => {

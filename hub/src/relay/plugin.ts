@@ -17,6 +17,7 @@ export async function roomRelayPlugin(app: FastifyInstance) {
     maxQueue: config.HUB_ROOM_RELAY_QUEUE,
     registry: metrics.registry,
     logger: app.log,
+    roomExists: async (room) => (await lk().call('listRooms', (c) => c.rooms.listRooms([room]))).length > 0,
     send: (room, payload) => lk().call('sendData', (c) => c.rooms.sendData(room, payload, DataPacket_Kind.RELIABLE, { topic: RELAY_TOPIC })),
   });
   const off = log.onAppend(relay.onRecords);
