@@ -177,6 +177,11 @@ describe('live sessions: a server-side participant relays and records the host',
     const peak = magnitudeAt(samples, TONE_HZ);
     for (const hz of [220, 330, 550, 880, 1000]) assert.ok(peak > 10 * magnitudeAt(samples, hz), `${TONE_HZ} Hz dominates ${hz} Hz`);
 
+    // The host sends 15 fps; the viewer gets at most HUB_LIVE_FPS (5) a second (one of slack for the edges).
+    await waitFor('2 s of frames', () => v.frames.at(-1)!.at - firstFrameAt >= 2_000, 30_000);
+    const span = (v.frames.at(-1)!.at - firstFrameAt) / 1000;
+    assert.ok(v.frames.length <= 5 * span + 2, `${v.frames.length} frames in ${span.toFixed(2)} s`);
+
     // Audio levels: loud while the tone plays, down near the floor once it stops.
     const levels = async () => (await readHistory(hub.url, ROOM, admin)).filter((e) => e.type === 'audio_level');
     const loud = await waitFor('a loud audio_level', async () => (await levels()).find((e) => e.speakingFraction > 0.8 && e.levelDbfs > -30), 30_000);
