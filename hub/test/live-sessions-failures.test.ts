@@ -14,6 +14,15 @@ import { waitFor } from './helpers/wait.js';
 
 const ROOM = 'show-live-2';
 
+/** This test process's child processes (the hub runs in it, so its participant processes are among them). */
+const childPids = () =>
+  execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)])
+    .toString()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([pid, comm]) => pid && comm !== 'ps')
+    .map(([pid]) => Number(pid));
+
 /**
  * A WebSocket viewer that completes the handshake and then stops reading: what the hub writes
  * piles up in its socket once the (small, since nothing is read) kernel buffers are full.
@@ -154,6 +163,35 @@ describe('live sessions under bad conditions', () => {
       const active = await (await fetch(`${hub.url}/api/live-sessions/active`, { headers: { authorization: `Bearer ${admin}` } })).json();
       assert.equal(active.count, 1);
       assert.equal((await postJson(`${hub.url}/api/live-sessions/stop`, { room_name: 'show-live-4' }, admin)).status, 200);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('the participant process dies: viewers get 1011, the session is gone, a new one can start', async () => {
+    const hub = await startHub({ HUB_LOG_LEVEL: 'warn', LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret });
+    try {
+      const admin = await hub.token('admin');
+      const before = new Set(childPids());
+      assert.equal((await postJson(`${hub.url}/api/live-sessions/start`, { room_name: ROOM }, admin)).status, 200);
+      const participant = childPids().filter((p) => !before.has(p));
+      assert.equal(participant.length, 1, 'one new process for the session');
+      const ws = new WebSocket(`${hub.url.replace('http', 'ws')}/api/live-sessions/ws/live/${ROOM}?access_token=${admin}`);
+      let frames = 0;
+      let closed: { code: number; reason: string } | undefined;
+      ws.on('message', (_d, binary) => binary && frames++);
+      ws.on('close', (code, reason) => (closed = { code, reason: reason.toString() }));
+      await waitFor('video at the viewer', () => frames >= 2, 30_000);
+
+      process.kill(participant[0]!, 'SIGKILL');
+      await waitFor('the viewer closed', () => closed, 30_000);
+      assert.deepEqual(closed, { code: 1011, reason: 'live session failed' });
+      const active = await (await fetch(`${hub.url}/api/live-sessions/active`, { headers: { authorization: `Bearer ${admin}` } })).json();
+      assert.equal(active.count, 0);
+      assert.match(hub.logs(), /live session participant failed/);
+      const again = await postJson(`${hub.url}/api/live-sessions/start`, { room_name: ROOM }, admin);
+      assert.equal(again.status, 200);
+      assert.equal((await postJson(`${hub.url}/api/live-sessions/stop`, { room_name: ROOM }, admin)).status, 200);
     } finally {
       await hub.close();
     }

@@ -180,7 +180,9 @@ export function createLiveSessions(deps: {
         else logger.warn({ room, code, stderr: s.stderr.slice(-1000) }, 'live session participant failed');
       }
       Object.assign(view, { status: 'stopped', end_time: iso(Date.now()), updated_at: iso(Date.now()) });
-      for (const v of s.viewers) v.close(1000, 'live session ended');
+      // 1000: the session ended (stop, the room gone); 1011: its participant process failed.
+      const failed = code !== 0 && view.status !== 'stopping';
+      for (const v of s.viewers) v.close(failed ? 1011 : 1000, failed ? 'live session failed' : 'live session ended');
       s.viewers.clear();
       if (sessions.get(room) === s) sessions.delete(room);
     });
