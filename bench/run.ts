@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createPool, openFileLimit, runFanout, runIdle, runIngest, type Target } from '@showwire/stream-test/load';
 import { formatTable, problems, type BenchResult } from './report.js';
 import { startHub, startNchan, versions, type Server } from './servers.js';
+import { startLiveKitForBench, startLiveSession } from './live-session.js';
 
 /**
  * `npm run bench`: the hub and nginx + Nchan side by side, same client, same payloads.
@@ -42,8 +43,13 @@ async function main() {
   const servers: Server[] = [];
   const pool = createPool(settings.workers);
   try {
-    const hub = await startHub();
+    // BENCH_LIVE_SESSION=1: the hub runs one live session (LiveKit, a generated host, a viewer) throughout.
+    const liveKit = process.env.BENCH_LIVE_SESSION === '1' ? await startLiveKitForBench() : undefined;
+    if (liveKit) servers.push({ name: 'livekit', base: liveKit.httpUrl, pids: () => [], stop: liveKit.stop });
+    const hub = await startHub(liveKit ? { LIVEKIT_URL: liveKit.url, LIVEKIT_API_KEY: liveKit.apiKey, LIVEKIT_API_SECRET: liveKit.apiSecret } : {});
     servers.push(hub);
+    const live = liveKit && (await startLiveSession(hub.base, liveKit));
+    if (live) servers.unshift({ name: 'live session', base: '', pids: () => [], stop: live.stop });
     const nchan = await startNchan(Math.min(nofile, 65_536));
     servers.push(nchan);
     const run = Date.now().toString(36);
@@ -81,6 +87,7 @@ async function main() {
     console.log('Nchan keeps messages in shared memory (not durable); the hub answers each POST only after its event is fsynced to SQLite.');
     console.log('Server CPU and RSS are read from /proc of the server processes (hub: node; nchan: nginx master + worker).');
     for (const p of problems(result)) console.log(`! ${p}`);
+    if (live) console.log(`live session ran throughout: ${live.counts.frames} JPEG frames and ${live.counts.audioMessages} audio messages reached its viewer`);
     const dir = join(here, 'results');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);

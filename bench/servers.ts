@@ -51,7 +51,7 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
 }
 
 /** The built hub (`hub/dist/main.js`) with auth off, a temporary data dir and room for any backlog. */
-export async function startHub(): Promise<Server> {
+export async function startHub(extraEnv: Record<string, string> = {}): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'showwire-bench-hub-'));
   // BENCH_HUB_NODE_ARGS: extra node flags for the hub, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const nodeArgs = (process.env.BENCH_HUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -70,6 +70,7 @@ export async function startHub(): Promise<Server> {
       // Nchan has no rate limit; neither does the hub here.
       HUB_RATE_LIMIT_INGEST: '0',
       HUB_RATE_LIMIT_INGEST_IP: '0',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -21,6 +21,9 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { streamRoutes } from './routes/stream.js';
 import { streamTestPageRoutes } from './routes/stream-test-page.js';
 import { streamingRoutes } from './routes/streaming.js';
+import { roomRelayPlugin } from './relay/plugin.js';
+import { liveSessionRoutes } from './routes/live-sessions.js';
+import websocket from '@fastify/websocket';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -80,6 +83,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(streamingRoutes);
   await app.register(livekitRoutes);
   await app.register(productRoutes);
+  await app.register(roomRelayPlugin);
+  // WebSocket support for every route that asks (`websocket: true`); registered once, here.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(liveSessionRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   return { app: app as unknown as FastifyInstance, hub };

@@ -52,6 +52,25 @@ const schema = z.object({
   LIVEKIT_TIMEOUT_MS: int(100, 120_000).default(5_000),
   /** The agent name `POST /api/agent/start` and dispatch-agent use when the caller names none. */
   AGENT_NAME: z.string().min(1).default('showwire-voice-agent'),
+  /**
+   * Event types the hub sends into the show's LiveKit room as reliable data on topic
+   * `showwire.events` (comma-separated; `none` turns the relay off).
+   */
+  HUB_ROOM_RELAY_TYPES: list
+    .default(['product_created', 'product_added_to_show', 'show_metadata', 'viewer_joined', 'viewer_left'])
+    .transform((types) => (types.length === 1 && types[0] === 'none' ? [] : types)),
+  /** Relayed events waiting for LiveKit at most; beyond it new ones are dropped and counted. */
+  HUB_ROOM_RELAY_QUEUE: int(1, 1_000_000).default(1000),
+  /** Live sessions: most JPEG frames a second sent to a WebSocket viewer. */
+  HUB_LIVE_FPS: int(1, 60).default(10),
+  /** Live sessions: JPEG frames wider than this many pixels are scaled down (aspect kept). */
+  HUB_LIVE_MAX_WIDTH: int(16, 7680).default(640),
+  /** Live sessions: a viewer whose WebSocket holds more than this many unsent bytes misses frames until it drains. */
+  HUB_LIVE_WS_BUFFER_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(1024 * 1024),
+  /** Live sessions: how often the host's audio level is published (`audio_level`), ms. */
+  HUB_LIVE_LEVEL_INTERVAL_MS: int(200, 600_000).default(5000),
+  /** Live sessions: a 10 ms audio frame louder than this (dBFS) counts as the host speaking. */
+  HUB_LIVE_SPEAKING_DBFS: int(-100, 0).default(-50),
   /** Largest thumbnail upload, in bytes of image (not base64). */
   HUB_THUMBNAIL_MAX_BYTES: int(1024, 32 * 1024 * 1024).default(2 * 1024 * 1024),
   /** Where the built dashboard is; served at `/` when it exists. */

@@ -15,7 +15,8 @@ const KIND_STANDARD = 0;
  * A viewer is a standard participant that may not publish. The agent has kind AGENT; the host's
  * hub-minted token has canPublish (and roomAdmin), so publish permission tells hosts apart.
  */
-export const isViewer = (p: ParticipantInfo) => p.kind === KIND_STANDARD && !p.permission?.canPublish;
+// Hidden participants (listen-in, live sessions) are the hub's own, not viewers.
+export const isViewer = (p: ParticipantInfo) => p.kind === KIND_STANDARD && !p.permission?.canPublish && !p.permission?.hidden;
 
 /** Room metadata is the JSON string of the live streaming doc; anything else reads as none. */
 export function parseRoomMetadata(raw: string | undefined): RoomMetadata {
