@@ -1,7 +1,7 @@
 import { dispose } from '@livekit/rtc-node';
 import WebSocket from 'ws';
-import { startLiveKit, type LiveKitServer } from '../hub/test/helpers/livekit-server.js';
-import { startMediaHost, type MediaHost } from '../hub/test/helpers/media-host.js';
+import { startLiveKit, type LiveKitServer } from '@showwire/testkit';
+import { startMediaHost, type MediaHost } from '@showwire/testkit/media-host';
 
 const ROOM = 'bench-live';
 

@@ -6,11 +6,8 @@ import { connect, createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
 import WebSocket from 'ws';
-import { postJson, readHistory, startHub, tempDir, type TestHub } from './helpers/hub.js';
-import { startLiveKit, type LiveKitServer } from './helpers/livekit-server.js';
-import { startMediaHost, type MediaHost } from './helpers/media-host.js';
-import { metricValue, readMetrics } from './helpers/metrics.js';
-import { waitFor } from './helpers/wait.js';
+import { postJson, readHistory, startHub, tempDir, type TestHub, startLiveKit, type LiveKitServer, metricValue, readMetrics, waitFor } from '@showwire/testkit';
+import { startMediaHost, type MediaHost } from '@showwire/testkit/media-host';
 
 const ROOM = 'show-live-2';
 

@@ -7,10 +7,8 @@ import { dispose, Room } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
 import jpeg from 'jpeg-js';
 import WebSocket from 'ws';
-import { getJson, postJson, readHistory, startHub, type TestHub } from './helpers/hub.js';
-import { freeTcpPort, startLiveKit, type LiveKitServer } from './helpers/livekit-server.js';
-import { startMediaHost, type MediaHost } from './helpers/media-host.js';
-import { waitFor } from './helpers/wait.js';
+import { getJson, postJson, readHistory, startHub, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, waitFor } from '@showwire/testkit';
+import { startMediaHost, type MediaHost } from '@showwire/testkit/media-host';
 
 const ROOM = 'show-live-1';
 const TONE_HZ = 440;

@@ -3,10 +3,7 @@ import { createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { dispose, Room, RoomEvent } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
-import { postJson, startHub, type TestHub } from './helpers/hub.js';
-import { startLiveKit, type LiveKitServer } from './helpers/livekit-server.js';
-import { metricValue, readMetrics } from './helpers/metrics.js';
-import { waitFor } from './helpers/wait.js';
+import { postJson, startHub, type TestHub, startLiveKit, type LiveKitServer, metricValue, readMetrics, waitFor } from '@showwire/testkit';
 
 const ROOM = 'show-relay-1';
 const product = (id: string) => ({ type: 'product_created', product: { id, name: `Mug ${id}`, price: 12.5, currency: 'EUR' } });
