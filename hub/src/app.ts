@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { SHOW_ID_MAX_LENGTH } from '@showwire/protocol';
 import { authPlugin } from './auth/plugin.js';
 import { loadSecret } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { HttpError } from './errors.js';
 import { createHub, type Hub } from './hub.js';
 import { logRequest, loggerOptions } from './logger.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
@@ -36,6 +38,7 @@ export interface BuildOptions {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+const MAX_PARAM_LENGTH = 8 * SHOW_ID_MAX_LENGTH;
 
 /** The hub as a Fastify app: every feature a plugin, the shared services decorated once. */
 export async function buildApp(config: Config, options: BuildOptions = {}) {
@@ -50,6 +53,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     bodyLimit: DEFAULT_BODY_LIMIT,
     // One line per request at the end, 2xx/3xx at debug (logger.ts `logRequest`).
     logController: new LogController({ disableRequestLogging: true }),
+    // The router's default (100 characters per path parameter) would make valid show ids of
+    // 101-128 characters unreachable. Well above the limit, so a too-long id reaches the route's
+    // schema and gets its 400 naming the rule (one limit: SHOW_ID_MAX_LENGTH).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Router refusals (a parameter beyond even that, a malformed %-escape) in the hub's one error shape.
+    frameworkErrors: (error, req, reply) =>
+      errorHandler(
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? (new HttpError(414, 'uri_too_long', `a path segment is over ${MAX_PARAM_LENGTH} characters (show ids are at most ${SHOW_ID_MAX_LENGTH})`) as unknown as FastifyError)
+          : error,
+        req,
+        reply,
+      ),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
