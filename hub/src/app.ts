@@ -85,7 +85,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // registered below, whoever adds it. A route opts into a rate limit with
   // `config: { rateLimit: app.rateLimits.ingest }` (see security/rate-limit.ts).
   await app.register(securityPlugin, config);
-  await app.register(authPlugin, { key: tokenKey, enabled: config.HUB_AUTH === 'on' });
+  await app.register(authPlugin, { key: tokenKey, enabled: config.HUB_AUTH === 'on', maxLifetimeSeconds: config.HUB_TOKEN_MAX_DAYS * 86400 });
   await app.register(healthRoutes);
   await app.register(authTokenRoutes);
   await app.register(ingestRoutes);

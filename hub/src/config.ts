@@ -57,6 +57,11 @@ const schema = z.object({
   /** Where the built dashboard is; served at `/` when it exists. */
   HUB_DASHBOARD_DIR: z.string().optional(),
   HUB_TRUST_PROXY: bool.default(false),
+  /**
+   * Longest token lifetime the hub accepts, in days: a token whose `exp` is further away is
+   * refused (401) even with a good signature, and none longer is minted. Fractions allowed.
+   */
+  HUB_TOKEN_MAX_DAYS: z.coerce.number().positive('must be more than 0').max(3650).default(30),
   /** Webhooks may reach private, loopback and link-local addresses (development and tests only: SSRF). */
   HUB_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** Waits before each webhook retry, e.g. "5s,5m,30m,2h" (bare numbers are ms); the first attempt is immediate. */
@@ -87,6 +92,11 @@ const schema = z.object({
   HUB_RATE_LIMIT_INGEST: int(0, 100_000_000).default(5_000),
   HUB_RATE_LIMIT_INGEST_IP: int(0, 100_000_000).default(10_000),
   HUB_RATE_LIMIT_TOKENS: int(0, 100_000_000).default(60),
+}).superRefine((c, ctx) => {
+  // The hub tokens minted beside LiveKit tokens live as long; the hub must accept its own tokens.
+  if (c.LIVEKIT_TOKEN_TTL_SECONDS > c.HUB_TOKEN_MAX_DAYS * 86400) {
+    ctx.addIssue({ code: 'custom', path: ['LIVEKIT_TOKEN_TTL_SECONDS'], message: `must be at most HUB_TOKEN_MAX_DAYS (${c.HUB_TOKEN_MAX_DAYS} days = ${c.HUB_TOKEN_MAX_DAYS * 86400} s)` });
+  }
 });
 
 export type Config = z.infer<typeof schema>;
