@@ -80,6 +80,13 @@ const schema = z.object({
   /** Webhook requests in flight at once, per endpoint and in total. */
   HUB_WEBHOOK_ENDPOINT_CONCURRENCY: int(1, 1000).default(8),
   HUB_WEBHOOK_CONCURRENCY: int(1, 10_000).default(64),
+  /**
+   * Circuit breaker per endpoint: this many failed attempts in a row (timeout, refused, 5xx, 429)
+   * pause its attempts for the cooldown, then one probe; each failed probe doubles the pause (up
+   * to 10 minutes, or the cooldown if longer). Its deliveries wait meanwhile; none is lost.
+   */
+  HUB_WEBHOOK_BREAKER_FAILURES: int(1, 10_000).default(5),
+  HUB_WEBHOOK_BREAKER_COOLDOWN_MS: int(100, 3_600_000).default(30_000),
   /** An endpoint whose every attempt failed for this many days (fractions allowed) is disabled. */
   HUB_WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().positive().max(365).default(5),
   /**
