@@ -38,6 +38,11 @@ const schema = z.object({
   /** Retention: events older than this many hours, or beyond this many per show, are pruned. */
   HUB_RETENTION_HOURS: int(1, 24 * 365 * 10).default(24 * 7),
   HUB_RETENTION_PER_SHOW: int(100, 100_000_000).default(1_000_000),
+  /**
+   * Below this much free space (MiB) in HUB_DATA_DIR's file system the hub is unready and refuses
+   * writes with 507, before the disk is full; 0 turns the check off.
+   */
+  HUB_MIN_FREE_MB: int(0, 1_000_000).default(64),
   /** Largest request body on ingest routes, bytes. */
   HUB_BODY_LIMIT: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   HUB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
