@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { shareSlots, type Claim } from '../src/webhooks/fair-share.js';
 import { getJson, postJson, startHub, type TestHub } from './helpers/hub.js';
 import { waitFor } from './helpers/wait.js';
 import { startReceiver, type Receiver } from './helpers/webhook-receiver.js';
@@ -52,7 +53,7 @@ describe('webhooks: one healthy endpoint beside eight hanging ones', () => {
     return Number(/^showwire_webhook_circuits_open (\d+)/m.exec(text)?.[1]);
   };
 
-  it(`the healthy endpoint gets each of ${EVENTS} events within 2 s, while ${HANGING} others hang`, async () => {
+  it(`the healthy endpoint gets each of ${EVENTS} events within 2 s, while ${HANGING} others hang`, async (t) => {
     const agent = await hub.token('agent');
     for (let i = 0; i < EVENTS; i++) {
       const res = await postJson(`${hub.url}/api/shows/fair/events`, { type: 'note', seq: i }, agent);
@@ -64,6 +65,7 @@ describe('webhooks: one healthy endpoint beside eight hanging ones', () => {
     const lags = healthy.received.map((r) => r.at - r.event.receivedAt * 1000).sort((a, b) => a - b);
     const worst = lags.at(-1)!;
     const p50 = lags[Math.floor(lags.length / 2)]!;
+    t.diagnostic(`healthy endpoint lag: p50 ${Math.round(p50)} ms, worst ${Math.round(worst)} ms`);
     // Every event once (webhook-id), none missing.
     assert.equal(new Set(healthy.received.map((r) => r.webhookId)).size, healthy.received.length, 'a duplicate at the healthy endpoint');
     assert.deepEqual([...ids(healthy)].sort(), [...posted.keys()].sort());
@@ -86,5 +88,31 @@ describe('webhooks: one healthy endpoint beside eight hanging ones', () => {
     assert.deepEqual(failed.body.deliveries, []);
     const pending = await getJson(`${hub.url}/api/webhooks/deliveries?status=pending&limit=1000`, admin);
     assert.deepEqual(pending.body.deliveries, []);
+  });
+});
+
+describe('webhooks: fair share of the pool (shareSlots)', () => {
+  const claim = (id: string, inflight: number, due: number, capacity = 8): Claim => ({ id, inflight, capacity, due });
+  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+  it("hanging endpoints can't take an idle endpoint's guaranteed share", () => {
+    const hanging = Array.from({ length: 8 }, (_, i) => claim(`h${i}`, 7, 100));
+    // 56 in flight, 8 free, 7 of them held for the idle healthy endpoint: one may be borrowed.
+    const grants = shareSlots([...hanging, claim('healthy', 0, 0)], 64, 56);
+    assert.equal(sum(grants), 1);
+    // When the healthy one has work, it gets its share at once.
+    const withWork = shareSlots([...hanging, claim('healthy', 0, 50)], 64, 56);
+    assert.equal(withWork.get('healthy'), 7);
+  });
+
+  it('many idle endpoints leave a busy one its full concurrency', () => {
+    const idle = Array.from({ length: 63 }, (_, i) => claim(`idle${i}`, 0, 0));
+    assert.equal(shareSlots([claim('busy', 0, 100), ...idle], 64, 0).get('busy'), 8);
+  });
+
+  it('an open breaker (capacity 0) holds nothing; slots go round-robin from the rotating start', () => {
+    const grants = shareSlots([claim('open', 0, 100, 0), claim('a', 0, 100, 8), claim('b', 0, 100, 8)], 3, 0, 1);
+    assert.equal(grants.get('open'), undefined);
+    assert.deepEqual([grants.get('a'), grants.get('b')], [2, 1]);
   });
 });

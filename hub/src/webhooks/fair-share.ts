@@ -16,7 +16,9 @@ export interface Claim {
  *   capacity), held for it even while it has nothing to send, so a healthy endpoint's next event
  *   goes out at once however many others hang;
  * - beyond its guarantee an endpoint may borrow free slots only while what stays free still
- *   covers every other endpoint's unused guarantee;
+ *   covers every other endpoint's unused guarantee. What is held for idle endpoints (nothing in
+ *   flight, nothing due) is capped at a quarter of the pool, so many idle endpoints don't leave
+ *   a busy one with a single slot;
  * - slots are handed out one per endpoint per round, starting at `start` (rotated by the caller),
  *   so no endpoint is always first.
  * Answers how many new requests each endpoint may start now.
@@ -28,7 +30,13 @@ export function shareSlots(claims: readonly Claim[], total: number, inflightTota
   const guarantee = Math.max(1, Math.floor(total / n));
   // Unused guarantee per endpoint (what it may still claim without borrowing).
   const unused = claims.map((c) => Math.max(0, Math.min(guarantee, c.capacity) - c.inflight));
-  let reserved = unused.reduce((a, b) => a + b, 0);
+  const idle = (c: Claim) => c.inflight === 0 && c.due === 0;
+  const idleReserve = Math.min(
+    claims.reduce((sum, c, i) => sum + (idle(c) ? unused[i]! : 0), 0),
+    Math.max(guarantee, Math.floor(total / 4)),
+  );
+  // Held for active endpoints; idle ones never claim in this round, so theirs stays fixed.
+  let reserved = claims.reduce((sum, c, i) => sum + (idle(c) ? 0 : unused[i]!), 0) + idleReserve;
   let free = total - inflightTotal;
   const wants = claims.map((c) => Math.max(0, Math.min(c.capacity - c.inflight, c.due)));
   let progress = true;
