@@ -13,7 +13,11 @@ function mountTmpfs(sizeMb: number) {
     dir,
     freeMb: () => (statfsSync(dir).bavail * statfsSync(dir).bsize) / (1024 * 1024),
     unmount() {
-      execFileSync('umount', [dir]);
+      try {
+        execFileSync('umount', [dir]);
+      } catch {
+        execFileSync('umount', ['-l', dir]); // something still holds a file: detach it anyway
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
