@@ -3,10 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { SHOW_ID_MAX_LENGTH } from '@showwire/protocol';
 import { authPlugin } from './auth/plugin.js';
 import { loadSecret } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { HttpError } from './errors.js';
 import { createHub, type Hub } from './hub.js';
 import { logRequest, loggerOptions } from './logger.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
@@ -39,6 +41,7 @@ export interface BuildOptions {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+const MAX_PARAM_LENGTH = 8 * SHOW_ID_MAX_LENGTH;
 
 /** The hub as a Fastify app: every feature a plugin, the shared services decorated once. */
 export async function buildApp(config: Config, options: BuildOptions = {}) {
@@ -53,12 +56,25 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     bodyLimit: DEFAULT_BODY_LIMIT,
     // One line per request at the end, 2xx/3xx at debug (logger.ts `logRequest`).
     logController: new LogController({ disableRequestLogging: true }),
+    // The router's default (100 characters per path parameter) would make valid show ids of
+    // 101-128 characters unreachable. Well above the limit, so a too-long id reaches the route's
+    // schema and gets its 400 naming the rule (one limit: SHOW_ID_MAX_LENGTH).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Router refusals (a malformed %-escape) in the hub's one error shape.
+    frameworkErrors: errorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onResponse', logRequest);
+  // A path parameter beyond the router's limit matches no route, and the dashboard's catch-all would
+  // answer it as an unknown page: say what is wrong instead, whichever route (or none) it reached.
+  app.addHook('onRequest', async (req) => {
+    if (req.url.length > MAX_PARAM_LENGTH && req.url.split('?', 1)[0]!.split('/').some((seg) => seg.length > MAX_PARAM_LENGTH)) {
+      throw new HttpError(414, 'uri_too_long', `a path segment is over ${MAX_PARAM_LENGTH} characters (show ids are at most ${SHOW_ID_MAX_LENGTH})`);
+    }
+  });
   // JSON only: a text/plain body would otherwise reach handlers as a string and get a vaguer 400.
   app.removeContentTypeParser('text/plain');
 
@@ -72,7 +88,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // registered below, whoever adds it. A route opts into a rate limit with
   // `config: { rateLimit: app.rateLimits.ingest }` (see security/rate-limit.ts).
   await app.register(securityPlugin, config);
-  await app.register(authPlugin, { key: tokenKey, enabled: config.HUB_AUTH === 'on' });
+  await app.register(authPlugin, { key: tokenKey, enabled: config.HUB_AUTH === 'on', maxLifetimeSeconds: config.HUB_TOKEN_MAX_DAYS * 86400 });
   await app.register(healthRoutes);
   await app.register(authTokenRoutes);
   await app.register(ingestRoutes);

@@ -38,6 +38,11 @@ const schema = z.object({
   /** Retention: events older than this many hours, or beyond this many per show, are pruned. */
   HUB_RETENTION_HOURS: int(1, 24 * 365 * 10).default(24 * 7),
   HUB_RETENTION_PER_SHOW: int(100, 100_000_000).default(1_000_000),
+  /**
+   * Below this much free space (MiB) in HUB_DATA_DIR's file system the hub is unready and refuses
+   * writes with 507, before the disk is full; 0 turns the check off.
+   */
+  HUB_MIN_FREE_MB: int(0, 1_000_000).default(64),
   /** Largest request body on ingest routes, bytes. */
   HUB_BODY_LIMIT: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
   HUB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -76,6 +81,11 @@ const schema = z.object({
   /** Where the built dashboard is; served at `/` when it exists. */
   HUB_DASHBOARD_DIR: z.string().optional(),
   HUB_TRUST_PROXY: bool.default(false),
+  /**
+   * Longest token lifetime the hub accepts, in days: a token whose `exp` is further away is
+   * refused (401) even with a good signature, and none longer is minted. Fractions allowed.
+   */
+  HUB_TOKEN_MAX_DAYS: z.coerce.number().positive('must be more than 0').max(3650).default(30),
   /** Webhooks may reach private, loopback and link-local addresses (development and tests only: SSRF). */
   HUB_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** Waits before each webhook retry, e.g. "5s,5m,30m,2h" (bare numbers are ms); the first attempt is immediate. */
@@ -94,6 +104,13 @@ const schema = z.object({
   /** Webhook requests in flight at once, per endpoint and in total. */
   HUB_WEBHOOK_ENDPOINT_CONCURRENCY: int(1, 1000).default(8),
   HUB_WEBHOOK_CONCURRENCY: int(1, 10_000).default(64),
+  /**
+   * Circuit breaker per endpoint: this many failed attempts in a row (timeout, refused, 5xx, 429)
+   * pause its attempts for the cooldown, then one probe; each failed probe doubles the pause (up
+   * to 10 minutes, or the cooldown if longer). Its deliveries wait meanwhile; none is lost.
+   */
+  HUB_WEBHOOK_BREAKER_FAILURES: int(1, 10_000).default(5),
+  HUB_WEBHOOK_BREAKER_COOLDOWN_MS: int(100, 3_600_000).default(30_000),
   /** An endpoint whose every attempt failed for this many days (fractions allowed) is disabled. */
   HUB_WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().positive().max(365).default(5),
   /**
@@ -106,6 +123,11 @@ const schema = z.object({
   HUB_RATE_LIMIT_INGEST: int(0, 100_000_000).default(5_000),
   HUB_RATE_LIMIT_INGEST_IP: int(0, 100_000_000).default(10_000),
   HUB_RATE_LIMIT_TOKENS: int(0, 100_000_000).default(60),
+}).superRefine((c, ctx) => {
+  // The hub tokens minted beside LiveKit tokens live as long; the hub must accept its own tokens.
+  if (c.LIVEKIT_TOKEN_TTL_SECONDS > c.HUB_TOKEN_MAX_DAYS * 86400) {
+    ctx.addIssue({ code: 'custom', path: ['LIVEKIT_TOKEN_TTL_SECONDS'], message: `must be at most HUB_TOKEN_MAX_DAYS (${c.HUB_TOKEN_MAX_DAYS} days = ${c.HUB_TOKEN_MAX_DAYS * 86400} s)` });
+  }
 });
 
 export type Config = z.infer<typeof schema>;

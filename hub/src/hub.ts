@@ -8,6 +8,7 @@ import { createFanout } from './fanout/fanout.js';
 import { heartbeatFrame } from './fanout/frames.js';
 import type { AppendedRecord, EventLog, NewEvent } from './log/event-log.js';
 import { openSqliteLog } from './log/sqlite-log.js';
+import { createStorageGuard } from './log/storage-guard.js';
 import { createMetrics } from './metrics.js';
 import { createShowRegistry } from './shows/show-registry.js';
 import { createWebhooks } from './webhooks/webhook-service.js';
@@ -24,7 +25,9 @@ export interface PublishResult {
  */
 export async function createHub(config: Config, logger: FastifyBaseLogger) {
   mkdirSync(config.HUB_DATA_DIR, { recursive: true });
-  const sqlite = openSqliteLog(join(config.HUB_DATA_DIR, 'events.db'));
+  const logFile = join(config.HUB_DATA_DIR, 'events.db');
+  const sqlite = openSqliteLog(logFile);
+  const storage = createStorageGuard({ dataDir: config.HUB_DATA_DIR, logFile, minFreeBytes: config.HUB_MIN_FREE_MB * 1024 * 1024 });
   const log: EventLog = sqlite;
   const fanout = createFanout();
   const shows = createShowRegistry();
@@ -64,7 +67,17 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     const now = Date.now() / 1000;
     const source = `${principal.role}:${principal.sub}`;
     const events: NewEvent[] = inputs.map((e) => ({ ...e, source, timestamp: e.timestamp ?? now, receivedAt: now }));
-    const records = await log.append(events);
+    // Every publisher (ingest, products, LiveKit webhooks, …) goes through here: no 2xx for an
+    // event the storage can't keep (storage-guard.ts).
+    storage.assertWritable();
+    let records: AppendedRecord[];
+    try {
+      records = await log.append(events);
+    } catch (error) {
+      throw storage.failed(error) ?? error;
+    }
+    storage.succeeded();
+    storage.assertStillThere();
     const dupes = records.filter((r) => r.duplicate).length;
     if (dupes) metrics.duplicates.inc(dupes);
     return {
@@ -86,7 +99,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
 
   webhooks.start(publish);
 
-  return { config, log, fanout, shows, metrics, webhooks, publish, close, isClosing: () => closing };
+  return { config, log, storage, fanout, shows, metrics, webhooks, publish, close, isClosing: () => closing };
 }
 
 export type Hub = Awaited<ReturnType<typeof createHub>>;

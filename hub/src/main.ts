@@ -32,7 +32,8 @@ async function main() {
   const base = config.HUB_PUBLIC_URL ?? address;
   app.log.info({ address }, 'showwire hub listening');
   if (config.HUB_AUTH === 'on') {
-    const { token } = await mintToken(app.tokenKey, { sub: 'dashboard', role: 'staff', shows: ['*'] }, 7 * 24 * 3600);
+    const ttl = Math.min(7 * 24 * 3600, config.HUB_TOKEN_MAX_DAYS * 86400);
+    const { token } = await mintToken(app.tokenKey, { sub: 'dashboard', role: 'staff', shows: ['*'] }, ttl);
     // The one place a token is printed: to the operator's terminal, not to the log.
     process.stdout.write(`\nShowwire dashboard: ${base}/?token=${token}\n\n`);
   } else {

@@ -8,7 +8,8 @@ import { getJson, postJson, startHub, type TestHub, waitFor as waitUntil, startR
 
 const waitFor = <T>(probe: () => Promise<T | undefined | false>, what: string, ms = 60_000) => waitUntil(what, probe, ms, 50);
 
-const FAST = { HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HUB_WEBHOOK_SCHEDULE: '50,50,50,50,50', HUB_WEBHOOK_JITTER: '0' };
+// The circuit breaker pauses an endpoint after 5 failures in a row; these tests are about retries, so it pauses briefly.
+const FAST = { HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HUB_WEBHOOK_SCHEDULE: '50,50,50,50,50', HUB_WEBHOOK_JITTER: '0', HUB_WEBHOOK_BREAKER_COOLDOWN_MS: '100' };
 
 async function request(method: string, url: string, token: string, body?: unknown) {
   const res = await fetch(url, {

@@ -1,6 +1,7 @@
 export * from './names.js';
 export * from './events.js';
 export * from './validation.js';
+export * from './json-shape.js';
 export * from './api.js';
 export * from './show-state.js';
 export * from './event-templates.js';

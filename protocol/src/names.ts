@@ -5,10 +5,11 @@ import { z } from 'zod';
  * (letters, digits, `_ . : -`) and nothing that would need escaping in a URL path,
  * a SQL LIKE or a Redis key.
  */
-export const SHOW_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/;
+export const SHOW_ID_MAX_LENGTH = 128;
+export const SHOW_ID_PATTERN = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,${SHOW_ID_MAX_LENGTH - 1}}$`);
 export const showId = z
   .string()
-  .regex(SHOW_ID_PATTERN, 'must be 1-128 characters of letters, digits, "_", ".", ":" or "-", starting with a letter or digit');
+  .regex(SHOW_ID_PATTERN, `must be 1-${SHOW_ID_MAX_LENGTH} characters of letters, digits, "_", ".", ":" or "-", starting with a letter or digit`);
 
 /** Event types: lower-case, so `switch (data.type)` in clients stays predictable. */
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { customEventInputSchema, hubOnlyTypes, isKnownType, knownEventInputSchemas, type EventInput } from './events.js';
+import { checkJsonShape } from './json-shape.js';
 import { EVENT_TYPE_PATTERN } from './names.js';
 
 /** One thing wrong with a request, named so a person can fix it. */
@@ -66,6 +67,10 @@ export function parseEventInput(raw: unknown, prefix = ''): ParseResult<EventInp
   if ((hubOnlyTypes as readonly string[]).includes(type)) {
     return { ok: false, issues: [{ path: at('type'), message: `"${type}" is reserved for the hub itself` }] };
   }
+  // Before the schema: what the log could not serialize back (too deep, Infinity) is refused here,
+  // with its path, whatever the type.
+  const shape = checkJsonShape(fields, prefix);
+  if (shape.length) return { ok: false, issues: shape };
   const schema = isKnownType(type) ? knownEventInputSchemas[type] : customEventInputSchema;
   const parsed = schema.safeParse(fields);
   if (!parsed.success) return { ok: false, issues: zodIssues(parsed.error, prefix) };

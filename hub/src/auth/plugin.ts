@@ -41,7 +41,7 @@ export function findToken(req: FastifyRequest): string | undefined {
  * with HUB_AUTH=off everyone is an anonymous admin. Needs @fastify/cookie registered first.
  */
 export const authPlugin = fp(
-  async (app: FastifyInstance, opts: { key: Uint8Array; enabled: boolean }) => {
+  async (app: FastifyInstance, opts: { key: Uint8Array; enabled: boolean; maxLifetimeSeconds: number }) => {
     const cache = new WeakMap<FastifyRequest, Promise<Principal>>();
     app.decorateRequest('principal', function (this: FastifyRequest) {
       let p = cache.get(this);
@@ -59,7 +59,7 @@ export const authPlugin = fp(
         throw unauthorized('a token is required: send "Authorization: Bearer <token>" (GET streams also take ?access_token=… or the showwire_token cookie)');
       }
       if (token === '') throw unauthorized('the Authorization header must be "Bearer <token>"');
-      const result = await verifyToken(opts.key, token);
+      const result = await verifyToken(opts.key, token, { maxLifetimeSeconds: opts.maxLifetimeSeconds });
       if (!result.ok) throw unauthorized(result.reason);
       const { sub, role, shows, exp } = result.claims;
       return { sub, role, shows: shows.includes('*') ? null : new Set(shows), exp };

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { mintTokenBody, roles, summarize, zodIssues } from '@showwire/protocol';
 import { ConfigError, loadConfig } from '../config.js';
 import { loadEnvFile } from '@showwire/protocol/env-file';
-import { loadSecret, mintToken } from './tokens.js';
+import { loadSecret, mintToken, ttlTooLong } from './tokens.js';
 
 /**
  * `npm run token -w hub -- --role host --shows show-1 --ttl 3600`: mints a hub token from the
@@ -37,6 +37,8 @@ const program = new Command('token')
     const body = mintTokenBody.safeParse({ sub: opts.sub ?? `cli-${opts.role}`, role: opts.role, shows: opts.shows.split(',').map((s) => s.trim()).filter(Boolean), ttlSeconds: opts.ttl });
     if (!body.success) throw new ConfigError(`invalid token request: ${summarize(zodIssues(body.error))}`);
     const { sub, role, shows, ttlSeconds } = body.data;
+    const tooLong = ttlTooLong(ttlSeconds, config.HUB_TOKEN_MAX_DAYS * 86400);
+    if (tooLong) throw new ConfigError(`invalid token request: ttlSeconds: ${tooLong}`);
     const { token, exp } = await mintToken(key, { sub, role, shows }, ttlSeconds);
     process.stderr.write(`${role} token for ${sub}, shows ${shows.join(',')}, expires ${new Date(exp * 1000).toISOString()}\n`);
     process.stdout.write(`${token}\n`);

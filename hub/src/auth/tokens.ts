@@ -32,6 +32,13 @@ function readSecretFile(file: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
+const formatDays = (seconds: number) => `${+(seconds / 86400).toFixed(2)} days`;
+
+/** Answers why a token of `ttlSeconds` would be refused by a hub allowing `maxSeconds`, or undefined when it would not. */
+export function ttlTooLong(ttlSeconds: number, maxSeconds: number): string | undefined {
+  return ttlSeconds > maxSeconds ? `is ${ttlSeconds} s; this hub accepts tokens living at most ${maxSeconds} s (${formatDays(maxSeconds)}, HUB_TOKEN_MAX_DAYS)` : undefined;
+}
+
 export async function mintToken(key: Uint8Array, claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): Promise<{ token: string; exp: number }> {
   const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
   const token = await new SignJWT({ role: claims.role, shows: claims.shows })
@@ -45,13 +52,25 @@ export async function mintToken(key: Uint8Array, claims: Omit<TokenClaims, 'exp'
 
 export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
 
-/** Verifies signature (HS256 only: `none` and every other algorithm are refused), expiry and claim shapes. */
-export async function verifyToken(key: Uint8Array, token: string): Promise<VerifyResult> {
+/**
+ * Verifies signature (HS256 only: `none` and every other algorithm are refused), expiry, claim
+ * shapes and, with `maxLifetimeSeconds`, that `exp` is not further away than that: a token
+ * that lives for years (leaked once, valid forever) is refused even though its signature is good.
+ */
+export async function verifyToken(key: Uint8Array, token: string, opts: { maxLifetimeSeconds?: number; now?: number } = {}): Promise<VerifyResult> {
   try {
     // HS256 only (so `none` and key-confusion tricks fail); exp and sub must be there, not just valid when present.
     const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
     const parsed = tokenClaims.safeParse(payload);
     if (!parsed.success) return { ok: false, reason: 'token claims are invalid (need sub, role, shows, exp)' };
+    const now = opts.now ?? Date.now() / 1000;
+    if (opts.maxLifetimeSeconds !== undefined && parsed.data.exp - now > opts.maxLifetimeSeconds) {
+      const days = (parsed.data.exp - now) / 86400;
+      return {
+        ok: false,
+        reason: `token expires in ${days >= 10 ? Math.round(days) : days.toFixed(1)} days, beyond this hub's maximum token lifetime of ${formatDays(opts.maxLifetimeSeconds)} (HUB_TOKEN_MAX_DAYS); mint a shorter-lived token`,
+      };
+    }
     return { ok: true, claims: parsed.data };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'token has expired' };

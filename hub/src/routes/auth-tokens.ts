@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { mintTokenBody } from '@showwire/protocol';
 import { assertRole } from '../auth/access.js';
-import { mintToken } from '../auth/tokens.js';
+import { mintToken, ttlTooLong } from '../auth/tokens.js';
+import { badRequest } from '../errors.js';
 import { TOKEN_BODY_LIMIT } from '../security/index.js';
 
 /** `POST /api/auth/tokens`: an admin mints hub tokens for hosts, agents, staff and viewers. */
@@ -10,6 +11,9 @@ export const authTokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/api/auth/tokens', options, async (req, reply) => {
     assertRole(await req.principal(), 'admin');
     const { sub, role, shows, ttlSeconds } = req.body;
+    // A token this hub would refuse is not minted.
+    const tooLong = ttlTooLong(ttlSeconds, app.hub.config.HUB_TOKEN_MAX_DAYS * 86400);
+    if (tooLong) throw badRequest([{ path: 'ttlSeconds', message: tooLong }]);
     const { token, exp } = await mintToken(app.tokenKey, { sub, role, shows }, ttlSeconds);
     reply.code(201);
     return { token, sub, role, shows, exp };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertRole } from '../auth/access.js';
 
-/** Liveness, readiness (the log takes a write), and Prometheus metrics. */
+/** Liveness, readiness (the storage takes writes: free space, data directory, last write; the log takes a probe), and Prometheus metrics. */
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   const { hub } = app;
   const authOff = hub.config.HUB_AUTH === 'off';
@@ -11,6 +11,8 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/readyz', async (_req, reply) => {
     const warnings = authOff ? ['HUB_AUTH=off: every route is open to anyone'] : [];
     if (hub.isClosing()) return reply.code(503).send({ status: 'draining', warnings });
+    const storage = hub.storage.unreadyReason();
+    if (storage) return reply.code(503).send({ status: 'unavailable', reason: storage, warnings });
     try {
       await hub.log.checkWritable();
     } catch {

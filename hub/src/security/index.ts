@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
+import { contentEncodingPlugin } from './content-encoding.js';
 import { corsPlugin } from './cors.js';
 import { headersPlugin } from './headers.js';
 import { rateLimitPlugin } from './rate-limit.js';
@@ -15,7 +16,7 @@ export const DEFAULT_BODY_LIMIT = 256 * 1024;
 export const TOKEN_BODY_LIMIT = 160 * 1024;
 
 /**
- * CORS, security headers, the token cookie and rate limits, for every route of the app, also
+ * CORS, security headers, the token cookie, compressed bodies and rate limits, for every route of the app, also
  * those registered after it (register it before the routes). See each plugin for the rules.
  */
 export const securityPlugin = fp(
@@ -23,6 +24,7 @@ export const securityPlugin = fp(
     await app.register(corsPlugin, { origins: config.HUB_CORS_ORIGINS, authOff: config.HUB_AUTH === 'off' });
     await app.register(headersPlugin, { livekitUrl: config.LIVEKIT_URL, publicUrl: config.HUB_PUBLIC_URL });
     await app.register(cookie);
+    await app.register(contentEncodingPlugin);
     await app.register(rateLimitPlugin, {
       windowMs: config.HUB_RATE_LIMIT_WINDOW_MS,
       ingest: config.HUB_RATE_LIMIT_INGEST,

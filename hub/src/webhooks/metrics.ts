@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Webhook metrics, on the hub's registry. Queue gauges are read from the outbox at scrape time. */
-export function createWebhookMetrics(registry: Registry, queue: () => { depth: number; oldest: number | null }) {
+export function createWebhookMetrics(registry: Registry, queue: () => { depth: number; oldest: number | null }, openCircuits: () => number = () => 0) {
   return {
     deliveries: new Counter({
       name: 'showwire_webhook_deliveries_total',
@@ -24,6 +24,14 @@ export function createWebhookMetrics(registry: Registry, queue: () => { depth: n
       collect() {
         const { oldest } = queue();
         this.set(oldest === null ? 0 : Math.max(0, Date.now() / 1000 - oldest));
+      },
+    }),
+    circuitsOpen: new Gauge({
+      name: 'showwire_webhook_circuits_open',
+      help: 'Webhook endpoints whose circuit breaker is open or half-open (attempts paused after failing in a row)',
+      registers: [registry],
+      collect() {
+        this.set(openCircuits());
       },
     }),
     attemptSeconds: new Histogram({

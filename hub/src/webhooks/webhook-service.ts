@@ -29,7 +29,7 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
   const db = log.db;
   const endpoints = createEndpointStore(db);
   const outbox = createOutbox(db);
-  const metrics = createWebhookMetrics(opts.registry, () => outbox.stats());
+  const metrics = createWebhookMetrics(opts.registry, () => outbox.stats(), () => worker.openCircuits());
   const sender = createSender({
     timeoutMs: config.HUB_WEBHOOK_TIMEOUT_MS,
     allowPrivate: config.HUB_WEBHOOK_ALLOW_PRIVATE,
@@ -58,6 +58,9 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
       perEndpoint: config.HUB_WEBHOOK_ENDPOINT_CONCURRENCY,
       total: config.HUB_WEBHOOK_CONCURRENCY,
       disableAfterSeconds: config.HUB_WEBHOOK_DISABLE_AFTER_DAYS * 86400,
+      breakerFailures: config.HUB_WEBHOOK_BREAKER_FAILURES,
+      breakerCooldownMs: config.HUB_WEBHOOK_BREAKER_COOLDOWN_MS,
+      breakerMaxCooldownMs: Math.max(config.HUB_WEBHOOK_BREAKER_COOLDOWN_MS, 600_000),
     },
     disable: (id, reason) => update(id, { enabled: false }, reason),
     onDisabled: (ep, reason) => void announceDisabled(ep, reason),
@@ -111,7 +114,10 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
       if (before.enabled && !ep.enabled) outbox.failPending(id, `endpoint disabled (${reason})`);
       return ep;
     })();
-    if (!before.enabled && ep.enabled) worker.wake();
+    if (!before.enabled && ep.enabled) {
+      worker.forget(id); // re-enabled by hand: it learns its health afresh
+      worker.wake();
+    }
     return ep;
   }
 
@@ -151,6 +157,7 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
         endpoints.remove(id);
         outbox.removeEndpoint(id);
       })();
+      worker.forget(id);
     },
     rotateSecret(id: string, secret: string | undefined, graceSeconds: number) {
       mustGet(id);

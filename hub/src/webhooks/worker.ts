@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { FastifyBaseLogger } from 'fastify';
+import { createEndpointHealth, isFailure, type BreakerState } from './endpoint-health.js';
 import { signingSecrets, type Endpoint, type EndpointStore } from './endpoint-store.js';
+import { shareSlots, type Claim } from './fair-share.js';
 import type { WebhookMetrics } from './metrics.js';
 import type { DueDelivery, Outbox } from './outbox.js';
 import { parseRetryAfter, retryDelay } from './schedule.js';
@@ -15,6 +17,11 @@ export interface WorkerOptions {
   total: number;
   /** An endpoint whose attempts all failed for this long is disabled. */
   disableAfterSeconds: number;
+  /** Failed attempts in a row that open an endpoint's circuit breaker. */
+  breakerFailures: number;
+  /** How long an open breaker waits before its probe (doubling per failed probe, up to max). */
+  breakerCooldownMs: number;
+  breakerMaxCooldownMs: number;
 }
 
 export type DisableReason = 'gone' | 'failing';
@@ -27,7 +34,9 @@ interface Completion {
 
 /**
  * Sends due deliveries, at most `perEndpoint` at a time to one endpoint and `total` overall, and
- * settles them. Results are written in batches (one transaction per tick, like the log's group
+ * settles them. The pool is shared fairly (fair-share.ts: each endpoint keeps a guaranteed share,
+ * even while idle) and each endpoint's share follows its health (endpoint-health.ts: adaptive
+ * limit and circuit breaker), so endpoints that hang can't starve one that answers. Results are written in batches (one transaction per tick, like the log's group
  * commit), so a fast receiver costs one fsync per batch, not per delivery. In-flight state lives
  * only in memory: after a crash every unsettled delivery is simply due again (same webhook-id).
  */
@@ -45,7 +54,15 @@ export function createDeliveryWorker(deps: {
   onDisabled: (endpoint: Endpoint, reason: DisableReason) => void;
 }) {
   const { db, outbox, endpoints, sender, metrics, logger, options } = deps;
+  const health = createEndpointHealth(
+    { maxConcurrency: options.perEndpoint, failures: options.breakerFailures, cooldownMs: options.breakerCooldownMs, maxCooldownMs: options.breakerMaxCooldownMs },
+    (endpoint, state: BreakerState, streak) => {
+      if (state === 'open') logger.warn({ endpoint, failedInARow: streak }, 'webhook endpoint failing: circuit open, attempts paused until a probe succeeds');
+      else if (state === 'closed') logger.info({ endpoint }, 'webhook endpoint answered its probe: circuit closed');
+    },
+  );
   const inflight = new Map<string, Set<number>>();
+  let rotation = 0;
   const running = new Set<Promise<void>>();
   const cancel = new AbortController();
   let inflightTotal = 0;
@@ -65,21 +82,33 @@ export function createDeliveryWorker(deps: {
     if (stopped) return;
     try {
       flushCompletions();
-      const now = Date.now() / 1000;
+      const nowMs = Date.now();
+      const now = nowMs / 1000;
       let next: number | undefined;
-      for (const ep of endpoints.enabled()) {
-        const at = outbox.nextDueAt(ep.id, now);
+      const soonest = (at: number | undefined) => {
         if (at !== undefined && (next === undefined || at < next)) next = at;
-        if (inflightTotal >= options.total) continue;
+      };
+      const claims: Claim[] = [];
+      const candidates = new Map<string, { ep: Endpoint; busy: Set<number>; fresh: DueDelivery[] }>();
+      for (const ep of endpoints.enabled()) {
         let busy = inflight.get(ep.id);
         if (!busy) inflight.set(ep.id, (busy = new Set()));
-        let free = Math.min(options.perEndpoint - busy.size, options.total - inflightTotal);
-        if (free <= 0) continue;
-        for (const d of outbox.due(ep.id, now, free + busy.size)) {
-          if (busy.has(d.id)) continue;
-          if (free-- <= 0) break;
-          start(ep, d, busy);
-        }
+        const capacity = Math.min(options.perEndpoint, health.capacity(ep.id, nowMs));
+        const reopens = health.reopensAt(ep.id);
+        // An open breaker sends nothing until its probe time; otherwise the next retry wakes us.
+        soonest(reopens !== undefined ? reopens / 1000 : outbox.nextDueAt(ep.id, now));
+        let fresh: DueDelivery[] = [];
+        // In-flight deliveries are still pending and due, so ask for as many rows as the endpoint
+        // may have in flight: at least `capacity - busy.size` of them are new.
+        if (capacity > busy.size && inflightTotal < options.total) fresh = outbox.due(ep.id, now, capacity).filter((d) => !busy.has(d.id));
+        // Every enabled endpoint takes part, idle ones too: their guaranteed share stays free.
+        claims.push({ id: ep.id, inflight: busy.size, capacity, due: fresh.length });
+        candidates.set(ep.id, { ep, busy, fresh });
+      }
+      const grants = shareSlots(claims, options.total, inflightTotal, claims.length ? rotation++ % claims.length : 0);
+      for (const [id, n] of grants) {
+        const c = candidates.get(id)!;
+        for (const d of c.fresh.slice(0, n)) start(c.ep, d, c.busy);
       }
       armTimer(now, next);
     } catch (error) {
@@ -122,6 +151,8 @@ export function createDeliveryWorker(deps: {
     };
     const result = await sender.send(ep.url, headers, d.payload, cancel.signal);
     if (result.cancelled) return; // not an attempt: it is due again after restart
+    if (isFailure(result.statusCode)) health.failed(ep.id);
+    else health.succeeded(ep.id);
     metrics.attemptSeconds.observe(result.latencyMs / 1000);
     completions.push({ delivery: d, result, at: now });
   }
@@ -190,5 +221,9 @@ export function createDeliveryWorker(deps: {
       await sender.close();
     },
     inflight: () => inflightTotal,
+    /** Endpoints whose circuit breaker is open or half-open. */
+    openCircuits: () => health.openCount(),
+    breakerState: (endpointId: string) => health.state(endpointId),
+    forget: (endpointId: string) => health.forget(endpointId),
   };
 }

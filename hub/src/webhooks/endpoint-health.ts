@@ -1,0 +1,93 @@
+/**
+ * How many requests each webhook endpoint may have in flight, learned from its answers, with a
+ * circuit breaker (Convoy-style):
+ * - **Adaptive limit** (AIMD): a failed attempt (no answer in time, a refused connection, 5xx,
+ *   429) halves the endpoint's limit, down to 1; an answered one raises it by 1, up to the
+ *   configured per-endpoint concurrency. An endpoint that keeps timing out soon holds one slot of
+ *   the shared pool, not eight.
+ * - **Breaker**: after `failures` failed attempts in a row it opens: no attempts for `cooldownMs`
+ *   (its deliveries stay pending; not attempted, so no retry is used up and nothing is lost).
+ *   Then it is half-open: one probe, the oldest due delivery. An answer closes it (the limit
+ *   grows again from 1); a failure opens it again for twice as long, up to `maxCooldownMs`.
+ * State lives in memory: after a restart every endpoint starts closed and learns again.
+ */
+export interface HealthOptions {
+  maxConcurrency: number;
+  failures: number;
+  cooldownMs: number;
+  maxCooldownMs: number;
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+interface Health {
+  limit: number;
+  /** Failed attempts in a row. */
+  streak: number;
+  state: BreakerState;
+  /** ms epoch when an open breaker lets a probe through. */
+  openUntil: number;
+  cooldownMs: number;
+}
+
+/** Whether an attempt's outcome says the endpoint is unwell (as opposed to answering, even with a 4xx). */
+export const isFailure = (statusCode: number | null) => statusCode === null || statusCode >= 500 || statusCode === 429;
+
+export function createEndpointHealth(opts: HealthOptions, onChange: (endpointId: string, state: BreakerState, streak: number) => void = () => {}) {
+  const all = new Map<string, Health>();
+  const get = (id: string) => {
+    let h = all.get(id);
+    if (!h) all.set(id, (h = { limit: opts.maxConcurrency, streak: 0, state: 'closed', openUntil: 0, cooldownMs: opts.cooldownMs }));
+    return h;
+  };
+  const open = (id: string, h: Health, now: number, cooldownMs: number) => {
+    h.state = 'open';
+    h.cooldownMs = Math.min(cooldownMs, opts.maxCooldownMs);
+    h.openUntil = now + h.cooldownMs;
+    h.limit = 1;
+    onChange(id, 'open', h.streak);
+  };
+
+  return {
+    /** Requests the endpoint may have in flight now: its limit when closed, 1 (the probe) when half-open, 0 while open. */
+    capacity(id: string, now = Date.now()): number {
+      const h = get(id);
+      if (h.state === 'open' && now >= h.openUntil) {
+        h.state = 'half-open';
+        onChange(id, 'half-open', h.streak);
+      }
+      return h.state === 'open' ? 0 : h.state === 'half-open' ? 1 : h.limit;
+    },
+    /** When an open breaker will let a probe through (for the worker's timer), else undefined. */
+    reopensAt(id: string): number | undefined {
+      const h = all.get(id);
+      return h?.state === 'open' ? h.openUntil : undefined;
+    },
+    succeeded(id: string) {
+      const h = get(id);
+      h.streak = 0;
+      if (h.state !== 'closed') {
+        h.state = 'closed';
+        h.cooldownMs = opts.cooldownMs;
+        h.limit = 1;
+        onChange(id, 'closed', 0);
+        return;
+      }
+      h.limit = Math.min(opts.maxConcurrency, h.limit + 1);
+    },
+    failed(id: string, now = Date.now()) {
+      const h = get(id);
+      h.streak++;
+      h.limit = Math.max(1, Math.floor(h.limit / 2));
+      // Attempts started before the breaker opened may still fail after: they don't extend it.
+      if (h.state === 'half-open') open(id, h, now, h.cooldownMs * 2);
+      else if (h.state === 'closed' && h.streak >= opts.failures) open(id, h, now, opts.cooldownMs);
+    },
+    state: (id: string): BreakerState => all.get(id)?.state ?? 'closed',
+    /** Endpoints whose breaker is not closed, for the metrics. */
+    openCount: () => [...all.values()].filter((h) => h.state !== 'closed').length,
+    forget: (id: string) => void all.delete(id),
+  };
+}
+
+export type EndpointHealth = ReturnType<typeof createEndpointHealth>;
