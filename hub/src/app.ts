@@ -10,7 +10,10 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { createHub, type Hub } from './hub.js';
 import { logRequest, loggerOptions } from './logger.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
+import { commercePlugin } from './commerce/plugin.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
+import { cartRoutes } from './routes/cart.js';
+import { summaryRoutes } from './routes/summary.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -80,6 +83,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(streamingRoutes);
   await app.register(livekitRoutes);
   await app.register(productRoutes);
+  await app.register(commercePlugin);
+  await app.register(cartRoutes);
+  await app.register(summaryRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   return { app: app as unknown as FastifyInstance, hub };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventType, showId } from './names.js';
+import { showSummaryFields } from './summary-schema.js';
 
 /**
  * Every event is one flat JSON object, the same on the way in, in the log, on SSE and in
@@ -100,6 +101,8 @@ export const knownEventFields = {
     action: z.enum(cartActions),
     quantity: z.number().int().positive().max(10_000),
     userId: text(256).min(1),
+    /** Until when an add holds the items (epoch seconds); the hub sets it from HUB_RESERVATION_MINUTES. */
+    reservedUntil: z.number().finite().positive().optional(),
   },
   order_placed: {
     orderId: text(128).min(1),
@@ -111,8 +114,8 @@ export const knownEventFields = {
     total: z.number().finite().nonnegative(),
     currency,
   },
-  /** The summary's fields, flat, as `GET /api/shows/:show/summary` answers them (its schema lives beside that route's). */
-  show_summary: {},
+  /** The summary's fields, flat, as `GET /api/shows/:showId/summary` answers them (summary-schema.ts). */
+  show_summary: showSummaryFields,
 
   // Into the room (DESIGN.md § Into the room).
   audio_level: {

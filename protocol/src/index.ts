@@ -7,3 +7,5 @@ export * from './event-templates.js';
 export * from './products.js';
 export * from './streaming.js';
 export * from './webhooks.js';
+export * from './story-state.js';
+export * from './show-story.js';
