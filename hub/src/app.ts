@@ -14,6 +14,7 @@ import { commercePlugin } from './commerce/plugin.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
 import { cartRoutes } from './routes/cart.js';
 import { summaryRoutes } from './routes/summary.js';
+import { transcriptRoutes } from './routes/transcript.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -86,6 +87,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(commercePlugin);
   await app.register(cartRoutes);
   await app.register(summaryRoutes);
+  await app.register(transcriptRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   return { app: app as unknown as FastifyInstance, hub };
