@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { loadConfig } from '../src/config.js';
 import { getJson, postJson, startHub, type TestHub } from './helpers/hub.js';
 import { waitFor } from './helpers/wait.js';
 import { startReceiver, type Receiver } from './helpers/webhook-receiver.js';
@@ -141,6 +142,9 @@ describe('cart, reservations, orders and the summary', () => {
     const streamRead = await getJson(`${hub.url}/api/shows/${SHOW}/events`, service);
     assert.equal(streamRead.status, 403, 'a service reads nothing');
     assert.match(streamRead.body.message, /role "service" cannot read/);
+    for (const path of ['/api/shows', `/api/shows/${SHOW}`, `/api/stream?shows=${SHOW}`, `/api/shows/${SHOW}/summary`]) {
+      assert.equal((await getJson(`${hub.url}${path}`, service)).status, 403, `a service reads nothing: ${path}`);
+    }
 
     // Alice's mug and Bob's last tee expire (0.1 minute after their adds).
     await waitFor('reservations to expire', async () => Object.keys(await quantities()).length === 0, 20_000, 200);
@@ -225,5 +229,29 @@ describe('cart, reservations, orders and the summary', () => {
     assert.deepEqual(again.body, before);
     const events = await getJson(`${hub.url}/api/shows/${SHOW}/events?types=show_summary`, await hub.token('admin'));
     assert.equal(events.body.events.length, 1, 'a restart does not publish the summary again');
+  });
+});
+
+describe('reservation settings', () => {
+  it('refuses a reservation time that is not a positive number of minutes, naming the variable', () => {
+    for (const bad of ['0', '-1', 'soon']) {
+      assert.throws(() => loadConfig({ HUB_RESERVATION_MINUTES: bad }), /HUB_RESERVATION_MINUTES: /);
+    }
+    assert.equal(loadConfig({ HUB_RESERVATION_MINUTES: '0.5' }).HUB_RESERVATION_MINUTES, 0.5);
+  });
+
+  it('the cleanup timer drops expired reservations by itself', async () => {
+    const hub = await startHub({ HUB_RESERVATION_MINUTES: '0.01', HUB_RESERVATION_CLEANUP_SECONDS: '1', HUB_LOG_LEVEL: 'debug' });
+    try {
+      const service = await hub.token('service', ['timer-show']);
+      const add = await postJson(`${hub.url}/api/shows/timer-show/cart-event`, { productId: 'p', action: 'add_to_cart', quantity: 4, userId: 'u' }, service);
+      assert.equal(add.status, 201, JSON.stringify(add.body));
+      // 0.6 s to expire, then the next sweep (every second) drops it and says so at debug level.
+      await waitFor('the sweep to drop the expired line', () => /"dropped":1,"msg":"expired reservations dropped"/.test(hub.logs()), 20_000, 100);
+      const res = await fetch(`${hub.url}/api/reservations/cleanup`, { method: 'DELETE', headers: { authorization: `Bearer ${service}` } });
+      assert.deepEqual(await res.json(), { dropped: 0, items: 0 }, 'nothing left for the explicit cleanup');
+    } finally {
+      await hub.close();
+    }
   });
 });
