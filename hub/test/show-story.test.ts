@@ -215,6 +215,9 @@ describe('cart, reservations, orders and the summary', () => {
     assert.equal(late.status, 409);
     assert.equal(late.body.error, 'show_ended');
     assert.equal((await getJson(`${hub.url}/api/shows/${SHOW}/summary`, bob)).status, 403, 'viewers get no summary');
+    const publicState = await getJson(`${hub.url}/api/shows/${SHOW}`, bob);
+    assert.equal(publicState.status, 200);
+    assert.ok(!('story' in publicState.body) && !JSON.stringify(publicState.body).includes('revenue'), 'nor the figures inside the show state');
     assert.equal((await getJson(`${hub.url}/api/shows/story-none/summary`, admin)).status, 404);
   });
 
