@@ -71,6 +71,19 @@ test('webhooks portal: add with filters, reveal and rotate the secret, open a fa
     assert.match(await page.getByTestId('next-retry').innerText(), /^next attempt at /);
     await screenshot(page, 'webhooks-portal');
 
+    // Recover: disabling fails what was pending; once enabled again, "since an hour ago" resends it.
+    await row.getByRole('button', { name: 'Disable' }).click();
+    await waitAttr(page, '[data-delivery]', 'data-status', (v) => v === 'failed', 30_000);
+    await row.getByRole('button', { name: 'Enable' }).click();
+    await page.getByText('Enabled', { exact: true }).waitFor({ timeout: 10_000 });
+    receiver.respondWith(() => ({ status: 200, body: 'thanks' }));
+    await row.getByRole('button', { name: 'Recover…' }).click();
+    await row.getByRole('button', { name: 'Recover', exact: true }).click();
+    await page.getByText('1 failed deliveries queued again').waitFor({ timeout: 10_000 });
+    await receiver.until(() => receiver.received.some((r) => r.status === 200), 'the recovered delivery', 30_000);
+    assert.equal(receiver.received.at(-1)!.event.type, 'show_ended');
+    assert.equal(receiver.received.at(-1)!.webhookId, receiver.received[0]!.webhookId, 'same webhook-id as the failed attempt');
+
     // Edit, then delete.
     await row.getByRole('button', { name: 'Edit' }).click();
     const edit = page.getByTestId('edit-endpoint');

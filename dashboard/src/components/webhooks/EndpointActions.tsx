@@ -14,7 +14,8 @@ type Act = <T>(what: () => Promise<T>, done: string | ((result: T) => string)) =
 export function EndpointActions({ ep, api, act }: { ep: WebhookEndpoint; api: Api; act: Act }) {
   const [mode, setMode] = useState<'edit' | 'recover' | undefined>();
   const [secret, setSecret] = useState<string>();
-  const [since, setSince] = useState(() => new Date(Date.now() - 3600_000).toISOString().slice(0, 16));
+  // datetime-local holds local wall-clock time: an hour ago, shifted by the zone offset before formatting.
+  const [since, setSince] = useState(() => new Date(Date.now() - 3600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16));
 
   return (
     <div className="endpoint-actions">
