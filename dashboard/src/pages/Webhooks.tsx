@@ -148,32 +148,32 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
               <tbody>
                 {deliveries.map((d) => (
                   <Fragment key={d.id}>
-                  <tr data-delivery={d.id} data-status={d.status} data-attempts={d.attempts}>
-                    <td className="small">{formatClock(d.createdAt)}</td>
-                    <td>
-                      <code>{d.type}</code>
-                      {d.show && <div className="muted small">{d.show}</div>}
-                    </td>
-                    <td className="small muted">{endpoints.find((e) => e.id === d.endpointId)?.url ?? d.endpointId}</td>
-                    <td className={d.status === 'succeeded' ? 'health-ok' : d.status === 'failed' ? 'health-bad' : 'health-off'}>{d.status}</td>
-                    <td>{d.attempts}</td>
-                    <td className="small">{d.lastStatusCode ?? d.lastError ?? '—'}</td>
-                    <td>
-                      <button type="button" className="btn-quiet" onClick={() => setOpen(open === d.id ? undefined : d.id)}>
-                        {open === d.id ? 'Close' : 'Attempts'}
-                      </button>{' '}
-                      <button type="button" className="btn-quiet" onClick={() => act(() => api.redeliver(d.id), `Delivery ${d.id} queued again`)}>
-                        Redeliver
-                      </button>
-                    </td>
-                  </tr>
-                  {open === d.id && (
-                    <tr className="details-row">
-                      <td colSpan={7}>
-                        <DeliveryDetails id={d.id} api={api} version={`${d.status}:${d.attempts}`} />
+                    <tr data-delivery={d.id} data-status={d.status} data-attempts={d.attempts}>
+                      <td className="small">{formatClock(d.createdAt)}</td>
+                      <td>
+                        <code>{d.type}</code>
+                        {d.show && <div className="muted small">{d.show}</div>}
+                      </td>
+                      <td className="small muted">{endpoints.find((e) => e.id === d.endpointId)?.url ?? d.endpointId}</td>
+                      <td className={d.status === 'succeeded' ? 'health-ok' : d.status === 'failed' ? 'health-bad' : 'health-off'}>{d.status}</td>
+                      <td>{d.attempts}</td>
+                      <td className="small">{d.lastStatusCode ?? d.lastError ?? '—'}</td>
+                      <td>
+                        <button type="button" className="btn-quiet" onClick={() => setOpen(open === d.id ? undefined : d.id)}>
+                          {open === d.id ? 'Close' : 'Attempts'}
+                        </button>{' '}
+                        <button type="button" className="btn-quiet" onClick={() => act(() => api.redeliver(d.id), `Delivery ${d.id} queued again`)}>
+                          Redeliver
+                        </button>
                       </td>
                     </tr>
-                  )}
+                    {open === d.id && (
+                      <tr className="details-row">
+                        <td colSpan={7}>
+                          <DeliveryDetails id={d.id} api={api} version={`${d.status}:${d.attempts}`} />
+                        </td>
+                      </tr>
+                    )}
                   </Fragment>
                 ))}
               </tbody>
