@@ -3,6 +3,8 @@ import { SignIn } from './components/SignIn.js';
 import { Header } from './components/Header.js';
 import { canSeeAll, decodeClaims, onlyShow, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
 import { navigate, showPath, useRoute } from './lib/router.js';
+import { EventCatalog } from './pages/EventCatalog.js';
+import { Replay } from './pages/Replay.js';
 import { ShowView } from './pages/ShowView.js';
 import { Wall } from './pages/Wall.js';
 import { Webhooks } from './pages/Webhooks.js';
@@ -52,6 +54,10 @@ export function App() {
       return host && !canSeeAll(claims) ? null : <Wall key={token ?? ''} {...common} />;
     case 'show':
       return <ShowView key={`${token}:${route.show}`} show={route.show} {...common} />;
+    case 'replay':
+      return <Replay key={`${token}:replay:${route.show}`} show={route.show} {...common} />;
+    case 'events':
+      return <EventCatalog {...common} />;
     case 'webhooks':
       return <Webhooks key={token ?? ''} {...common} />;
     default:

@@ -42,7 +42,7 @@ test('webhooks page: add an endpoint, see its delivery succeed, redeliver it wit
     await page.getByPlaceholder('Description (optional)').fill('Shop backend');
     await page.getByRole('button', { name: 'Add endpoint' }).click();
     await page.locator('.notice').first().waitFor({ timeout: 30_000 });
-    assert.match(await page.locator('.notice').first().innerText(), /signing secret, shown only now: whsec_/);
+    assert.match(await page.locator('.notice').first().innerText(), /signing secret \(also under “Reveal secret”\): whsec_/);
     await waitAttr(page, '[data-endpoint]', 'data-health', (v) => v === 'healthy');
 
     await publish(hub.url, agent, 'hooked-show', [{ type: 'show_started', title: 'Hooked' }]);

@@ -12,7 +12,11 @@ import { HttpError } from './errors.js';
 import { createHub, type Hub } from './hub.js';
 import { logRequest, loggerOptions } from './logger.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
+import { commercePlugin } from './commerce/plugin.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
+import { cartRoutes } from './routes/cart.js';
+import { summaryRoutes } from './routes/summary.js';
+import { transcriptRoutes } from './routes/transcript.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -103,6 +107,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // WebSocket support for every route that asks (`websocket: true`); registered once, here.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(liveSessionRoutes);
+  await app.register(commercePlugin);
+  await app.register(cartRoutes);
+  await app.register(summaryRoutes);
+  await app.register(transcriptRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   return { app: app as unknown as FastifyInstance, hub };

@@ -123,6 +123,10 @@ const schema = z.object({
   HUB_RATE_LIMIT_INGEST: int(0, 100_000_000).default(5_000),
   HUB_RATE_LIMIT_INGEST_IP: int(0, 100_000_000).default(10_000),
   HUB_RATE_LIMIT_TOKENS: int(0, 100_000_000).default(60),
+  /** A cart add holds its items this many minutes (fractions allowed), unless a remove or an order settles them first. */
+  HUB_RESERVATION_MINUTES: z.coerce.number().positive('must be more than 0').max(7 * 24 * 60).default(15),
+  /** How often expired reservations are dropped from memory (what `DELETE /api/reservations/cleanup` does), seconds. */
+  HUB_RESERVATION_CLEANUP_SECONDS: int(1, 24 * 3600).default(60),
 }).superRefine((c, ctx) => {
   // The hub tokens minted beside LiveKit tokens live as long; the hub must accept its own tokens.
   if (c.LIVEKIT_TOKEN_TTL_SECONDS > c.HUB_TOKEN_MAX_DAYS * 86400) {

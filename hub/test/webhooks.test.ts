@@ -194,7 +194,8 @@ describe('webhooks', () => {
     await waitFor(async () => (await delivery(d.id)).status === 'succeeded', 'the redelivery');
     assert.equal(r.received.at(-1)!.webhookId, d.webhookId);
     r.respondWith(() => ({ status: 500 }));
-    const [e2] = await publish('redirect-show', { type: 'show_ended' });
+    // Not show_ended: the hub would answer it with a show_summary, a second failure to recover.
+    const [e2] = await publish('redirect-show', { type: 'show_metadata', title: 'Second' });
     await waitFor(async () => (await deliveriesOf(ep.id)).find((x) => x.eventId === e2 && x.status === 'failed'), 'the second to fail');
     r.respondWith(() => ({ status: 200 }));
     const recovered = await request('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/recover`, admin, { since: new Date(Date.now() - 60_000).toISOString() });

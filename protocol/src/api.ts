@@ -32,7 +32,7 @@ export const historyQuery = z.object({
 
 export const showParams = z.object({ show: showId });
 
-export const roles = ['admin', 'staff', 'host', 'agent', 'viewer'] as const;
+export const roles = ['admin', 'staff', 'host', 'agent', 'service', 'viewer'] as const;
 export type Role = (typeof roles)[number];
 
 /** The claims of a hub token. */

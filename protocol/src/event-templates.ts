@@ -45,6 +45,15 @@ const examples: Partial<Record<KnownEventType, Record<string, unknown>>> = {
   viewer_joined: { viewers: 42, participant: 'viewer_7' },
   viewer_left: { viewers: 41, participant: 'viewer_7' },
   metrics: { kind: 'llm', ttftMs: 310, promptTokens: 812, completionTokens: 64 },
+  cart_event: { productId: 'prod-linen-dress', action: 'add_to_cart', quantity: 1, userId: 'viewer_7' },
+  order_placed: { orderId: 'order-1042', userId: 'viewer_7', items: [{ productId: 'prod-linen-dress', quantity: 1, price: 49.9 }], total: 49.9, currency: 'EUR' },
+  show_summary: {
+    title: 'Summer collection live', status: 'ended', startedAt: 1695123000, endedAt: 1695126600, durationSeconds: 3600,
+    viewers: { peak: 42, average: 31.5 }, products: { created: 3, onCarousel: 2 }, cart: { adds: 12, removes: 3, reserved: 2 },
+    orders: { count: 5, revenue: { EUR: 249.5 } },
+    perProduct: [{ productId: 'prod-linen-dress', name: 'Linen summer dress', adds: 8, removes: 2, orders: 5, revenue: { EUR: 249.5 } }],
+    agent: { turns: 40, toolCalls: 6, toolFailures: 0, latencyP50Ms: 900, latencyP95Ms: 1800 }, alerts: { raised: 1, critical: 0 },
+  },
 };
 
 /** The smallest value a schema accepts, for fields we have no example of. */
@@ -59,6 +68,8 @@ function sample(schema: JsonSchema): unknown {
       return schema.minimum ?? 0;
     case 'boolean':
       return false;
+    case 'array':
+      return [];
     case 'object': {
       const out: Record<string, unknown> = {};
       for (const key of schema.required ?? []) out[key] = sample(schema.properties?.[key] ?? {});

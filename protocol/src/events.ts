@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventType, showId } from './names.js';
+import { showSummaryFields } from './summary-schema.js';
 
 /**
  * Every event is one flat JSON object, the same on the way in, in the log, on SSE and in
@@ -100,6 +101,8 @@ export const knownEventFields = {
     action: z.enum(cartActions),
     quantity: z.number().int().positive().max(10_000),
     userId: text(256).min(1),
+    /** Until when an add holds the items (epoch seconds); the hub sets it from HUB_RESERVATION_MINUTES. */
+    reservedUntil: z.number().finite().positive().optional(),
   },
   order_placed: {
     orderId: text(128).min(1),
@@ -111,8 +114,8 @@ export const knownEventFields = {
     total: z.number().finite().nonnegative(),
     currency,
   },
-  /** The summary's fields, flat, as `GET /api/shows/:show/summary` answers them (its schema lives beside that route's). */
-  show_summary: {},
+  /** The summary's fields, flat, as `GET /api/shows/:showId/summary` answers them (summary-schema.ts). */
+  show_summary: showSummaryFields,
 
   // Into the room (DESIGN.md § Into the room).
   audio_level: {
@@ -131,6 +134,20 @@ export const knownEventTypes = Object.keys(knownEventFields) as KnownEventType[]
 
 /** Types the hub emits itself and never stores; publishers may not use them. */
 export const hubOnlyTypes = ['heartbeat', 'history_truncated', 'presence'] as const;
+
+/**
+ * Known types the hub publishes itself (alerts, the audit trail, summaries, the room monitor and
+ * recordings). Publishers may post them too, but a simulated show leaves them to the hub.
+ */
+export const hubPublishedTypes = [
+  'alert_raised',
+  'alert_resolved',
+  'alert_acknowledged',
+  'control',
+  'show_summary',
+  'audio_level',
+  'recording_ready',
+] as const satisfies readonly KnownEventType[];
 
 /** What a viewer token may see: what the show's public screen shows anyway. */
 export const publicEventTypes = [

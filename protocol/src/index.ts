@@ -9,3 +9,5 @@ export * from './products.js';
 export * from './streaming.js';
 export * from './webhooks.js';
 export * from './live-sessions.js';
+export * from './story-state.js';
+export * from './show-story.js';

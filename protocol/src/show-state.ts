@@ -1,5 +1,6 @@
 import type { agentStates, Product, userStates } from './events.js';
 import type { HubEvent, KnownEvent } from './events.js';
+import { applyStory, emptyStory, type ShowStory } from './story-state.js';
 
 export type AgentState = (typeof agentStates)[number];
 export type UserState = (typeof userStates)[number];
@@ -56,6 +57,8 @@ export interface ShowState {
   turns: TurnMetrics[];
   /** Rolling percentiles of each latency figure over `turns`. */
   latency: Partial<Record<LatencyField, LatencyStats>>;
+  /** Counters over the whole show for its summary: commerce, agent, alerts, viewers (story-state.ts). */
+  story: ShowStory;
 }
 
 export const latencyFields = ['eouDelayMs', 'sttMs', 'llmTtftMs', 'ttsTtfbMs', 'e2eMs'] as const;
@@ -97,6 +100,7 @@ export function emptyShow(show: string): ShowState {
     eventCount: 0,
     turns: [],
     latency: {},
+    story: emptyStory(),
   };
 }
 
@@ -163,6 +167,7 @@ function apply(s: ShowState, e: KnownEvent, own: Own, products: () => Record<str
     s.status = 'live';
     s.startedAt ??= e.timestamp;
   }
+  applyStory(s, e);
 
   switch (e.type) {
     case 'show_started':

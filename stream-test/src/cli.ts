@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { demoCommand } from './commands/demo.js';
 import { listenCommand } from './commands/listen.js';
 import { loadCommand } from './commands/load.js';
+import { replayCommand } from './commands/replay.js';
 import { sendCommand } from './commands/send.js';
 import { simulateCommand } from './commands/simulate.js';
 import { CliError, ExitCode } from './exit-codes.js';
@@ -11,7 +12,7 @@ import { loadEnvFile } from '@showwire/protocol/env-file';
 loadEnvFile();
 
 const program = new Command('stream-test')
-  .description('Send to, listen to, simulate and load-test a Showwire hub')
+  .description('Send to, listen to, simulate, replay and load-test a Showwire hub')
   .showHelpAfterError('(add --help for usage)')
   .addHelpText(
     'after',
@@ -21,7 +22,7 @@ Exit codes: 0 ok, 1 crash (a bug), 2 usage, 3 hub unreachable or 5xx, 4 token re
 5 invalid event or request (400/413/415, or refused locally), 6 listen --timeout before --count.`,
   );
 
-for (const cmd of [listenCommand, sendCommand, simulateCommand, loadCommand, demoCommand]) program.addCommand(cmd);
+for (const cmd of [listenCommand, sendCommand, simulateCommand, loadCommand, demoCommand, replayCommand]) program.addCommand(cmd);
 // Commander exits 1 on usage errors; scripts get 2 (1 is reserved for crashes).
 for (const cmd of [program, ...program.commands]) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
 

@@ -1,13 +1,16 @@
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 /** Three pages need no router library: the path is the state, history.pushState changes it. */
-export type Route = { page: 'wall' } | { page: 'show'; show: string } | { page: 'webhooks' } | { page: 'missing' };
+export type Route = { page: 'wall' } | { page: 'show'; show: string } | { page: 'replay'; show: string } | { page: 'webhooks' } | { page: 'events' } | { page: 'missing' };
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'wall' };
   if (pathname === '/webhooks') return { page: 'webhooks' };
+  if (pathname === '/events') return { page: 'events' };
   const m = /^\/shows\/([^/]+)\/?$/.exec(pathname);
   if (m) return { page: 'show', show: decodeURIComponent(m[1]!) };
+  const r = /^\/shows\/([^/]+)\/replay\/?$/.exec(pathname);
+  if (r) return { page: 'replay', show: decodeURIComponent(r[1]!) };
   return { page: 'missing' };
 }
 
@@ -45,3 +48,4 @@ export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchor
 }
 
 export const showPath = (show: string) => `/shows/${encodeURIComponent(show)}`;
+export const replayPath = (show: string) => `/shows/${encodeURIComponent(show)}/replay`;

@@ -1,11 +1,18 @@
-import type { WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from '@showwire/protocol';
+import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint, WebhookEndpointUpdateBody } from '@showwire/protocol';
 import { apiRequest } from './api.js';
 
 /** The admin webhook API (hub/src/routes/webhooks.ts), as the webhooks page uses it. */
 export const webhooksApi = (token: string | null) => ({
   endpoints: () => apiRequest<{ endpoints: WebhookEndpoint[] }>('/api/webhooks/endpoints', token).then((r) => r.endpoints),
-  create: (url: string, description: string) =>
-    apiRequest<WebhookEndpoint & { secret: string }>('/api/webhooks/endpoints', token, { method: 'POST', body: JSON.stringify({ url, description }) }),
+  create: (url: string, description: string, filters: { types?: string[] | null; shows?: string[] | null } = {}) =>
+    apiRequest<WebhookEndpoint & { secret: string }>('/api/webhooks/endpoints', token, { method: 'POST', body: JSON.stringify({ url, description, ...filters }) }),
+  update: (id: string, body: WebhookEndpointUpdateBody) => apiRequest<WebhookEndpoint>(`/api/webhooks/endpoints/${id}`, token, { method: 'PATCH', body: JSON.stringify(body) }),
+  remove: (id: string) => apiRequest<void>(`/api/webhooks/endpoints/${id}`, token, { method: 'DELETE' }),
+  secret: (id: string) => apiRequest<{ secret: string }>(`/api/webhooks/endpoints/${id}/secret`, token).then((r) => r.secret),
+  rotate: (id: string) =>
+    apiRequest<{ secret: string; previousSecretValidUntil: number | null }>(`/api/webhooks/endpoints/${id}/rotate-secret`, token, { method: 'POST', body: '{}' }),
+  recover: (id: string, since: number) => apiRequest<{ requeued?: number }>(`/api/webhooks/endpoints/${id}/recover`, token, { method: 'POST', body: JSON.stringify({ since }) }),
+  delivery: (id: string) => apiRequest<DeliveryDetail>(`/api/webhooks/deliveries/${id}`, token),
   setEnabled: (id: string, enabled: boolean) => apiRequest<WebhookEndpoint>(`/api/webhooks/endpoints/${id}/${enabled ? 'enable' : 'disable'}`, token, { method: 'POST' }),
   test: (id: string) => apiRequest<unknown>(`/api/webhooks/endpoints/${id}/test`, token, { method: 'POST' }),
   deliveries: (q: { endpoint?: string; status?: WebhookDeliveryStatus; before?: string; limit?: number }) => {
@@ -15,6 +22,15 @@ export const webhooksApi = (token: string | null) => ({
   },
   redeliver: (id: string) => apiRequest<WebhookDelivery>(`/api/webhooks/deliveries/${id}/redeliver`, token, { method: 'POST' }),
 });
+
+/** `GET /api/webhooks/deliveries/:id`: the delivery, every attempt, and the body as sent. */
+export type DeliveryDetail = WebhookDelivery & { attemptLog: WebhookAttempt[]; payload: string | null };
+
+/** `a, b,c` → ['a', 'b', 'c']; empty → null (all). */
+export const filterList = (text: string): string[] | null => {
+  const items = text.split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length ? items : null;
+};
 
 export type EndpointHealth = { kind: 'healthy' | 'failing' | 'disabled'; label: string };
 

@@ -3,12 +3,15 @@ import { emptyShow, type ShowState } from '@showwire/protocol';
 import { ActionFeed } from '../components/ActionFeed.js';
 import { Carousel } from '../components/Carousel.js';
 import { Header, Notice } from '../components/Header.js';
+import { ShowSummary } from '../components/ShowSummary.js';
 import { Sparkline } from '../components/Sparkline.js';
 import { Thumb } from '../components/Thumb.js';
 import { Transcript } from '../components/Transcript.js';
+import { TranscriptDownload } from '../components/TranscriptDownload.js';
 import { ApiError } from '../lib/api.js';
 import type { PageProps } from '../lib/auth.js';
 import { formatClock, formatCount, formatDuration } from '../lib/format.js';
+import { Link, replayPath } from '../lib/router.js';
 import { TROUBLE_LABEL, troubles } from '../lib/trouble.js';
 import { useHubNow } from '../live/use-now.js';
 import { useLiveShows } from '../live/use-live-shows.js';
@@ -49,6 +52,13 @@ export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: Pag
           </Notice>
         )}
         <ShowMeta state={state} now={now} />
+        <div className="show-tools">
+          <Link className="btn-quiet" href={replayPath(show)} data-testid="replay-link">
+            Replay
+          </Link>
+          <TranscriptDownload show={show} token={token} />
+        </div>
+        {state.status === 'ended' && <ShowSummary show={show} token={token} version={state.lastEventId} />}
         <div className="show-grid">
           <Transcript lines={state.transcript} speaking={state.agentSpeaking} />
           <div className="show-side">
@@ -80,7 +90,8 @@ function ShowMeta({ state: s, now }: { state: ShowState; now: number }) {
         <div>
           <dt>Agent</dt>
           <dd>
-            <AgentChip state={s} />
+            {/* An ended show has no live agent: its last state would only mislead. */}
+            {s.status === 'ended' ? <span className="muted" data-agent-state="ended">Session over</span> : <AgentChip state={s} />}
           </dd>
         </div>
         <div>

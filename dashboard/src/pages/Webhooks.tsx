@@ -1,10 +1,14 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useState } from 'react';
 import type { WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from '@showwire/protocol';
 import { Header, Notice } from '../components/Header.js';
 import type { PageProps } from '../lib/auth.js';
 import { formatClock } from '../lib/format.js';
 import { ApiError } from '../lib/api.js';
+import { Link } from '../lib/router.js';
 import { endpointHealth, webhooksApi } from '../lib/webhooks-api.js';
+import { DeliveryDetails } from '../components/webhooks/DeliveryDetails.js';
+import { EndpointActions } from '../components/webhooks/EndpointActions.js';
+import { EndpointForm } from '../components/webhooks/EndpointForm.js';
 
 /** The delivery log is polled: it changes at the worker's pace, and this page is for the few admins. */
 const REFRESH_MS = 5000;
@@ -18,6 +22,8 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
   const [status, setStatus] = useState<WebhookDeliveryStatus | ''>('');
   const [error, setError] = useState<string>();
   const [message, setMessage] = useState<string>();
+  /** The delivery whose attempts and payload are open. */
+  const [open, setOpen] = useState<string>();
 
   const refresh = useCallback(async () => {
     try {
@@ -38,13 +44,16 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
     return () => clearInterval(t);
   }, [refresh]);
 
-  const act = async <T,>(what: () => Promise<T>, done: string | ((result: T) => string)) => {
+  const act = async <T,>(what: () => Promise<T>, done: string | ((result: T) => string)): Promise<boolean> => {
     try {
       const result = await what();
       setMessage(typeof done === 'string' ? done : done(result));
+      setError(undefined);
       await refresh();
+      return true;
     } catch (e) {
       setError((e as Error).message);
+      return false;
     }
   };
 
@@ -69,7 +78,13 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
             <h2 id="ep-h">Endpoints</h2>
             <span className="muted small">{endpoints.length}</span>
           </div>
-          <NewEndpoint onCreate={(url, description) => act(() => api.create(url, description), (ep) => `Endpoint created. Its signing secret, shown only now: ${ep.secret}`)} />
+          <p className="small muted">
+            Every event type, its fields and an example: <Link href="/events">event catalog</Link> · the API: <a href="/docs">/docs</a>
+          </p>
+          <EndpointForm
+            submitLabel="Add endpoint"
+            onSubmit={(f) => act(() => api.create(f.url, f.description, { types: f.types, shows: f.shows }), (ep) => `Endpoint created. Its signing secret (also under “Reveal secret”): ${ep.secret}`)}
+          />
           <div className="table-wrap">
             <table className="grid">
               <Head columns={['URL', 'Health', 'Filters']} />
@@ -87,6 +102,7 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
                         {ep.types ? ep.types.join(', ') : 'all types'} · {ep.shows ? ep.shows.join(', ') : 'all shows'}
                       </td>
                       <td className="row-actions">
+                        <EndpointActions ep={ep} api={api} act={act} />
                         <button type="button" className="btn-quiet" onClick={() => act(() => api.test(ep.id), 'Test message queued')}>
                           Send test
                         </button>{' '}
@@ -131,22 +147,34 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
               <Head columns={['Created', 'Event', 'Endpoint', 'Status', 'Attempts', 'Last answer']} />
               <tbody>
                 {deliveries.map((d) => (
-                  <tr key={d.id} data-delivery={d.id} data-status={d.status} data-attempts={d.attempts}>
-                    <td className="small">{formatClock(d.createdAt)}</td>
-                    <td>
-                      <code>{d.type}</code>
-                      {d.show && <div className="muted small">{d.show}</div>}
-                    </td>
-                    <td className="small muted">{endpoints.find((e) => e.id === d.endpointId)?.url ?? d.endpointId}</td>
-                    <td className={d.status === 'succeeded' ? 'health-ok' : d.status === 'failed' ? 'health-bad' : 'health-off'}>{d.status}</td>
-                    <td>{d.attempts}</td>
-                    <td className="small">{d.lastStatusCode ?? d.lastError ?? '—'}</td>
-                    <td>
-                      <button type="button" className="btn-quiet" onClick={() => act(() => api.redeliver(d.id), `Delivery ${d.id} queued again`)}>
-                        Redeliver
-                      </button>
-                    </td>
-                  </tr>
+                  <Fragment key={d.id}>
+                    <tr data-delivery={d.id} data-status={d.status} data-attempts={d.attempts}>
+                      <td className="small">{formatClock(d.createdAt)}</td>
+                      <td>
+                        <code>{d.type}</code>
+                        {d.show && <div className="muted small">{d.show}</div>}
+                      </td>
+                      <td className="small muted">{endpoints.find((e) => e.id === d.endpointId)?.url ?? d.endpointId}</td>
+                      <td className={d.status === 'succeeded' ? 'health-ok' : d.status === 'failed' ? 'health-bad' : 'health-off'}>{d.status}</td>
+                      <td>{d.attempts}</td>
+                      <td className="small">{d.lastStatusCode ?? d.lastError ?? '—'}</td>
+                      <td>
+                        <button type="button" className="btn-quiet" onClick={() => setOpen(open === d.id ? undefined : d.id)}>
+                          {open === d.id ? 'Close' : 'Attempts'}
+                        </button>{' '}
+                        <button type="button" className="btn-quiet" onClick={() => act(() => api.redeliver(d.id), `Delivery ${d.id} queued again`)}>
+                          Redeliver
+                        </button>
+                      </td>
+                    </tr>
+                    {open === d.id && (
+                      <tr className="details-row">
+                        <td colSpan={7}>
+                          <DeliveryDetails id={d.id} api={api} version={`${d.status}:${d.attempts}`} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
@@ -176,32 +204,5 @@ function Head({ columns }: { columns: string[] }) {
         </th>
       </tr>
     </thead>
-  );
-}
-
-function NewEndpoint({ onCreate }: { onCreate: (url: string, description: string) => void }) {
-  const [url, setUrl] = useState('');
-  const [description, setDescription] = useState('');
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (!url.trim()) return;
-    onCreate(url.trim(), description.trim());
-    setUrl('');
-    setDescription('');
-  };
-  return (
-    <form className="new-endpoint" onSubmit={submit}>
-      <label>
-        <span className="sr-only">Endpoint URL</span>
-        <input type="url" required placeholder="https://example.com/webhooks/showwire" value={url} onChange={(e) => setUrl(e.target.value)} />
-      </label>
-      <label>
-        <span className="sr-only">Description</span>
-        <input placeholder="Description (optional)" value={description} onChange={(e) => setDescription(e.target.value)} />
-      </label>
-      <button type="submit" className="btn">
-        Add endpoint
-      </button>
-    </form>
   );
 }

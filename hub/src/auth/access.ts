@@ -14,7 +14,8 @@ export interface Principal {
 export const OPEN_PRINCIPAL: Principal = { sub: 'anonymous', role: 'admin', shows: null };
 
 const READERS: ReadonlySet<Role> = new Set(['admin', 'staff', 'host', 'viewer']);
-const PUBLISHERS: ReadonlySet<Role> = new Set(['admin', 'agent']);
+/** A `service` (a backend such as the shop) publishes to its shows and reads nothing. */
+const PUBLISHERS: ReadonlySet<Role> = new Set(['admin', 'agent', 'service']);
 
 export const coversShow = (p: Principal, show: string) => p.role === 'admin' || p.role === 'staff' || p.shows === null || p.shows.has(show);
 
@@ -31,7 +32,7 @@ export function assertCanRead(p: Principal, show: string): void {
 }
 
 export function assertCanPublish(p: Principal, show: string): void {
-  if (!PUBLISHERS.has(p.role)) throw forbidden(`role "${p.role}" cannot publish events (agent or admin tokens can)`);
+  if (!PUBLISHERS.has(p.role)) throw forbidden(`role "${p.role}" cannot publish events (agent, service or admin tokens can)`);
   if (!coversShow(p, show)) throw forbidden(`this token does not cover show "${show}"`);
 }
 

@@ -2,10 +2,10 @@ import type { Principal } from './access.js';
 
 /**
  * Show-state fields only staff, hosts and admins see: what the agent heard and did, its errors and
- * its inner state. A viewer gets what the show's public screen shows anyway (products, carousel,
- * title, viewer counts).
+ * its inner state, and the show's commerce figures (`story`: revenue, orders, carts). A viewer
+ * gets what the show's public screen shows anyway (products, carousel, title, viewer counts).
  */
-const PRIVATE_FIELDS = ['transcript', 'lastTranscript', 'actions', 'lastError', 'agentState', 'userState', 'lastAgentActivity'] as const;
+const PRIVATE_FIELDS = ['transcript', 'lastTranscript', 'actions', 'lastError', 'agentState', 'userState', 'lastAgentActivity', 'story'] as const;
 
 /** A show's state (or its summary) as `principal` may see it. */
 export function visibleState<T extends object>(principal: Principal, state: T): T {

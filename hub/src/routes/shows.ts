@@ -11,7 +11,7 @@ export const showRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api/shows', async (req) => {
     const principal = await req.principal();
-    if (principal.role === 'agent') throw forbidden('role "agent" cannot read shows');
+    if (principal.role === 'agent' || principal.role === 'service') throw forbidden(`role "${principal.role}" cannot read shows`);
     const shows = hub.shows
       .list()
       .filter((s) => canRead(principal, s.show))

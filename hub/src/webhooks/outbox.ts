@@ -152,6 +152,10 @@ export function createOutbox(db: Database.Database) {
       const row = db.prepare<[number], DeliveryRow>('SELECT * FROM webhook_deliveries WHERE id = ?').get(id);
       return row && toDelivery(row);
     },
+    /** The body as sent (the integrator portal shows it). */
+    payload(id: number): string | undefined {
+      return db.prepare<[number], { payload: string }>('SELECT payload FROM webhook_deliveries WHERE id = ?').get(id)?.payload;
+    },
     attempts(id: number): WebhookAttempt[] {
       return db
         .prepare<[number], WebhookAttempt>(

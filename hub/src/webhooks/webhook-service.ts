@@ -174,7 +174,7 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
       worker.wake();
       return delivery;
     },
-    getDelivery: (id: string) => ({ ...mustGetDelivery(id), attemptLog: outbox.attempts(Number(id)) }),
+    getDelivery: (id: string) => ({ ...mustGetDelivery(id), attemptLog: outbox.attempts(Number(id)), payload: outbox.payload(Number(id)) ?? null }),
     redeliver(id: string) {
       const d = mustGetDelivery(id);
       if (!endpoints.get(d.endpointId)?.enabled) throw new HttpError(409, 'endpoint_disabled', `endpoint "${d.endpointId}" is disabled; enable it first`);

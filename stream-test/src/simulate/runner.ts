@@ -64,7 +64,7 @@ export function simulate(opts: SimulationOptions) {
       );
       await new Promise((r) => setTimeout(r, TICK_MS));
     }
-    await Promise.all(shows.map((s) => post(s.show, [checked(stamp(showEnded(), ++s.seq))])));
+    await Promise.all(shows.map((s) => post(s.show, showEnded().map((d) => checked(stamp(d, ++s.seq))))));
     return stats;
   }
 

@@ -59,6 +59,7 @@ export function* showScript(show: string, index: number, random: () => number): 
   yield { type: 'agent_state', state: 'listening', oldState: 'initializing' };
   yield join();
   yield join();
+  let orders = 0;
 
   for (let round = 0; ; round++) {
     const item = catalog[(index * 3 + round) % catalog.length]!;
@@ -74,18 +75,42 @@ export function* showScript(show: string, index: number, random: () => number): 
       yield { type: 'agent_error', message: 'text-to-speech request timed out; retrying', recoverable: true, code: 'tts_timeout' };
     }
     yield* agentSays(pick(agentReplies)(item), round > 0 && random() < 0.15);
+    yield turn(random);
     yield* hostSays(pick(carouselAsks));
     yield { type: 'agent_state', state: 'thinking', oldState: 'listening' };
     yield { type: 'tool_call', name: 'add_to_carousel', args: { productId }, output: { ok: true }, isError: false, durationMs: Math.round(40 + random() * 200) };
     yield { type: 'product_added_to_show', productId };
     yield* agentSays(`${item.name} is on the carousel now.`, false);
+    yield turn(random);
+    // Viewers shop what is on the carousel: some add it, a few change their minds, some buy.
+    const buyer = present.length ? pick(present) : `${pick(viewerNames)}_0`;
+    const quantity = 1 + Math.floor(random() * 2);
+    yield { type: 'cart_event', productId, action: 'add_to_cart', quantity, userId: buyer };
+    if (round === 0 || random() < 0.2) yield { type: 'cart_event', productId, action: 'remove_from_cart', quantity: 1, userId: buyer };
+    if (round === 0 || random() < 0.5) {
+      const items = [{ productId, quantity, price: item.price }];
+      yield { type: 'order_placed', orderId: `${show}-o${++orders}`, userId: buyer, items, total: Math.round(item.price * quantity * 100) / 100, currency: item.currency };
+    }
     // Viewers drift: more join than leave, so the count climbs like a show warming up.
     const moves = 1 + Math.floor(random() * 3);
     for (let i = 0; i < moves; i++) yield present.length > 1 && (round === 0 || random() < 0.35) && i === 0 ? leave() : join();
   }
 }
 
-export const showEnded = (): Draft => ({ type: 'show_ended', reason: 'the simulated show is over' });
+/** One conversational turn's latency figures, around what a healthy agent shows. */
+function turn(random: () => number): Draft {
+  const eouDelayMs = Math.round(200 + random() * 400);
+  const sttMs = Math.round(150 + random() * 250);
+  const llmTtftMs = Math.round(250 + random() * 600);
+  const ttsTtfbMs = Math.round(120 + random() * 300);
+  return { type: 'turn_metrics', eouDelayMs, sttMs, llmTtftMs, ttsTtfbMs, e2eMs: eouDelayMs + llmTtftMs + ttsTtfbMs };
+}
+
+/** How a simulated show ends: its agent's session closes, then the show. */
+export const showEnded = (): Draft[] => [
+  { type: 'agent_session_closed', reason: 'room ended' },
+  { type: 'show_ended', reason: 'the simulated show is over' },
+];
 
 /** Stamps what every event carries: a producer clock and a per-show sequence (lets listeners see gaps). */
 export function stamp(draft: Draft, seq: number): EventInput {
