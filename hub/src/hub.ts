@@ -26,9 +26,14 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   mkdirSync(config.HUB_DATA_DIR, { recursive: true });
   const sqlite = openSqliteLog(join(config.HUB_DATA_DIR, 'events.db'));
   const log: EventLog = sqlite;
-  const fanout = createFanout();
-  const shows = createShowRegistry();
   const metrics = createMetrics(() => fanout.stats().connections);
+  const fanout = createFanout({
+    log,
+    limits: { maxBufferedBytes: config.HUB_SSE_BUFFER_BYTES, maxBufferedEvents: config.HUB_SSE_BUFFER_EVENTS },
+    logger,
+    onReplayed: (n) => metrics.replayed.inc(n),
+  });
+  const shows = createShowRegistry();
   await shows.load(log);
   // The webhook outbox shares the log's SQLite file and commit transaction.
   const webhooks = createWebhooks({ log: sqlite, config, logger, registry: metrics.registry });
