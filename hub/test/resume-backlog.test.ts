@@ -114,8 +114,9 @@ describe('resume of a large backlog', () => {
     const hub = await spawnHub({
       HUB_DATA_DIR: dir,
       HUB_SECRET: secret,
-      HUB_LOG_LEVEL: 'warn',
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=48`.trim(),
+      HUB_LOG_LEVEL: 'info',
+      // Small young generation too, so garbage doesn't pile up in it between collections.
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=48 --max-semi-space-size=2`.trim(),
     });
     const rssKiB = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${hub.child.pid}/status`, 'utf8'))![1]);
     try {
@@ -145,6 +146,10 @@ describe('resume of a large backlog', () => {
         const text = await (await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${staff}` } })).text();
         return /^showwire_sse_connections 0$/m.test(text);
       });
+    } catch (error) {
+      // What the hub said (a crash, streams closed as slow or failing) explains a failure here.
+      process.stderr.write(`hub output:\n${hub.output().slice(-4000)}\n`);
+      throw error;
     } finally {
       hub.child.kill('SIGTERM');
       await hub.exited;

@@ -1,21 +1,25 @@
+import { MAX_EVENT_BYTES } from '@showwire/protocol';
 import type { EventLog, LogRecord } from '../log/event-log.js';
 import { eventFrame } from './frames.js';
 import type { Filter, Session } from './session.js';
 
-/** A replay page holds at most this many events, and aims at about this many bytes. */
+/**
+ * A replay page holds at most this many events, and aims at about this many bytes (bigger pages
+ * made 20 concurrent resumes cost tens of MiB of RSS; see resume-backlog.test.ts).
+ */
 const PAGE_EVENTS = 500;
 const PAGE_BYTES = 64 * 1024;
 
 /**
  * Sends a joined session the history after `after`, then lets it go live. Pages are sized by
- * bytes (events range from 100 bytes to a megabyte) and each waits for the socket to drain, so
- * one replaying client holds about one page however long its backlog is.
+ * bytes (events range from 100 bytes to 64 KiB) and each waits for the socket to drain, so one
+ * replaying client holds about one page however long its backlog is.
  *
- * Where it stops: at the log's newest id as read after the session joined, since everything
- * after that id reached the session live and is held there. When the session had to drop its
- * held events (a long replay while the show is busy), the newest id is read again and the
- * replay goes on to it; those events are in the log. The check and `goLive` run in one
- * synchronous step, so no event slips between them.
+ * Where it stops: at a short page, read after the session joined. Everything committed before
+ * that read is in it; everything committed after reached the session live and is held there.
+ * If the session had to drop what it held (a long replay while the show is busy) since that
+ * read began, the dropped events are in the log: the replay reads on. The check and `goLive` run
+ * in one synchronous step, so nothing slips between them.
  */
 export async function replayHistory(
   session: Session,
@@ -29,29 +33,21 @@ export async function replayHistory(
   const types = filter.types ? [...filter.types] : undefined;
   session.cursor = after;
   let cursor = after;
-  let limit = 50;
-  let drops = -1;
-  let newest: string | undefined;
-  for (;;) {
-    if (session.closed) return;
-    if (session.drops !== drops) {
-      drops = session.drops;
-      newest = await log.lastId();
-      continue;
-    }
-    if (newest === undefined || log.compare(cursor, newest) >= 0) return session.goLive();
+  // The first page can't know the events' size: it takes as many as fit if all were the largest
+  // allowed (their stored JSON carries a few more fields); later pages follow the sizes seen.
+  let limit = Math.max(1, Math.floor(PAGE_BYTES / MAX_EVENT_BYTES));
+  while (!session.closed) {
+    const drops = session.drops;
     const page = await log.read({ after: cursor, shows, types, limit });
     if (session.closed) return;
     const last = page.at(-1);
-    if (!last) {
-      // Nothing this filter wants up to the newest id; what came after is held.
-      if (session.drops === drops) return session.goLive();
-      continue;
+    if (last) {
+      cursor = last.id;
+      onPage(page.length);
+      await session.replay(page.map((r) => eventFrame(r.id, r.json)).join(''), page.length, last.id);
     }
-    cursor = last.id;
-    onPage(page.length);
-    limit = nextLimit(page);
-    await session.replay(page.map((r) => eventFrame(r.id, r.json)).join(''), page.length, last.id);
+    if (page.length < limit && session.drops === drops) return session.goLive();
+    if (last) limit = nextLimit(page);
   }
 }
 

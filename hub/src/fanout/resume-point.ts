@@ -25,6 +25,7 @@ export interface ResumePoint {
 export async function resumePoint(log: EventLog, asked: ResumeRequest, shows: readonly string[] | undefined): Promise<ResumePoint> {
   const from = asked.id;
   if (!log.isId(from)) throw badRequest([{ path: asked.where, message: `"${from.slice(0, 64)}" is not an event id of this hub` }]);
+  // The only use of `lastId` in the stream path: the replay itself stops at a short page.
   const newest = await log.lastId();
   if (newest === undefined || log.compare(from, newest) > 0) {
     // A point this log never issued (another hub's, or from before a reset). `0` is "from the
