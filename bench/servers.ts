@@ -70,6 +70,8 @@ export async function startHub(): Promise<Server> {
       // Nchan has no rate limit; neither does the hub here.
       HUB_RATE_LIMIT_INGEST: '0',
       HUB_RATE_LIMIT_INGEST_IP: '0',
+      // 10,000 idle subscribers plus the publishers and the other runs' connections.
+      HUB_MAX_CONNECTIONS: '100000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -40,6 +40,12 @@ async function main() {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'draining');
+    // Sockets are closed at the drain deadline; should closing the log or the webhook worker
+    // still hang after it, the process goes anyway (a 2xx was only ever sent for a durable event).
+    setTimeout(() => {
+      app.log.error({ signal }, 'shutdown did not finish after the drain deadline: exiting');
+      process.exit(1);
+    }, config.HUB_DRAIN_TIMEOUT_MS + 5_000).unref();
     await shutdown();
     process.exit(0);
   };

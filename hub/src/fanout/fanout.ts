@@ -5,7 +5,7 @@ import type { EventLog, LogRecord } from '../log/event-log.js';
 import { dataFrame, eventFrame, retryFrame, WireChunk } from './frames.js';
 import { replayHistory } from './replay.js';
 import { resumePoint, type ResumeRequest } from './resume-point.js';
-import { Session, type CloseReason, type Filter, type SessionLimits } from './session.js';
+import { Session, type Filter, type SessionLimits } from './session.js';
 
 /** On shutdown, streams end asking clients to come back this soon (to another hub, or this one restarted). */
 export const SHUTDOWN_RETRY_MS = 500;
