@@ -2,12 +2,28 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { mintToken } from '../src/auth/tokens.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { postJson, spawnHub, startHub, tempDir } from './helpers/hub.js';
 import { parseResponses, rawConnect } from './helpers/raw-http.js';
 import { waitFor } from './helpers/wait.js';
 
 const streamHead = (path: string, token: string) => `GET ${path} HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ${token}\r\n\r\n`;
 const sawStreamHead = (t: string) => t.startsWith('HTTP/1.1 200') && t.includes('retry:');
+
+describe('connection settings', () => {
+  it('have their defaults, and a head timeout longer than the request timeout is refused naming both', () => {
+    const c = loadConfig({});
+    assert.deepEqual(
+      [c.HUB_HEADERS_TIMEOUT_MS, c.HUB_REQUEST_TIMEOUT_MS, c.HUB_MAX_CONNECTIONS, c.HUB_DRAIN_TIMEOUT_MS],
+      [10_000, 30_000, 10_000, 10_000],
+    );
+    assert.throws(
+      () => loadConfig({ HUB_HEADERS_TIMEOUT_MS: '20000', HUB_REQUEST_TIMEOUT_MS: '5000' }),
+      (e: unknown) => e instanceof ConfigError && /HUB_HEADERS_TIMEOUT_MS: must be at most HUB_REQUEST_TIMEOUT_MS \(5000\)/.test(e.message),
+    );
+    assert.throws(() => loadConfig({ HUB_MAX_CONNECTIONS: '0' }), /HUB_MAX_CONNECTIONS: must be at least 1/);
+  });
+});
 
 describe('connections that send nothing, or half a request', () => {
   it('are closed after HUB_HEADERS_TIMEOUT_MS; a stream and a request sent in time are not', async () => {

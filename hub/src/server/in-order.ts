@@ -10,7 +10,8 @@ import type { FastifyInstance } from 'fastify';
 export function inOrderPerConnection(app: FastifyInstance): void {
   app.addHook('onRequest', (req, reply, done) => {
     const res = reply.raw;
-    if (res.socket) return done();
+    // A request whose connection is already gone has nothing to wait for.
+    if (res.socket || req.raw.destroyed) return done();
     let started = false;
     const go = () => {
       if (started) return;
