@@ -35,6 +35,8 @@ const schema = z.object({
   /** A slow SSE client is closed (and resumes) once this many bytes or events wait for it. */
   HUB_SSE_BUFFER_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(1024 * 1024),
   HUB_SSE_BUFFER_EVENTS: int(10, 1_000_000).default(1000),
+  /** A resume is paced by the socket instead; a client that takes no bytes for this long mid-replay is closed. */
+  HUB_SSE_REPLAY_STALL_MS: int(100, 3_600_000).default(60_000),
   /**
    * Connections: a request head must arrive within HEADERS_TIMEOUT_MS of connecting (or of the
    * last answer on a kept-alive connection), a whole request within REQUEST_TIMEOUT_MS (slower

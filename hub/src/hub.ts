@@ -29,7 +29,11 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   const metrics = createMetrics(() => fanout.stats().connections);
   const fanout = createFanout({
     log,
-    limits: { maxBufferedBytes: config.HUB_SSE_BUFFER_BYTES, maxBufferedEvents: config.HUB_SSE_BUFFER_EVENTS },
+    limits: {
+      maxBufferedBytes: config.HUB_SSE_BUFFER_BYTES,
+      maxBufferedEvents: config.HUB_SSE_BUFFER_EVENTS,
+      replayStallMs: config.HUB_SSE_REPLAY_STALL_MS,
+    },
     logger,
     onReplayed: (n) => metrics.replayed.inc(n),
   });

@@ -4,6 +4,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import { mintToken } from '../src/auth/tokens.js';
 import { postJson, spawnHub, startHub, tempDir } from './helpers/hub.js';
+import { rawConnect } from './helpers/raw-http.js';
 import { waitFor } from './helpers/wait.js';
 
 const BLOB = 'x'.repeat(16 * 1024);
@@ -100,6 +101,28 @@ describe('resume of a large backlog', () => {
       assert.deepEqual(reader.notices, [], 'no history_truncated or other notice');
       const metrics = await (await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${staff}` } })).text();
       assert.doesNotMatch(metrics, /showwire_sse_closes_total\{reason="slow"\} [1-9]/, 'never closed as slow');
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('a client that stops reading mid-replay is closed as slow after HUB_SSE_REPLAY_STALL_MS', async () => {
+    const hub = await startHub({ HUB_LOG_LEVEL: 'warn', HUB_SSE_REPLAY_STALL_MS: '500' });
+    try {
+      const agent = await hub.token('agent');
+      const staff = await hub.token('staff');
+      const [start] = (await postJson(`${hub.url}/api/shows/stall/events`, { type: 'start' }, agent)).body.ids;
+      // 20 MiB: more than loopback socket buffers take, so the replay has to wait for the client.
+      await publishBlobs(hub.url, agent, 'stall', 0, 1280);
+      const stuck = await rawConnect(hub.url);
+      stuck.socket.write(`GET /api/shows/stall/stream HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ${staff}\r\nLast-Event-ID: ${start}\r\n\r\n`);
+      stuck.socket.pause();
+      await waitFor('the stalled stream to be closed', async () => {
+        const text = await (await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${staff}` } })).text();
+        return /^showwire_sse_closes_total\{reason="slow"\} 1$/m.test(text) && /^showwire_sse_connections 0$/m.test(text);
+      });
+      stuck.socket.resume(); // what it gets now ends: the hub closed it
+      await stuck.closed;
     } finally {
       await hub.close();
     }

@@ -15,6 +15,8 @@ export interface SessionLimits {
   maxBufferedBytes: number;
   /** Close the connection once this many events were written while it was not draining. */
   maxBufferedEvents: number;
+  /** Close a replaying connection whose socket took no bytes for this long (it is not reading). */
+  replayStallMs: number;
 }
 
 export type CloseReason = 'client' | 'slow' | 'expired' | 'shutdown' | 'error';
@@ -105,7 +107,11 @@ export class Session {
     if (this.closed) return;
     this.cursor = lastId;
     if (this.write(new WireChunk(chunk), count, false)) return;
+    // Paced by the socket, not bounded by the buffer: a client that stops reading mid-replay is
+    // closed as slow after a while (it resumes from its last id), as a live one would be.
+    const stalled = setTimeout(() => this.close('slow'), this.limits.replayStallMs);
     await new Promise<void>((resolve) => (this.resumeReplay = resolve));
+    clearTimeout(stalled);
   }
 
   /** Ends the replay: held live events newer than the cursor go out in one write. */
