@@ -71,6 +71,8 @@ export async function startHub(extraEnv: Record<string, string> = {}): Promise<S
       HUB_RATE_LIMIT_INGEST: '0',
       HUB_RATE_LIMIT_INGEST_IP: '0',
       ...extraEnv,
+      // 10,000 idle subscribers plus the publishers and the other runs' connections.
+      HUB_MAX_CONNECTIONS: '100000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

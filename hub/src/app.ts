@@ -30,10 +30,15 @@ import { streamingRoutes } from './routes/streaming.js';
 import { roomRelayPlugin } from './relay/plugin.js';
 import { liveSessionRoutes } from './routes/live-sessions.js';
 import websocket from '@fastify/websocket';
+import { timeoutOptions, trackConnections, type Connections } from './server/connections.js';
+import { inOrderPerConnection } from './server/in-order.js';
+import { createShutdown } from './server/shutdown.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     hub: Hub;
+    /** Open connections, for the stream cap (HUB_MAX_CONNECTIONS). */
+    connections: Connections;
     /** The HS256 key that signs and verifies hub tokens. */
     tokenKey: Uint8Array;
   }
@@ -50,7 +55,16 @@ const MAX_PARAM_LENGTH = 8 * SHOW_ID_MAX_LENGTH;
 /** The hub as a Fastify app: every feature a plugin, the shared services decorated once. */
 export async function buildApp(config: Config, options: BuildOptions = {}) {
   const logger = loggerOptions(config.HUB_LOG_LEVEL);
+  const limits = {
+    headersTimeoutMs: config.HUB_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.HUB_REQUEST_TIMEOUT_MS,
+    maxConnections: config.HUB_MAX_CONNECTIONS,
+    drainTimeoutMs: config.HUB_DRAIN_TIMEOUT_MS,
+  };
   const app = Fastify({
+    // Node's own reaping of slow request heads and bodies (Fastify's default of 0 turns it off).
+    http: timeoutOptions(limits),
+    requestTimeout: limits.requestTimeoutMs,
     logger: options.logStream && typeof logger === 'object' ? { ...logger, stream: options.logStream } : logger,
     trustProxy: config.HUB_TRUST_PROXY,
     // SSE connections stay open; on close, idle keep-alive sockets are dropped at once.
@@ -86,7 +100,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const hub = await createHub(config, app.log);
   app.decorate('hub', hub);
   app.decorate('tokenKey', tokenKey);
+  const connections = trackConnections(app.server, limits);
+  app.decorate('connections', connections);
   app.addHook('onClose', async () => hub.close());
+  inOrderPerConnection(app);
 
   // Global (fastify-plugin): CORS, security headers, cookie, rate limits cover every route
   // registered below, whoever adds it. A route opts into a rate limit with
@@ -113,7 +130,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(transcriptRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
-  return { app: app as unknown as FastifyInstance, hub };
+  const instance = app as unknown as FastifyInstance;
+  /** The hub's one way to stop: main.ts on SIGTERM/SIGINT, and tests. */
+  const shutdown = createShutdown(instance, hub, connections, limits);
+  return { app: instance, hub, shutdown };
 }
 
 /** The built dashboard, when there is one: HUB_DASHBOARD_DIR or the workspace's `dashboard/dist`. */

@@ -35,6 +35,18 @@ const schema = z.object({
   /** A slow SSE client is closed (and resumes) once this many bytes or events wait for it. */
   HUB_SSE_BUFFER_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(1024 * 1024),
   HUB_SSE_BUFFER_EVENTS: int(10, 1_000_000).default(1000),
+  /** A resume is paced by the socket instead; a client that takes no bytes for this long mid-replay is closed. */
+  HUB_SSE_REPLAY_STALL_MS: int(100, 3_600_000).default(60_000),
+  /**
+   * Connections: a request head must arrive within HEADERS_TIMEOUT_MS of connecting (or of the
+   * last answer on a kept-alive connection), a whole request within REQUEST_TIMEOUT_MS (slower
+   * ones get a 408 and are closed); streams are refused with a 503 while MAX_CONNECTIONS are open;
+   * on SIGTERM what is still open after DRAIN_TIMEOUT_MS is closed.
+   */
+  HUB_HEADERS_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  HUB_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  HUB_MAX_CONNECTIONS: int(1, 1_000_000).default(10_000),
+  HUB_DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   /** Retention: events older than this many hours, or beyond this many per show, are pruned. */
   HUB_RETENTION_HOURS: int(1, 24 * 365 * 10).default(24 * 7),
   HUB_RETENTION_PER_SHOW: int(100, 100_000_000).default(1_000_000),
@@ -145,6 +157,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Every problem at once, one a line: whoever starts the hub fixes them all in one go.
   if (!parsed.success) {
     throw new ConfigError(`invalid configuration:\n${zodIssues(parsed.error).map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+  }
+  // Node refuses a head timeout longer than the whole request's.
+  if (parsed.data.HUB_HEADERS_TIMEOUT_MS > parsed.data.HUB_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(`invalid configuration:\n  HUB_HEADERS_TIMEOUT_MS: must be at most HUB_REQUEST_TIMEOUT_MS (${parsed.data.HUB_REQUEST_TIMEOUT_MS})`);
   }
   return parsed.data;
 }

@@ -29,9 +29,18 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   const sqlite = openSqliteLog(logFile);
   const storage = createStorageGuard({ dataDir: config.HUB_DATA_DIR, logFile, minFreeBytes: config.HUB_MIN_FREE_MB * 1024 * 1024 });
   const log: EventLog = sqlite;
-  const fanout = createFanout();
-  const shows = createShowRegistry();
   const metrics = createMetrics(() => fanout.stats().connections);
+  const fanout = createFanout({
+    log,
+    limits: {
+      maxBufferedBytes: config.HUB_SSE_BUFFER_BYTES,
+      maxBufferedEvents: config.HUB_SSE_BUFFER_EVENTS,
+      replayStallMs: config.HUB_SSE_REPLAY_STALL_MS,
+    },
+    logger,
+    onReplayed: (n) => metrics.replayed.inc(n),
+  });
+  const shows = createShowRegistry();
   await shows.load(log);
   // The webhook outbox shares the log's SQLite file and commit transaction.
   const webhooks = createWebhooks({ log: sqlite, config, logger, registry: metrics.registry });

@@ -3,10 +3,8 @@ import { buildApp } from './app.js';
 import { mintToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadEnvFile } from '@showwire/protocol/env-file';
-import { SHUTDOWN_RETRY_MS } from './routes/stream.js';
-import { retryFrame } from './fanout/frames.js';
 
-/** Starts the hub; SIGTERM/SIGINT drain: stop accepting, finish writes, end streams with a retry hint, exit 0. */
+/** Starts the hub; SIGTERM/SIGINT drain (server/shutdown.ts): stop accepting, finish writes, end streams with a retry hint, exit 0. */
 async function main() {
   loadEnvFile();
   let config;
@@ -19,7 +17,7 @@ async function main() {
     }
     throw error;
   }
-  const { app, hub } = await buildApp(config);
+  const { app, shutdown } = await buildApp(config);
   if (config.HUB_AUTH === 'off') {
     const exposed = !['127.0.0.1', '::1', 'localhost'].includes(config.HOST);
     app.log.warn({ host: config.HOST }, 'HUB_AUTH=off: EVERY ROUTE IS OPEN TO ANYONE. Use this only on your own machine.');
@@ -45,8 +43,13 @@ async function main() {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'draining');
-    hub.fanout.closeAll('shutdown', retryFrame(SHUTDOWN_RETRY_MS));
-    await app.close();
+    // Sockets are closed at the drain deadline; should closing the log or the webhook worker
+    // still hang after it, the process goes anyway (a 2xx was only ever sent for a durable event).
+    setTimeout(() => {
+      app.log.error({ signal }, 'shutdown did not finish after the drain deadline: exiting');
+      process.exit(1);
+    }, config.HUB_DRAIN_TIMEOUT_MS + 5_000).unref();
+    await shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

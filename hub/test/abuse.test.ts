@@ -198,7 +198,7 @@ describe('errors and security headers', () => {
     // A dashboard build with an inline script (served as a file stream by @fastify/static).
     writeFileSync(join(dashboardDir, 'index.html'), page);
     const config = loadConfig({ HUB_DATA_DIR: dataDir, HUB_DASHBOARD_DIR: dashboardDir, HUB_LOG_LEVEL: 'silent' });
-    const { app } = await buildApp(config);
+    const { app, shutdown } = await buildApp(config);
     // Routes that fail the way a bug would: an internal error with a path and stack, and one
     // whose message names internals.
     app.get('/test/boom', async () => {
@@ -207,8 +207,7 @@ describe('errors and security headers', () => {
     agent = (await mintToken(app.tokenKey, { sub: 'a', role: 'agent', shows: ['*'] }, 600)).token;
     url = await app.listen({ port: 0, host: '127.0.0.1' });
     close = async () => {
-      app.hub.fanout.closeAll('shutdown');
-      await app.close();
+      await shutdown();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(dashboardDir, { recursive: true, force: true });
     };

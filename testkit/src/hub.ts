@@ -35,7 +35,7 @@ export async function startHub(env: Record<string, string> = {}): Promise<TestHu
   const stream = new PassThrough();
   let logText = '';
   stream.on('data', (c: Buffer) => (logText += c.toString()));
-  const { app } = await buildApp(config, { logStream: stream });
+  const { app, shutdown } = await buildApp(config, { logStream: stream });
   const url = await app.listen({ port: config.PORT, host: '127.0.0.1' });
   return {
     url,
@@ -44,8 +44,7 @@ export async function startHub(env: Record<string, string> = {}): Promise<TestHu
     logs: () => logText,
     token: async (role, shows = ['*'], ttl = 3600, sub = `${role}-test`) => (await mintToken(app.tokenKey, { sub, role, shows }, ttl)).token,
     close: async () => {
-      app.hub.fanout.closeAll('shutdown');
-      await app.close();
+      await shutdown();
       if (!env.HUB_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
     },
   };

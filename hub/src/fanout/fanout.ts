@@ -1,6 +1,32 @@
-import type { LogRecord } from '../log/event-log.js';
-import { eventFrame, WireChunk } from './frames.js';
-import type { CloseReason, Filter, Session } from './session.js';
+import type { ServerResponse } from 'node:http';
+import type { FastifyBaseLogger } from 'fastify';
+import { HttpError } from '../errors.js';
+import type { EventLog, LogRecord } from '../log/event-log.js';
+import { dataFrame, eventFrame, retryFrame, WireChunk } from './frames.js';
+import { replayHistory } from './replay.js';
+import { resumePoint, type ResumeRequest } from './resume-point.js';
+import { Session, type Filter, type SessionLimits } from './session.js';
+
+/** On shutdown, streams end asking clients to come back this soon (to another hub, or this one restarted). */
+export const SHUTDOWN_RETRY_MS = 500;
+
+export interface FanoutOptions {
+  log: EventLog;
+  limits: SessionLimits;
+  logger: FastifyBaseLogger;
+  /** Counts events sent from the log (resume). */
+  onReplayed?: (count: number) => void;
+}
+
+export interface Subscription {
+  filter: Filter;
+  /** Where the client asked to resume from, if it did. */
+  resume?: ResumeRequest;
+  /** Writes the response head: called only once the request is known to be good. */
+  open: () => ServerResponse;
+  /** Runs on the new session before anything is written to it (close hooks, logging). */
+  opened?: (session: Session) => void;
+}
 
 /** Connections with the same filter receive the same bytes, so they share one group. */
 interface Group {
@@ -24,7 +50,9 @@ export const filterKey = (f: Filter) =>
  * an event touches only the connections that want it; each frame is encoded once per event and
  * each group's share of a batch is joined once and written to each of its connections in one write.
  */
-export function createFanout() {
+export function createFanout(options: FanoutOptions) {
+  const { log, limits, logger } = options;
+  let closed = false;
   const groups = new Map<string, Group>();
   const byShow = new Map<string, Set<Group>>();
   const allShows = new Set<Group>();
@@ -98,16 +126,45 @@ export function createFanout() {
     for (const s of sessions) s.notice(chunk);
   }
 
-  function closeAll(reason: CloseReason, final?: string): void {
-    for (const s of sessions) s.close(reason, final);
+  /**
+   * Opens a stream the way Mercure's transport does: decide the resume point (a bad one is a 400
+   * before any byte is written), write the head, join, replay the history paced by the socket,
+   * then go live. Resolves once the session is live (or closed).
+   */
+  async function subscribe(sub: Subscription): Promise<void> {
+    if (closed) throw shuttingDown();
+    const point = sub.resume ? await resumePoint(log, sub.resume, sub.filter.shows ? [...sub.filter.shows] : undefined) : { after: undefined };
+    if (closed) throw shuttingDown();
+    const session = new Session(sub.open(), limits, log.compare);
+    sub.opened?.(session);
+    // Joined before the replay reads the log: what is published from now on is held, not missed.
+    add(session, sub.filter);
+    if (point.truncated) {
+      session.notice(dataFrame({ type: 'history_truncated', reason: point.truncated, lastEventId: sub.resume!.id, timestamp: Date.now() / 1000 }));
+    }
+    try {
+      await replayHistory(session, log, sub.filter, point.after, (n) => options.onReplayed?.(n));
+    } catch (error) {
+      logger.error({ err: error }, 'replay failed');
+      session.close('error');
+    }
+  }
+
+  /** Ends every stream with a `retry:` hint and refuses new ones: the hub is going away. */
+  function close(): void {
+    closed = true;
+    const final = retryFrame(SHUTDOWN_RETRY_MS);
+    for (const s of sessions) s.close('shutdown', final);
   }
 
   const stats = (): FanoutStats => ({ connections: sessions.size, groups: groups.size });
 
-  return { add, publish, broadcast, closeAll, stats };
+  return { subscribe, publish, broadcast, close, stats };
 }
 
 export type Fanout = ReturnType<typeof createFanout>;
+
+const shuttingDown = () => new HttpError(503, 'unavailable', 'the hub is shutting down', undefined, { 'Retry-After': '1' });
 
 function getOrAdd<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
   let set = map.get(key);

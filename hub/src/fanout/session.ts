@@ -15,6 +15,8 @@ export interface SessionLimits {
   maxBufferedBytes: number;
   /** Close the connection once this many events were written while it was not draining. */
   maxBufferedEvents: number;
+  /** Close a replaying connection whose socket took no bytes for this long (it is not reading). */
+  replayStallMs: number;
 }
 
 export type CloseReason = 'client' | 'slow' | 'expired' | 'shutdown' | 'error';
@@ -23,16 +25,25 @@ export type CloseReason = 'client' | 'slow' | 'expired' | 'shutdown' | 'error';
  * One SSE connection: it owns its bounded outgoing buffer. While it replays history, live
  * events wait in `held` and are released after the replay, skipping what the replay already
  * sent, so the client sees no gap and no duplicate.
+ *
+ * The bound is for live events a client can't keep up with. A replay is paced by the socket
+ * instead (one page, then wait for 'drain'), so a backlog of any size completes; live events
+ * held meanwhile are bounded too: past the bound they are dropped and counted in `drops`, and
+ * the replay reads them back from the log (where they already are) before going live.
  */
 export class Session {
   /** Last event id written to this connection; the replay/live boundary. */
   cursor: string | undefined;
   closed = false;
+  /** How many times held live events were dropped for the bound; the replay then reads further. */
+  drops = 0;
   private replaying = true;
   private held: Array<{ id: string; frame: string }> = [];
   private heldBytes = 0;
   /** Events written since the socket last reported it was drained. */
   private undrained = 0;
+  /** Resolves the replay's wait for 'drain' (also on close). */
+  private resumeReplay: (() => void) | undefined;
   private readonly closeListeners: Array<(reason: CloseReason) => void> = [];
   /**
    * The socket frames are written to directly once the headers are out (see WireChunk), and
@@ -50,6 +61,7 @@ export class Session {
     this.chunked = res.chunkedEncoding;
     this.drainSource().on('drain', () => {
       this.undrained = 0;
+      this.wake();
     });
     res.on('close', () => this.close('client'));
   }
@@ -57,6 +69,12 @@ export class Session {
   /** Who says 'drain': the socket when we write to it, else the response. */
   private drainSource(): NodeJS.EventEmitter {
     return this.socket ?? this.res;
+  }
+
+  private wake(): void {
+    const resume = this.resumeReplay;
+    this.resumeReplay = undefined;
+    resume?.();
   }
 
   /**
@@ -70,31 +88,30 @@ export class Session {
         this.held.push(item);
         this.heldBytes += item.frame.length;
       }
-      if (this.held.length > this.limits.maxBufferedEvents || this.heldBytes > this.limits.maxBufferedBytes) this.close('slow');
+      if (this.held.length > this.limits.maxBufferedEvents || this.heldBytes > this.limits.maxBufferedBytes) {
+        this.held = [];
+        this.heldBytes = 0;
+        this.drops++;
+      }
       return;
     }
     this.cursor = items[items.length - 1]!.id;
-    this.write(chunk, items.length);
+    this.write(chunk, items.length, true);
   }
 
   /**
    * Writes a replayed page and resolves once the socket can take more, so a replay of a long
-   * history never holds more than one page in memory.
+   * history never holds more than one page in memory and is never closed as slow.
    */
   async replay(chunk: string, count: number, lastId: string): Promise<void> {
     if (this.closed) return;
     this.cursor = lastId;
-    if (this.write(new WireChunk(chunk), count)) return;
-    const source = this.drainSource();
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        source.off('drain', done);
-        this.res.off('close', done);
-        resolve();
-      };
-      source.on('drain', done);
-      this.res.on('close', done);
-    });
+    if (this.write(new WireChunk(chunk), count, false)) return;
+    // Paced by the socket, not bounded by the buffer: a client that stops reading mid-replay is
+    // closed as slow after a while (it resumes from its last id), as a live one would be.
+    const stalled = setTimeout(() => this.close('slow'), this.limits.replayStallMs);
+    await new Promise<void>((resolve) => (this.resumeReplay = resolve));
+    clearTimeout(stalled);
   }
 
   /** Ends the replay: held live events newer than the cursor go out in one write. */
@@ -107,23 +124,27 @@ export class Session {
     const last = fresh.at(-1);
     if (last) {
       this.cursor = last.id;
-      this.write(new WireChunk(fresh.map((f) => f.frame).join('')), fresh.length);
+      // Already within the bound while held; the replay's last page may still be in the socket.
+      this.write(new WireChunk(fresh.map((f) => f.frame).join('')), fresh.length, false);
     }
   }
 
   /** Frames that carry no id (heartbeats, notices); a broadcast passes one WireChunk to all. */
   notice(frame: string | WireChunk): void {
-    if (!this.closed) this.write(typeof frame === 'string' ? new WireChunk(frame) : frame, 0);
+    if (!this.closed) this.write(typeof frame === 'string' ? new WireChunk(frame) : frame, 0, !this.replaying);
   }
 
-  /** Returns false when the socket asked us to wait. Closes the connection when its buffer is over the bound. */
-  private write(chunk: WireChunk, count: number): boolean {
+  /**
+   * Returns false when the socket asked us to wait. A `bounded` write closes the connection when
+   * its buffer is over the bound (a live client that can't keep up resumes from its last id).
+   */
+  private write(chunk: WireChunk, count: number, bounded: boolean): boolean {
     // The headers went out with the first write (the retry hint), so the socket takes body bytes from here on.
     const socket = this.socket;
     const ok = socket && !socket.destroyed ? socket.write(chunk.bytes(this.chunked)) : this.res.write(chunk.text);
     if (!ok) {
       this.undrained += count;
-      if (this.res.writableLength > this.limits.maxBufferedBytes || this.undrained > this.limits.maxBufferedEvents) {
+      if (bounded && (this.res.writableLength > this.limits.maxBufferedBytes || this.undrained > this.limits.maxBufferedEvents)) {
         this.close('slow');
       }
     }
@@ -145,6 +166,7 @@ export class Session {
     } else {
       this.res.end(final);
     }
+    this.wake();
     for (const l of this.closeListeners) l(reason);
   }
 }

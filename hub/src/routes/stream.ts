@@ -4,112 +4,59 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { showParams, streamQuery } from '@showwire/protocol';
 import { streamScope } from '../auth/access.js';
 import { whenExpired } from '../auth/expiry.js';
-import { badRequest } from '../errors.js';
-import { dataFrame, eventFrame, retryFrame } from '../fanout/frames.js';
-import { Session, type Filter } from '../fanout/session.js';
+import { HttpError } from '../errors.js';
+import { retryFrame } from '../fanout/frames.js';
+import type { ResumeRequest } from '../fanout/resume-point.js';
+import type { Session } from '../fanout/session.js';
 import { DOCUMENT_ONLY_HEADERS } from '../security/headers.js';
 
-/** Clients reconnect after this long; on shutdown we ask for a quicker return. */
+/** Clients reconnect after this long; on shutdown the fan-out asks for a quicker return. */
 const RETRY_MS = 2000;
-export const SHUTDOWN_RETRY_MS = 500;
-const REPLAY_PAGE = 500;
 
 /**
  * `GET /api/stream` (all shows, or `?shows=a,b`, `?types=x,y`) and `GET /api/shows/:show/stream`.
- * Resume from `Last-Event-ID` (or `lastEventId`, which browsers can set on the first connect):
- * the session joins the fan-out first and holds live events while the log is replayed, so
- * nothing published during the replay is missed or sent twice.
+ * Resume from `Last-Event-ID` (or `lastEventId`, which browsers can set on the first connect).
+ * The route authorizes and writes the head; the fan-out decides the resume point, replays and
+ * goes live (fanout/fanout.ts `subscribe`).
  */
 export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { hub } = app;
-  const { log, fanout, metrics } = hub;
+  const { fanout, metrics, config } = app.hub;
 
   async function open(req: FastifyRequest, reply: FastifyReply, asked: { shows?: string[]; types?: string[]; lastEventId?: string }) {
     const principal = await req.principal();
-    const filter: Filter = streamScope(principal, asked);
-    const header = req.headers['last-event-id'];
-    const resumeFrom = (typeof header === 'string' && header !== '' ? header : undefined) ?? asked.lastEventId;
-    if (resumeFrom !== undefined && !log.isId(resumeFrom)) {
-      const where = typeof header === 'string' && header !== '' ? 'Last-Event-ID' : 'lastEventId';
-      throw badRequest([{ path: where, message: `"${resumeFrom.slice(0, 64)}" is not an event id of this hub` }]);
+    const filter = streamScope(principal, asked);
+    if (app.connections.full()) {
+      // Streams are what a hub holds for long, so they are what the cap refuses; short requests
+      // (ingest, health) still get through.
+      throw new HttpError(503, 'too_many_connections', `this hub holds its maximum of ${config.HUB_MAX_CONNECTIONS} connections; try again shortly`, undefined, {
+        'Retry-After': '5',
+      });
     }
-    if (hub.isClosing()) return reply.code(503).header('Retry-After', '1').send({ error: 'unavailable', message: 'the hub is shutting down' });
+    const header = req.headers['last-event-id'];
+    const resume: ResumeRequest | undefined =
+      typeof header === 'string' && header !== ''
+        ? { id: header, where: 'Last-Event-ID' }
+        : asked.lastEventId !== undefined
+          ? { id: asked.lastEventId, where: 'lastEventId' }
+          : undefined;
 
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      ...streamHeaders(reply.getHeaders()),
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache',
-      'X-Accel-Buffering': 'no',
-      Connection: 'keep-alive',
-    });
-    res.socket?.setNoDelay(true);
-    res.write(retryFrame(RETRY_MS));
-    // Node 24 holds a response's first bytes (headers + retry hint) in the corked response until the
-    // next tick; the session writes frames straight to the socket, so they must be out first.
-    while (res.writableCorked) res.uncork();
-    flattenSentHeader(res);
-    releaseFastifyReply(res);
-
-    const session = new Session(
-      res,
-      { maxBufferedBytes: hub.config.HUB_SSE_BUFFER_BYTES, maxBufferedEvents: hub.config.HUB_SSE_BUFFER_EVENTS },
-      log.compare,
-    );
-    // Fastify's own request line is gone with its reply (above), so the stream logs one line as it
+    // Fastify's own request line is gone with its reply (below), so the stream logs one line as it
     // ends: refusals of slow or failing clients at info, the rest at debug, like other requests.
     // It keeps a plain copy of what the line needs, not Fastify's request.
     const line = { req: { method: req.method, url: req.url, ip: req.ip } };
     const requestLog = req.log;
     const opened = Date.now();
-    session.onClose((reason) => {
-      metrics.closes.inc({ reason });
-      requestLog[reason === 'slow' || reason === 'error' ? 'info' : 'debug']({ ...line, reason, durationMs: Date.now() - opened }, 'stream closed');
-    });
-    fanout.add(session, filter);
-    if (principal.exp !== undefined) {
-      // The stream must not outlive its token; the client reconnects with a fresh one.
-      session.onClose(whenExpired(principal.exp, () => session.close('expired')));
-    }
-
-    try {
-      if (resumeFrom !== undefined) await replay(session, filter, resumeFrom);
-      session.goLive();
-    } catch (error) {
-      req.log.error({ err: error }, 'replay failed');
-      session.close('error');
-    }
-  }
-
-  async function replay(session: Session, filter: Filter, from: string) {
-    const shows = filter.shows ? [...filter.shows] : undefined;
-    const types = filter.types ? [...filter.types] : undefined;
-    const newest = await log.lastId();
-    let cursor = from;
-    if (newest === undefined || log.compare(from, newest) > 0) {
-      // A point this log never issued (another hub's, or from before a reset): say so and go live.
-      if (log.compare(from, '0') > 0) {
-        session.notice(dataFrame({ type: 'history_truncated', reason: 'unknown_resume_point', lastEventId: from, timestamp: Date.now() / 1000 }));
+    const watch = (session: Session) => {
+      session.onClose((reason) => {
+        metrics.closes.inc({ reason });
+        requestLog[reason === 'slow' || reason === 'error' ? 'info' : 'debug']({ ...line, reason, durationMs: Date.now() - opened }, 'stream closed');
+      });
+      if (principal.exp !== undefined) {
+        // The stream must not outlive its token; the client reconnects with a fresh one.
+        session.onClose(whenExpired(principal.exp, () => session.close('expired')));
       }
-      // Everything the session holds came after it joined, so all of it goes out.
-      session.cursor = undefined;
-      return;
-    }
-    session.cursor = from;
-    if (await log.prunedAfter(from, shows)) {
-      session.notice(dataFrame({ type: 'history_truncated', reason: 'retention', lastEventId: from, timestamp: Date.now() / 1000 }));
-    }
-    // Replay up to the newest id seen at join time; everything after it is held by the session.
-    while (!session.closed && log.compare(cursor, newest) < 0) {
-      const page = await log.read({ after: cursor, shows, types, limit: REPLAY_PAGE });
-      const last = page.at(-1);
-      if (!last) break;
-      cursor = last.id;
-      metrics.replayed.inc(page.length);
-      await session.replay(page.map((r) => eventFrame(r.id, r.json)).join(''), page.length, last.id);
-      if (page.length < REPLAY_PAGE) break;
-    }
+    };
+    await fanout.subscribe({ filter, resume, open: () => writeHead(reply), opened: watch });
   }
 
   app.get('/api/stream', { schema: { querystring: streamQuery } }, (req, reply) => open(req, reply, req.query));
@@ -117,6 +64,27 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     open(req, reply, { ...req.query, shows: [req.params.show] }),
   );
 };
+
+/** Takes the response from Fastify and sends the SSE head and the `retry:` hint. */
+function writeHead(reply: FastifyReply): ServerResponse {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    ...streamHeaders(reply.getHeaders()),
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    'X-Accel-Buffering': 'no',
+    Connection: 'keep-alive',
+  });
+  res.socket?.setNoDelay(true);
+  res.write(retryFrame(RETRY_MS));
+  // Node 24 holds a response's first bytes (headers + retry hint) in the corked response until the
+  // next tick; frames written straight to the socket must not overtake them.
+  while (res.writableCorked) res.uncork();
+  flattenSentHeader(res);
+  releaseFastifyReply(res);
+  return res;
+}
 
 /** The reply's headers (CORS, security) without those only a rendered document uses. */
 function streamHeaders(headers: Record<string, number | string | string[] | undefined>): Record<string, number | string | string[]> {
