@@ -15,15 +15,17 @@ describe('slow and dead clients', () => {
   it('a client that never reads is closed once its buffer fills, and the hub memory stays flat', async () => {
     const secret = 'slow-client-secret-0123456789abcdefghij';
     const key = new TextEncoder().encode(secret);
-    // A capped old space makes V8 collect garbage as it goes, so RSS measures what the hub holds,
-    // not how far a busy machine let the GC fall behind. Bytes queued for a socket live in Buffers
-    // outside the V8 heap: an unbounded buffer would still show as ~100 MiB of growth.
+    // A capped old space and a small young generation make V8 collect garbage as it goes, so RSS
+    // measures what the hub holds, not how far a busy machine let the GC fall behind (Node 24's
+    // default young generation alone swings RSS by ±50 MiB while 100 MB of posts pass). Bytes
+    // queued for a socket live in Buffers outside the V8 heap: an unbounded buffer would still show
+    // as ~100 MiB of growth.
     const hub = await spawnHub({
       HUB_DATA_DIR: tempDir(),
       HUB_SECRET: secret,
       HUB_SSE_BUFFER_BYTES: String(1024 * 1024),
       HUB_LOG_LEVEL: 'warn',
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=48`.trim(),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=48 --max-semi-space-size=1`.trim(),
     });
     try {
       const staff = (await mintToken(key, { sub: 's', role: 'staff', shows: ['*'] }, 3600)).token;
