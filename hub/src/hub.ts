@@ -6,7 +6,7 @@ import type { Principal } from './auth/access.js';
 import type { Config } from './config.js';
 import { createFanout } from './fanout/fanout.js';
 import { heartbeatFrame } from './fanout/frames.js';
-import type { AppendedRecord, EventLog, NewEvent } from './log/event-log.js';
+import type { AppendedRecord, HubLog, NewEvent } from './log/event-log.js';
 import { openSqliteLog } from './log/sqlite-log.js';
 import { createMetrics } from './metrics.js';
 import { createShowRegistry } from './shows/show-registry.js';
@@ -25,7 +25,7 @@ export interface PublishResult {
 export async function createHub(config: Config, logger: FastifyBaseLogger) {
   mkdirSync(config.HUB_DATA_DIR, { recursive: true });
   const sqlite = openSqliteLog(join(config.HUB_DATA_DIR, 'events.db'));
-  const log: EventLog = sqlite;
+  const log: HubLog = sqlite;
   const fanout = createFanout();
   const shows = createShowRegistry();
   const metrics = createMetrics(() => fanout.stats().connections);
@@ -33,18 +33,13 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   // The webhook outbox shares the log's SQLite file and commit transaction.
   const webhooks = createWebhooks({ log: sqlite, config, logger, registry: metrics.registry });
 
-  // How many connections each record reached, for the ingest answer's `clients_notified`.
-  const notified = new WeakMap<AppendedRecord, number>();
+  // The answer (connections reached per record) comes back on the appended records as `notified`.
   log.onAppend((records) => {
     const counts = fanout.publish(records);
-    let out = 0;
-    records.forEach((r, i) => {
-      notified.set(r, counts[i]!);
-      out += counts[i]!;
-    });
     metrics.eventsIn.inc(records.length);
-    metrics.eventsOut.inc(out);
+    metrics.eventsOut.inc(counts.reduce((a, b) => a + b, 0));
     shows.apply(records);
+    return counts;
   });
 
   const heartbeat = setInterval(() => fanout.broadcast(heartbeatFrame()), config.HUB_HEARTBEAT_MS);
@@ -69,7 +64,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     if (dupes) metrics.duplicates.inc(dupes);
     return {
       ids: records.map((r) => r.id),
-      clients_notified: records.reduce((n, r) => n + (notified.get(r) ?? 0), 0),
+      clients_notified: records.reduce((n, r) => n + r.notified, 0),
       records,
     };
   }

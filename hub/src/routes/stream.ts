@@ -5,6 +5,7 @@ import { showParams, streamQuery } from '@showwire/protocol';
 import { streamScope } from '../auth/access.js';
 import { whenExpired } from '../auth/expiry.js';
 import { badRequest } from '../errors.js';
+import { classifyResumePoint } from '../log/ids.js';
 import { dataFrame, eventFrame, retryFrame } from '../fanout/frames.js';
 import { Session, type Filter } from '../fanout/session.js';
 import { DOCUMENT_ONLY_HEADERS } from '../security/headers.js';
@@ -46,6 +47,9 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     });
     res.socket?.setNoDelay(true);
     res.write(retryFrame(RETRY_MS));
+    // Node 24 holds a response's first bytes (headers + retry hint) in the corked response until the
+    // next tick; the session writes frames straight to the socket, so they must be out first.
+    while (res.writableCorked) res.uncork();
     flattenSentHeader(res);
     releaseFastifyReply(res);
 
@@ -82,6 +86,12 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
   async function replay(session: Session, filter: Filter, from: string) {
     const shows = filter.shows ? [...filter.shows] : undefined;
     const types = filter.types ? [...filter.types] : undefined;
+    // An id of another log (a wiped data dir, another Redis): its history is not this one; say so and go live.
+    if (classifyResumePoint(log.epoch, from).kind === 'other_epoch') {
+      session.notice(dataFrame({ type: 'history_truncated', reason: 'epoch_changed', lastEventId: from, timestamp: Date.now() / 1000 }));
+      session.cursor = undefined;
+      return;
+    }
     const newest = await log.lastId();
     let cursor = from;
     if (newest === undefined || log.compare(from, newest) > 0) {
