@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { createFanout } from './fanout/fanout.js';
 import { heartbeatFrame } from './fanout/frames.js';
 import type { AppendedRecord, HubLog, NewEvent } from './log/event-log.js';
-import { openSqliteLog } from './log/sqlite-log.js';
+import { openLog } from './log/open-log.js';
 import { createMetrics } from './metrics.js';
 import { createShowRegistry } from './shows/show-registry.js';
 import { createWebhooks } from './webhooks/webhook-service.js';
@@ -24,14 +24,14 @@ export interface PublishResult {
  */
 export async function createHub(config: Config, logger: FastifyBaseLogger) {
   mkdirSync(config.HUB_DATA_DIR, { recursive: true });
-  const sqlite = openSqliteLog(join(config.HUB_DATA_DIR, 'events.db'));
-  const log: HubLog = sqlite;
+  const { log, sqlite } = await openLog(config);
   const fanout = createFanout();
   const shows = createShowRegistry();
   const metrics = createMetrics(() => fanout.stats().connections);
   await shows.load(log);
-  // The webhook outbox shares the log's SQLite file and commit transaction.
-  const webhooks = createWebhooks({ log: sqlite, config, logger, registry: metrics.registry });
+  // The webhook outbox shares the log's SQLite file and commit transaction. On Redis the outbox
+  // is not built yet: webhooks are off there (their routes answer 501).
+  const webhooks = sqlite && createWebhooks({ log: sqlite, config, logger, registry: metrics.registry });
 
   // The answer (connections reached per record) comes back on the appended records as `notified`.
   log.onAppend((records) => {
@@ -75,11 +75,11 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     closing = true;
     clearInterval(heartbeat);
     clearInterval(pruner);
-    await webhooks.close();
+    await webhooks?.close();
     await log.close();
   }
 
-  webhooks.start(publish);
+  webhooks?.start(publish);
 
   return { config, log, fanout, shows, metrics, webhooks, publish, close, isClosing: () => closing };
 }

@@ -20,13 +20,19 @@ export function createRedisReader(opts: {
   let position = opts.from;
   let running: Promise<void> | undefined;
   let stopped = false;
+  // A read in flight when the connection drops may never settle (ioredis does not resend it):
+  // every drop fails the read at hand, and the loop issues a fresh one from its position.
+  let dropped: (error: Error) => void = () => {};
+  redis.on('close', () => dropped(new Error('connection to Redis closed')));
 
   async function loop() {
     let backoff = 50;
     while (!stopped) {
       try {
         if (redis.status === 'wait') await redis.connect();
-        const answer = (await redis.xread('COUNT', 1000, 'BLOCK', 0, 'STREAMS', opts.key, `${position}-0`)) as Array<[string, Array<[string, string[]]>]> | null;
+        const read = redis.xread('COUNT', 1000, 'BLOCK', 0, 'STREAMS', opts.key, `${position}-0`) as Promise<Array<[string, Array<[string, string[]]>]> | null>;
+        read.catch(() => {});
+        const answer = await Promise.race([read, new Promise<never>((_, reject) => (dropped = reject))]);
         backoff = 50;
         const entries = answer?.[0]?.[1] ?? [];
         if (entries.length === 0) continue;

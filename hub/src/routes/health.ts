@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { assertRole } from '../auth/access.js';
+import { StoreUnavailableError } from '../log/event-log.js';
 
 /** Liveness, readiness (the log takes a write), and Prometheus metrics. */
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -13,8 +14,9 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     if (hub.isClosing()) return reply.code(503).send({ status: 'draining', warnings });
     try {
       await hub.log.checkWritable();
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', reason: 'the event log cannot take a write', warnings });
+    } catch (error) {
+      const why = error instanceof StoreUnavailableError ? `: ${error.message}` : '';
+      return reply.code(503).send({ status: 'unavailable', reason: `the event log cannot take a write${why}`, warnings });
     }
     return { status: 'ready', auth: authOff ? 'off' : 'on', warnings };
   });

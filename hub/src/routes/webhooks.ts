@@ -10,6 +10,7 @@ import {
   webhookRotateSecretBody,
 } from '@showwire/protocol';
 import { assertRole } from '../auth/access.js';
+import { HttpError } from '../errors.js';
 
 /**
  * `/api/webhooks…`, admin only: endpoints (CRUD, enable/disable, secret rotation, test), the
@@ -17,6 +18,13 @@ import { assertRole } from '../auth/access.js';
  */
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   const webhooks = app.hub.webhooks;
+  if (!webhooks) {
+    // HUB_STORE=redis: the outbox is not on Redis yet, and a hub-local one would break "any hub is alike".
+    app.all('/api/webhooks/*', async () => {
+      throw new HttpError(501, 'not_implemented', 'webhooks are not available with HUB_STORE=redis yet; use HUB_STORE=sqlite for webhooks');
+    });
+    return;
+  }
   const admin = async (req: FastifyRequest) => assertRole(await req.principal(), 'admin');
   const byId = { params: webhookEndpointParams };
 
