@@ -95,6 +95,11 @@ const schema = z.object({
   HUB_RATE_LIMIT_INGEST: int(0, 100_000_000).default(5_000),
   HUB_RATE_LIMIT_INGEST_IP: int(0, 100_000_000).default(10_000),
   HUB_RATE_LIMIT_TOKENS: int(0, 100_000_000).default(60),
+}).superRefine((c, ctx) => {
+  // Every hub on one Redis must verify the same tokens: a secret generated per data dir would differ.
+  if (c.HUB_STORE !== 'sqlite' && c.HUB_SECRET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['HUB_SECRET'], message: 'is required with HUB_STORE=redis (every hub must share it)' });
+  }
 });
 
 export type Config = z.infer<typeof schema>;
