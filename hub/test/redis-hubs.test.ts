@@ -150,4 +150,20 @@ describe('many hubs on one Redis', () => {
     const got = stream.events.map((e) => e.id);
     assert.equal(new Set(got).size, got.length, 'no duplicates on the stream');
   });
+
+  it('SIGTERM drains a hub on Redis: its reader stops and it exits 0; the others carry on', async () => {
+    const [a, c] = [hubs[0]!, hubs[2]!];
+    const stream = listen(`${c.url}/api/shows/drain/stream?lastEventId=0`, { token: staff });
+    try {
+      await stream.opened();
+      a.child.kill('SIGTERM');
+      assert.equal(await a.exited, 0);
+      const res = await postJson(`${c.url}/api/shows/drain/events`, { type: 'x' }, agent);
+      assert.equal(res.status, 201);
+      await stream.until(() => stream.events.length === 1);
+      assert.deepEqual(stream.events.map((e) => e.id), res.body.ids);
+    } finally {
+      stream.close();
+    }
+  });
 });
