@@ -166,4 +166,15 @@ describe('many hubs on one Redis', () => {
       stream.close();
     }
   });
+
+  it('rate limits are counted in Redis: one token\'s budget is shared by every hub', async () => {
+    const env = { HUB_STORE: redis.url, HUB_SECRET: SECRET, HUB_REDIS_PREFIX: '{rl}:', HUB_RATE_LIMIT_INGEST: '4', HUB_RATE_LIMIT_WINDOW_MS: '60000' };
+    const [x, y] = [await spawnHub(env), await spawnHub(env)];
+    hubs.push(x, y);
+    const statuses: number[] = [];
+    for (const h of [x, y, x, y, x]) statuses.push((await postJson(`${h.url}/api/shows/limited/events`, { type: 'x' }, agent)).status);
+    assert.deepEqual(statuses, [201, 201, 201, 201, 429], 'the fifth publish, on either hub, is over the budget of 4');
+    const other = await postJson(`${y.url}/api/shows/limited/events`, { type: 'x' }, await token('admin'));
+    assert.equal(other.status, 201, 'another token has its own budget');
+  });
 });

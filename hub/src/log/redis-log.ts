@@ -76,7 +76,7 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<HubLog> {
       for (const w of waiters) if (w.seq <= upTo) (waiters.delete(w), w.resolve());
     },
   });
-  const retention = redisRetention(redis, keys, epoch);
+  const retention = redisRetention(redis, keys);
   const seqOfId = (id: string) => Number(id.slice(epoch.length + 1));
   const heardTimeoutMs = opts.heardTimeoutMs ?? 5000;
   let closed = false;

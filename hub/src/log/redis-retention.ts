@@ -20,7 +20,7 @@ const seqOf = (entryId: string) => Number(entryId.slice(0, entryId.indexOf('-'))
  * young one early). By count it trims each show's stream to the newest `maxPerShow` and deletes
  * the same entries from the global stream. Both cost what they delete, not what the log holds.
  */
-export function redisRetention(redis: Redis, keys: RedisKeys, _epoch: string) {
+export function redisRetention(redis: Redis, keys: RedisKeys) {
   redis.defineCommand('swDelete', { lua: DELETE });
   const del = async (victims: Array<{ seq: number; show: string; eid: string }>): Promise<number> => {
     let deleted = 0;
