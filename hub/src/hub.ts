@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventInput } from '@showwire/protocol';
 import type { Principal } from './auth/access.js';
 import type { Config } from './config.js';
 import { createFanout } from './fanout/fanout.js';
 import { heartbeatFrame } from './fanout/frames.js';
-import type { AppendedRecord, HubLog, NewEvent } from './log/event-log.js';
+import type { AppendedRecord, NewEvent } from './log/event-log.js';
 import { openLog } from './log/open-log.js';
 import { createMetrics } from './metrics.js';
 import { createShowRegistry } from './shows/show-registry.js';
