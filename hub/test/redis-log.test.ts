@@ -1,5 +1,9 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { StoreUnavailableError, type NewEvent } from '../src/log/event-log.js';
+import { classifyResumePoint } from '../src/log/ids.js';
 import { openRedisLog } from '../src/log/redis-log.js';
 import { logConformance } from './helpers/log-conformance.js';
 import { startRedis, type RedisServer } from './helpers/redis-server.js';
@@ -19,4 +23,32 @@ logConformance('Redis Streams', async () => {
     reopen: () => openRedisLog({ url: redis.url, prefix }),
     cleanup: () => log.close(),
   };
+});
+
+describe('Redis log epoch guard', () => {
+  it('refuses appends (StoreUnavailableError naming Redis) once Redis lost its data, instead of reusing ids', async () => {
+    const prefix = `{g${randomBytes(4).toString('hex')}}:`;
+    const log = await openRedisLog({ url: redis.url, prefix });
+    const raw = new Redis(redis.url);
+    try {
+      const now = Date.now() / 1000;
+      const ev = { type: 'x', show: 's', source: 'agent:t', timestamp: now, receivedAt: now } as NewEvent;
+      const [first] = await log.append([ev]);
+      // What a Redis restart without persistence leaves: none of the log's keys.
+      const keys = await raw.keys(`${prefix}*`);
+      assert.ok(keys.length > 0);
+      await raw.del(...keys);
+      await assert.rejects(log.append([ev]), (e: unknown) => e instanceof StoreUnavailableError && /Redis is unavailable: EPOCH/.test(e.message));
+      await assert.rejects(log.checkWritable(), /Redis is unavailable: the log's epoch in Redis is null/);
+      assert.equal(await raw.exists(`${prefix}seq`), 0, 'nothing was written: the id of the first event is not handed out again');
+      // A hub opened afterwards starts a new log with a new epoch: old resume points are told apart.
+      const fresh = await openRedisLog({ url: redis.url, prefix });
+      assert.notEqual(fresh.epoch, log.epoch);
+      assert.equal(classifyResumePoint(fresh.epoch, first!.id).kind, 'other_epoch');
+      await fresh.close();
+    } finally {
+      raw.disconnect();
+      await log.close();
+    }
+  });
 });
