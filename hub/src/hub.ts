@@ -9,6 +9,7 @@ import type { AppendedRecord, NewEvent } from './log/event-log.js';
 import { openLog } from './log/open-log.js';
 import { createMetrics } from './metrics.js';
 import { createShowRegistry } from './shows/show-registry.js';
+import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
 import { createWebhooks } from './webhooks/webhook-service.js';
 
 export interface PublishResult {
@@ -23,14 +24,16 @@ export interface PublishResult {
  */
 export async function createHub(config: Config, logger: FastifyBaseLogger) {
   mkdirSync(config.HUB_DATA_DIR, { recursive: true });
-  const { log, sqlite } = await openLog(config);
+  const { log, sqlite, redis } = await openLog(config);
   const fanout = createFanout();
   const shows = createShowRegistry();
   const metrics = createMetrics(() => fanout.stats().connections);
   await shows.load(log);
-  // The webhook outbox shares the log's SQLite file and commit transaction. On Redis the outbox
-  // is not built yet: webhooks are off there (their routes answer 501).
-  const webhooks = sqlite && createWebhooks({ log: sqlite, config, logger, registry: metrics.registry });
+  // The webhook outbox lives in the log's store and is written with the events: in the SQLite
+  // log's commit transaction, or by the Redis log's append script.
+  const webhooks = sqlite
+    ? createWebhooks({ log: sqlite, config, logger, registry: metrics.registry })
+    : createRedisWebhooks({ log: redis!, config, logger, registry: metrics.registry });
 
   // The answer (connections reached per record) comes back on the appended records as `notified`.
   log.onAppend((records) => {
@@ -74,11 +77,11 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     closing = true;
     clearInterval(heartbeat);
     clearInterval(pruner);
-    await webhooks?.close();
+    await webhooks.close();
     await log.close();
   }
 
-  webhooks?.start(publish);
+  webhooks.start(publish);
 
   return { config, log, fanout, shows, metrics, webhooks, publish, close, isClosing: () => closing };
 }

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { HubEvent } from '@showwire/protocol';
-import { StoreUnavailableError, type AppendedRecord, type HubLog, type LogRecord, type NewEvent, type ReadQuery } from './event-log.js';
+import { StoreUnavailableError, type AppendedRecord, type HubLog, type LogRecord } from './event-log.js';
 import { classifyResumePoint, compareIds, formatId, isEpoch, newEpoch } from './ids.js';
 import { createListeners } from './listeners.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
@@ -36,7 +36,13 @@ const wrap = (error: unknown): never => {
  * across every hub; a show's history is its own stream (a page is one XRANGE); every hub hears
  * every append through one blocking XREAD on a connection of its own (redis-reader.ts).
  */
-export async function openRedisLog(opts: RedisLogOptions): Promise<HubLog> {
+/** The Redis log, plus its connection and key names for the webhook outbox that shares its keyspace. */
+export interface RedisEventLog extends HubLog {
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+}
+
+export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog> {
   const keys: RedisKeys = redisKeys(opts.prefix ?? '{showwire}:');
   // Commands fail at once while Redis is away (no offline queue, one retry): an ingest gets a 503
   // instead of hanging, and no 2xx is ever given for an event Redis did not take.
@@ -102,12 +108,14 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<HubLog> {
     return pages.flat().sort((a, b) => compareIds(a.id, b.id)).slice(0, count);
   }
 
-  const log: HubLog = {
+  const log: RedisEventLog = {
+    redis,
+    keys,
     epoch,
     async append(events) {
       if (closed) throw new Error('log is closed');
-      const keyList = [keys.epoch, keys.seq, keys.log, keys.shows];
-      const args: Array<string | number> = [epoch, events.length];
+      const keyList = [keys.epoch, keys.seq, keys.log, keys.shows, keys.whEndpoints, keys.whSeq, keys.whDue, keys.whAll];
+      const args: Array<string | number> = [epoch, events.length, Date.now() / 1000, keys.prefix];
       for (const e of events) {
         const { type, show, timestamp, receivedAt, source, ...rest } = e;
         keyList.push(keys.show(show), keys.eids(show));

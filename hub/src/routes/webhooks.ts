@@ -10,7 +10,6 @@ import {
   webhookRotateSecretBody,
 } from '@showwire/protocol';
 import { assertRole } from '../auth/access.js';
-import { HttpError } from '../errors.js';
 
 /**
  * `/api/webhooks…`, admin only: endpoints (CRUD, enable/disable, secret rotation, test), the
@@ -18,13 +17,6 @@ import { HttpError } from '../errors.js';
  */
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   const webhooks = app.hub.webhooks;
-  if (!webhooks) {
-    // HUB_STORE=redis: the outbox is not on Redis yet, and a hub-local one would break "any hub is alike".
-    app.all('/api/webhooks/*', async () => {
-      throw new HttpError(501, 'not_implemented', 'webhooks are not available with HUB_STORE=redis yet; use HUB_STORE=sqlite for webhooks');
-    });
-    return;
-  }
   const admin = async (req: FastifyRequest) => assertRole(await req.principal(), 'admin');
   const byId = { params: webhookEndpointParams };
 
@@ -35,7 +27,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.get('/api/webhooks/endpoints', async (req) => {
     await admin(req);
-    return { endpoints: webhooks.listEndpoints() };
+    return { endpoints: await webhooks.listEndpoints() };
   });
   app.get('/api/webhooks/endpoints/:id', { schema: byId }, async (req) => {
     await admin(req);
@@ -47,7 +39,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.delete('/api/webhooks/endpoints/:id', { schema: byId }, async (req, reply) => {
     await admin(req);
-    webhooks.deleteEndpoint(req.params.id);
+    await webhooks.deleteEndpoint(req.params.id);
     return reply.code(204).send();
   });
   app.post('/api/webhooks/endpoints/:id/enable', { schema: byId }, async (req) => {
@@ -80,7 +72,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api/webhooks/deliveries', { schema: { querystring: webhookDeliveriesQuery } }, async (req) => {
     await admin(req);
-    const deliveries = webhooks.outbox.list(req.query);
+    const deliveries = await webhooks.outbox.list(req.query);
     return { deliveries, next: deliveries.length === req.query.limit ? deliveries.at(-1)!.id : null };
   });
   app.get('/api/webhooks/deliveries/:id', { schema: { params: webhookDeliveryParams } }, async (req) => {
