@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { mintToken } from '../src/auth/tokens.js';
+import type { NewEvent } from '../src/log/event-log.js';
+import { openRedisLog } from '../src/log/redis-log.js';
+import { createRedisOutbox } from '../src/webhooks/redis-outbox.js';
 import { getJson, postJson, spawnHub, type HubProcess } from './helpers/hub.js';
 import { startRedis, type RedisServer } from './helpers/redis-server.js';
 import { startReceiver } from './helpers/webhook-receiver.js';
@@ -92,6 +95,32 @@ describe('webhooks on Redis, many hubs', () => {
       assert.deepEqual(failed.body.deliveries, []);
     } finally {
       await receiver.close();
+    }
+  });
+
+  it('the outbox rows commit with the event in one script, and pruning forgets settled deliveries only', async () => {
+    const log = await openRedisLog({ url: redis.url, prefix: '{prune}:' });
+    try {
+      const outbox = createRedisOutbox(log);
+      const ep = await outbox.endpoints.create({ url: 'http://127.0.0.1:9/hook', description: '', types: ['keep'], secret: 'whsec_x', enabled: true });
+      const now = Date.now() / 1000;
+      const ev = (type: string) => ({ type, show: 's', source: 'agent:t', timestamp: now, receivedAt: now }) as NewEvent;
+      const stored = await log.append([ev('keep'), ev('other'), ev('keep'), ev('keep')]);
+      // Matched by type inside the append: three deliveries, none for "other".
+      const all = await outbox.list({ limit: 10 });
+      assert.deepEqual(all.map((d) => d.eventId).sort(), [stored[0]!.id, stored[2]!.id, stored[3]!.id].sort());
+      assert.ok(all.every((d) => d.endpointId === ep.id && d.status === 'pending' && d.webhookId === `msg_${d.eventId}`));
+      const claimed = await outbox.claim(2, 30);
+      assert.equal(claimed.length, 2);
+      assert.deepEqual(await outbox.claim(10, 30).then((c) => c.length), 1, 'a claimed delivery is not due for anyone else during its lease');
+      const attempt = { at: now, statusCode: 200, latencyMs: 1, error: null, response: 'ok' };
+      for (const d of claimed) await outbox.settle(d.id, 'succeeded', 1, null, attempt, 200, null);
+      assert.equal(await outbox.prune(now + 60), 2);
+      const left = await outbox.list({ limit: 10 });
+      assert.deepEqual(left.map((d) => d.status), ['pending']);
+      assert.equal(await outbox.prune(now - 60), 0, 'young deliveries stay');
+    } finally {
+      await log.close();
     }
   });
 });

@@ -169,6 +169,37 @@ export function createRedisOutbox(log: RedisEventLog) {
       const t = now();
       await redis.multi().hset(keys.whDelivery(id), 'status', 'pending', 'attempts', 0, 'next', t).zadd(keys.whDue, t, id).exec();
     },
+    /**
+     * Forgets settled deliveries created before `before`, oldest first, stopping at the first one
+     * that is young enough (ids grow with creation time); pending ones stay. Answers how many.
+     */
+    async prune(before: number): Promise<number> {
+      let removed = 0;
+      for (;;) {
+        const ids = await redis.zrange(keys.whAll, 0, 199);
+        const p = redis.pipeline();
+        for (const id of ids) p.hmget(keys.whDelivery(id), 'status', 'created', 'ep');
+        const rows = ((await p.exec()) ?? []).map(([, v]) => v as Array<string | null>);
+        const m = redis.multi();
+        let young = false;
+        let n = 0;
+        for (const [i, [status, created, ep]] of rows.entries()) {
+          if (created !== null && Number(created) >= before) {
+            young = true;
+            break;
+          }
+          if (status === 'pending') continue;
+          const id = ids[i]!;
+          m.zrem(keys.whAll, id).del(keys.whDelivery(id), keys.whAttempts(id));
+          if (ep) m.zrem(keys.whByEndpoint(ep), id);
+          n++;
+        }
+        if (n > 0) await m.exec();
+        else m.discard();
+        removed += n;
+        if (young || ids.length < 200 || n === 0) return removed;
+      }
+    },
     async stats(): Promise<{ depth: number; oldest: number | null }> {
       const depth = await redis.zcard(keys.whDue);
       const [first] = await redis.zrange(keys.whDue, 0, 0);

@@ -39,6 +39,7 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
   let pumping = false;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
+  let pruner: NodeJS.Timeout | undefined;
 
   function wake() {
     if (stopped) return;
@@ -156,10 +157,15 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
   }
 
   return {
-    outbox: { list: outbox.list.bind(outbox) },
+    outbox: { list: outbox.list.bind(outbox), prune: outbox.prune.bind(outbox) },
     metrics,
     start(hubPublish: Publish) {
       publish = hubPublish;
+      // The delivery log is kept as long as the events are (HUB_RETENTION_HOURS); any hub may prune it.
+      const prune = () =>
+        outbox.prune(Date.now() / 1000 - config.HUB_RETENTION_HOURS * 3600).catch((error: unknown) => logger.warn({ err: error }, 'webhook delivery log prune failed'));
+      void prune();
+      pruner = setInterval(prune, 60_000).unref();
       // Appends any hub made may have brought due deliveries.
       log.onAppend(() => wake());
       wake();
@@ -167,6 +173,7 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
     async close() {
       stopped = true;
       clearTimeout(timer);
+      clearInterval(pruner);
       cancel.abort();
       await Promise.allSettled([...running]);
       await sender.close();
