@@ -52,3 +52,30 @@ describe('Redis log epoch guard', () => {
     }
   });
 });
+
+describe('Redis log retention by count', () => {
+  it('trims a show far over its limit in chunks, keeping exactly its newest events and the other shows', async () => {
+    const log = await openRedisLog({ url: redis.url, prefix: `{c${randomBytes(4).toString('hex')}}:` });
+    try {
+      const now = Date.now() / 1000;
+      const ev = (show: string, n: number) => ({ type: 'x', show, source: 'agent:t', timestamp: now, receivedAt: now, n, eventId: `e${n}` }) as NewEvent;
+      const big = await log.append(Array.from({ length: 1200 }, (_, n) => ev('big', n)));
+      await log.append([ev('small', 0)]);
+      assert.deepEqual(await log.prune({ maxAgeSeconds: 3600, maxPerShow: 100 }), { deleted: 1100 });
+      const left = await log.read({ shows: ['big'], limit: 1000 });
+      assert.deepEqual(left.map((r) => r.id), big.slice(1100).map((r) => r.id));
+      const all = await log.read({ limit: 1000 });
+      assert.equal(all.length, 101, 'the global stream lost the same entries');
+      assert.equal(await log.prunedAfter(big[1098]!.id, ['big']), true);
+      assert.equal(await log.prunedAfter(big[1099]!.id, ['big']), false);
+      // A pruned event's idempotency key went with it; a retained one still holds.
+      const [again] = await log.append([ev('big', 5)]);
+      assert.equal(again!.duplicate, false);
+      const [kept] = await log.append([ev('big', 1150)]);
+      assert.equal(kept!.duplicate, true);
+      assert.equal(kept!.id, big[1150]!.id);
+    } finally {
+      await log.close();
+    }
+  });
+});

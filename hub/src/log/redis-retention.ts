@@ -53,10 +53,14 @@ export function redisRetention(redis: Redis, keys: RedisKeys) {
         if (old.length < entries.length || entries.length < CHUNK) break;
       }
       for (const show of await redis.smembers(keys.shows)) {
-        const over = (await redis.xlen(keys.show(show))) - policy.maxPerShow;
-        if (over <= 0) continue;
-        const entries = (await redis.xrange(keys.show(show), '-', '+', 'COUNT', over)) as Entry[];
-        deleted += await del(entries.map(([id, f]) => ({ seq: seqOf(id), show, eid: field(f, 'e') })));
+        let over = (await redis.xlen(keys.show(show))) - policy.maxPerShow;
+        // Oldest first, a chunk at a time: a show far over its limit is never read whole.
+        while (over > 0) {
+          const entries = (await redis.xrange(keys.show(show), '-', '+', 'COUNT', Math.min(over, CHUNK))) as Entry[];
+          if (entries.length === 0) break;
+          deleted += await del(entries.map(([id, f]) => ({ seq: seqOf(id), show, eid: field(f, 'e') })));
+          over -= entries.length;
+        }
       }
       return { deleted };
     } catch (error) {
