@@ -23,6 +23,10 @@ describe('ids', () => {
     assert.equal(compareIds('42', '42'), 0);
     assert.ok(compareIds('90071992547409930', '90071992547409921') > 0);
     assert.equal(maxId(['3', undefined, '12', '7']), '12');
+    // The hub's ids are <epoch>-<seq>: seq orders them within an epoch, not the text.
+    assert.ok(compareIds('k3x9q2ma-9', 'k3x9q2ma-10') < 0);
+    assert.ok(compareIds('k3x9q2ma-100', 'k3x9q2ma-99') > 0);
+    assert.equal(maxId(['k3x9q2ma-9', 'k3x9q2ma-10', undefined]), 'k3x9q2ma-10');
     assert.equal(maxId([]), undefined);
   });
 });

@@ -28,10 +28,18 @@ const schema = z.object({
   HUB_CORS_ORIGINS: list.default([]),
   HUB_HEARTBEAT_MS: int(100, 3_600_000).default(15_000),
   /**
-   * The event log. Only `sqlite` (embedded, in HUB_DATA_DIR) exists; the Redis Streams log for
-   * many hubs (`redis://…`, DESIGN.md) is not built yet, so it is refused here, not at first use.
+   * The event log: `sqlite` (embedded, in HUB_DATA_DIR) or `redis://…` / `rediss://…` (Redis
+   * Streams, shared by any number of hubs; README "Many hubs on Redis").
    */
-  HUB_STORE: z.literal('sqlite', { error: 'only "sqlite" is available; the Redis Streams log (redis://…) is not built yet' }).default('sqlite'),
+  HUB_STORE: z
+    .string()
+    .regex(/^(sqlite|rediss?:\/\/.+)$/, 'must be "sqlite" or a redis:// or rediss:// URL')
+    .default('sqlite'),
+  /** Prefix of every Redis key; keep the `{…}` hash tag (one Cluster slot, so the log's scripts stay atomic). */
+  HUB_REDIS_PREFIX: z
+    .string()
+    .regex(/^\{[^{}]+\}/, 'must start with a {hash tag}, e.g. "{showwire}:"')
+    .default('{showwire}:'),
   /** A slow SSE client is closed (and resumes) once this many bytes or events wait for it. */
   HUB_SSE_BUFFER_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(1024 * 1024),
   HUB_SSE_BUFFER_EVENTS: int(10, 1_000_000).default(1000),
@@ -143,6 +151,10 @@ const schema = z.object({
   // The hub tokens minted beside LiveKit tokens live as long; the hub must accept its own tokens.
   if (c.LIVEKIT_TOKEN_TTL_SECONDS > c.HUB_TOKEN_MAX_DAYS * 86400) {
     ctx.addIssue({ code: 'custom', path: ['LIVEKIT_TOKEN_TTL_SECONDS'], message: `must be at most HUB_TOKEN_MAX_DAYS (${c.HUB_TOKEN_MAX_DAYS} days = ${c.HUB_TOKEN_MAX_DAYS * 86400} s)` });
+  }
+  // Every hub on one Redis must verify the same tokens: a secret generated per data dir would differ.
+  if (c.HUB_STORE !== 'sqlite' && c.HUB_SECRET === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['HUB_SECRET'], message: 'is required with HUB_STORE=redis (every hub must share it)' });
   }
 });
 

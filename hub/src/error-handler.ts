@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { summarize, type ErrorBody, type Issue } from '@showwire/protocol';
 import { HttpError } from './errors.js';
+import { StoreUnavailableError } from './log/event-log.js';
 
 const CONTEXT: Record<string, string> = { body: '', querystring: '', params: '', headers: 'header ' };
 
@@ -17,6 +18,11 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
   if (error instanceof HttpError) {
     if (error.headers) reply.headers(error.headers);
     return send(reply, error.statusCode, error.body());
+  }
+  // Redis away (HUB_STORE=redis): a 503 naming it, never a 2xx for an event that was not stored.
+  if ((error as unknown) instanceof StoreUnavailableError) {
+    reply.header('Retry-After', '1');
+    return send(reply, 503, { error: 'store_unavailable', message: error.message });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const prefix = CONTEXT[error.validationContext ?? ''] ?? '';

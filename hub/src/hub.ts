@@ -1,16 +1,16 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventInput } from '@showwire/protocol';
 import type { Principal } from './auth/access.js';
 import type { Config } from './config.js';
 import { createFanout } from './fanout/fanout.js';
 import { heartbeatFrame } from './fanout/frames.js';
-import type { AppendedRecord, EventLog, NewEvent } from './log/event-log.js';
-import { openSqliteLog } from './log/sqlite-log.js';
+import type { AppendedRecord, NewEvent } from './log/event-log.js';
+import { openLog, sqliteLogFile } from './log/open-log.js';
 import { createStorageGuard } from './log/storage-guard.js';
 import { createMetrics } from './metrics.js';
 import { createShowRegistry } from './shows/show-registry.js';
+import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
 import { createWebhooks } from './webhooks/webhook-service.js';
 
 export interface PublishResult {
@@ -25,10 +25,11 @@ export interface PublishResult {
  */
 export async function createHub(config: Config, logger: FastifyBaseLogger) {
   mkdirSync(config.HUB_DATA_DIR, { recursive: true });
-  const logFile = join(config.HUB_DATA_DIR, 'events.db');
-  const sqlite = openSqliteLog(logFile);
-  const storage = createStorageGuard({ dataDir: config.HUB_DATA_DIR, logFile, minFreeBytes: config.HUB_MIN_FREE_MB * 1024 * 1024 });
-  const log: EventLog = sqlite;
+  const { log, sqlite, redis } = await openLog(config);
+  // Disk checks guard the SQLite file; with Redis the log's own errors say when it can't write.
+  const storage = sqlite
+    ? createStorageGuard({ dataDir: config.HUB_DATA_DIR, logFile: sqliteLogFile(config), minFreeBytes: config.HUB_MIN_FREE_MB * 1024 * 1024 })
+    : undefined;
   const metrics = createMetrics(() => fanout.stats().connections);
   const fanout = createFanout({
     log,
@@ -42,21 +43,19 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   });
   const shows = createShowRegistry();
   await shows.load(log);
-  // The webhook outbox shares the log's SQLite file and commit transaction.
-  const webhooks = createWebhooks({ log: sqlite, config, logger, registry: metrics.registry });
+  // The webhook outbox lives in the log's store and is written with the events: in the SQLite
+  // log's commit transaction, or by the Redis log's append script.
+  const webhooks = sqlite
+    ? createWebhooks({ log: sqlite, config, logger, registry: metrics.registry })
+    : createRedisWebhooks({ log: redis!, config, logger, registry: metrics.registry });
 
-  // How many connections each record reached, for the ingest answer's `clients_notified`.
-  const notified = new WeakMap<AppendedRecord, number>();
+  // The answer (connections reached per record) comes back on the appended records as `notified`.
   log.onAppend((records) => {
     const counts = fanout.publish(records);
-    let out = 0;
-    records.forEach((r, i) => {
-      notified.set(r, counts[i]!);
-      out += counts[i]!;
-    });
     metrics.eventsIn.inc(records.length);
-    metrics.eventsOut.inc(out);
+    metrics.eventsOut.inc(counts.reduce((a, b) => a + b, 0));
     shows.apply(records);
+    return counts;
   });
 
   const heartbeat = setInterval(() => fanout.broadcast(heartbeatFrame()), config.HUB_HEARTBEAT_MS);
@@ -78,20 +77,20 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     const events: NewEvent[] = inputs.map((e) => ({ ...e, source, timestamp: e.timestamp ?? now, receivedAt: now }));
     // Every publisher (ingest, products, LiveKit webhooks, …) goes through here: no 2xx for an
     // event the storage can't keep (storage-guard.ts).
-    storage.assertWritable();
+    storage?.assertWritable();
     let records: AppendedRecord[];
     try {
       records = await log.append(events);
     } catch (error) {
-      throw storage.failed(error) ?? error;
+      throw storage?.failed(error) ?? error;
     }
-    storage.succeeded();
-    storage.assertStillThere();
+    storage?.succeeded();
+    storage?.assertStillThere();
     const dupes = records.filter((r) => r.duplicate).length;
     if (dupes) metrics.duplicates.inc(dupes);
     return {
       ids: records.map((r) => r.id),
-      clients_notified: records.reduce((n, r) => n + (notified.get(r) ?? 0), 0),
+      clients_notified: records.reduce((n, r) => n + r.notified, 0),
       records,
     };
   }

@@ -13,16 +13,18 @@ describe('configuration', () => {
     assert.equal(c.HUB_DATA_DIR, './data');
     assert.equal(c.HUB_HEARTBEAT_MS, 15_000);
     assert.equal(c.HUB_STORE, 'sqlite');
+    assert.equal(loadConfig({ HUB_STORE: 'redis://127.0.0.1:6379/2', HUB_SECRET: 'k'.repeat(32) }).HUB_STORE, 'redis://127.0.0.1:6379/2');
+    assert.throws(() => loadConfig({ HUB_STORE: 'redis://127.0.0.1:6379' }), /HUB_SECRET: is required with HUB_STORE=redis/);
     assert.equal(c.HUB_AUTH, 'on');
     assert.equal(c.HUB_SECRET, undefined);
   });
 
   it('names every bad variable and its rule', () => {
     assert.throws(
-      () => loadConfig({ PORT: 'eighty', HUB_AUTH: 'maybe', HUB_SECRET: 'short', HUB_STORE: 'redis://x' }),
+      () => loadConfig({ PORT: 'eighty', HUB_AUTH: 'maybe', HUB_SECRET: 'short', HUB_STORE: 'postgres://x', HUB_REDIS_PREFIX: 'nohashtag:' }),
       (e: unknown) => {
         assert.ok(e instanceof ConfigError);
-        for (const name of ['PORT: must be a whole number', 'HUB_AUTH', 'HUB_SECRET: must be at least 32 characters', 'HUB_STORE: only "sqlite" is available']) {
+        for (const name of ['PORT: must be a whole number', 'HUB_AUTH', 'HUB_SECRET: must be at least 32 characters', 'HUB_STORE: must be "sqlite" or a redis:// or rediss:// URL', 'HUB_REDIS_PREFIX: must start with a {hash tag}']) {
           assert.match(e.message, new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
         }
         return true;

@@ -56,11 +56,15 @@ describe('durability', () => {
       for (const [id, value] of acked) assert.equal(byId.get(id), value, `acknowledged event ${id} survived`);
       assert.ok(acked.size >= 1000);
       // Ids stay strictly increasing and unique after the crash, and new ones continue past them.
-      const ids = stored.map((e) => Number(e.id));
+      // (Ids are `<epoch>-<seq>`: the same epoch before and after the crash, so seq orders them.)
+      const seqOf = (id: string) => Number(id.split('-')[1]);
+      assert.equal(new Set(stored.map((e) => e.id.split('-')[0])).size, 1, 'one epoch across the crash');
+      const ids = stored.map((e) => seqOf(e.id));
       assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
       assert.equal(new Set(ids).size, ids.length);
       const next = await postJson(`${again.url}/api/shows/dur/events`, { type: 'seq', n: -1 }, agent);
-      assert.ok(Number(next.body.ids[0]) > Math.max(...ids));
+      assert.ok(seqOf(next.body.ids[0]) > Math.max(...ids));
+      assert.equal(next.body.ids[0].split('-')[0], stored[0].id.split('-')[0]);
       // Replayable over SSE from the start.
       const replay = await readStream(`${again.url}/api/shows/dur/stream?lastEventId=0`, staff, stored.length + 1);
       assert.deepEqual(replay, [...stored.map((e) => e.id), next.body.ids[0]]);

@@ -188,7 +188,7 @@ describe('live sessions: a server-side participant relays and records the host',
     host.setTone(false);
     const quiet = await waitFor(
       'a quiet audio_level after the tone stopped',
-      async () => (await levels()).find((e) => Number(e.id) > Number(loud.id) && e.speakingFraction === 0 && e.levelDbfs < -80),
+      async () => (await levels()).find((e) => Number(e.id.split('-')[1]) > Number(loud.id.split('-')[1]) && e.speakingFraction === 0 && e.levelDbfs < -80),
       30_000,
     );
     assert.ok(quiet.levelDbfs < loud.levelDbfs - 50);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { postJson, startHub, tempDir, type TestHub, startProxy, listen } from '@showwire/testkit';
 
@@ -99,12 +100,60 @@ describe('resume with Last-Event-ID', () => {
   });
 
   it('an id this hub never issued gets an unknown_resume_point notice and live events from now', async () => {
-    const c = listen(`${hub.url}/api/shows/resume-c/stream?lastEventId=999999999`, { token: reader });
+    const [known] = (await postJson(`${hub.url}/api/shows/resume-c/events`, { type: 'x' }, publisher)).body.ids;
+    const future = `${known.split('-')[0]}-999999999`;
+    const c = listen(`${hub.url}/api/shows/resume-c/stream?lastEventId=${future}`, { token: reader });
     await c.opened();
     const [id] = (await postJson(`${hub.url}/api/shows/resume-c/events`, { type: 'x' }, publisher)).body.ids;
     await c.until(() => c.events.length === 1);
     c.close();
     assert.equal(c.notices.find((n) => n.type === 'history_truncated')?.reason, 'unknown_resume_point');
     assert.equal(c.events[0]!.id, id);
+  });
+
+  it('after the data dir is wiped, a resume from the old log gets epoch_changed and live events, not the new log\'s history', async () => {
+    const dir = tempDir();
+    const env = { HUB_DATA_DIR: dir, HUB_SECRET: 'y'.repeat(40) };
+    const first = await startHub(env);
+    const agent = await first.token('agent');
+    const old = await publish(first, agent, 'wiped', 30, 10);
+    await first.close();
+    rmSync(dir, { recursive: true, force: true });
+    const again = await startHub(env);
+    try {
+      const staff = await again.token('staff');
+      // The new log has more events than the old resume point's sequence number: without epochs,
+      // the old id would look like a position in this history and replay its tail.
+      const fresh = await publish(again, agent, 'wiped', 40, 10);
+      assert.notEqual(fresh[0]!.split('-')[0], old[0]!.split('-')[0], 'a new log has a new epoch');
+      for (const [how, opts] of [
+        ['header', { headers: { 'Last-Event-ID': old[5]! } }],
+        ['query', {}],
+      ] as const) {
+        const url = `${again.url}/api/shows/wiped/stream${how === 'query' ? `?lastEventId=${old[5]}` : ''}`;
+        const c = listen(url, { token: staff, ...opts });
+        await c.opened();
+        const [live] = (await postJson(`${again.url}/api/shows/wiped/events`, { type: 'x' }, agent)).body.ids;
+        await c.until(() => c.events.length >= 1);
+        c.close();
+        const notice = c.notices.find((n) => n.type === 'history_truncated');
+        assert.equal(notice?.reason, 'epoch_changed', how);
+        assert.equal(notice?.lastEventId, old[5]);
+        assert.deepEqual(c.events.map((e) => e.id), [live], `${how}: only live events, none of the new log's history`);
+      }
+      // A bare number (an id from before epochs) is another history too.
+      const legacy = listen(`${again.url}/api/shows/wiped/stream?lastEventId=12`, { token: staff });
+      await legacy.until(() => legacy.notices.length >= 1);
+      legacy.close();
+      assert.equal(legacy.notices[0]?.reason, 'epoch_changed');
+      // `0` still means the oldest retained event of this log.
+      const all = listen(`${again.url}/api/shows/wiped/stream?lastEventId=0`, { token: staff });
+      await all.until(() => all.events.length >= 42);
+      all.close();
+      assert.deepEqual(all.events.slice(0, 40).map((e) => e.id), fresh);
+    } finally {
+      await again.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -25,7 +25,7 @@ export const streamQuery = z.object({
 
 /** Query of `GET /api/shows/:show/events`. */
 export const historyQuery = z.object({
-  after: z.string().regex(/^\d+$/, 'must be an event id (digits) from an earlier page or event').optional(),
+  after: z.string().regex(/^(0|[a-z0-9]{8}-[1-9]\d{0,14})$/, 'must be 0 or an event id from an earlier page or event').optional(),
   limit: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(100),
   types: csv(eventType).optional(),
 });

@@ -43,7 +43,7 @@ describe('stream-test CLI', () => {
     ];
     const sent = await runCli(['send', '--hub', hub.url, '--token', agent, '--show', 'cli-show'], { input: JSON.stringify(batch) });
     assert.equal(sent.code, 0, sent.stderr);
-    assert.match(sent.stdout, /^sent 2 events to cli-show: id \d+, \d+ \(\d+ clients notified\)\n$/);
+    assert.match(sent.stdout, /^sent 2 events to cli-show: id [a-z0-9]{8}-\d+, [a-z0-9]{8}-\d+ \(\d+ clients notified\)\n$/);
     const heard = await runCli(['listen', '--hub', hub.url, '--token', staff, '--show', 'cli-show', '--last-event-id', resumeAfter, '--count', '2', '--timeout', '60']);
     assert.equal(heard.code, 0, heard.stderr);
     const lines = heard.stdout.trim().split('\n');

@@ -51,14 +51,14 @@ describe('/stream-test page', () => {
     await page.fill('#send-body', JSON.stringify(template));
     assert.equal(await page.inputValue('#send-show'), 'page-show');
     await page.click('#send');
-    await page.waitForFunction(() => /stored as \d+/.test(document.getElementById('send-result')!.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => /stored as [a-z0-9]{8}-\d+/.test(document.getElementById('send-result')!.textContent ?? ''), undefined, { timeout: 30_000 });
 
     const arrived = page.locator('#events .ev[data-type="product_created"]');
     await arrived.waitFor({ timeout: 30_000 });
     assert.match(await arrived.innerText(), /"name": "Hammered silver hoops from the form"/);
     assert.match(await arrived.innerText(), /page-show/);
     assert.equal(await page.textContent('#c-received'), '1');
-    const id = /stored as (\d+)/.exec((await page.textContent('#send-result'))!)![1];
+    const id = /stored as ([a-z0-9]{8}-\d+)/.exec((await page.textContent('#send-result'))!)![1];
     assert.equal(await page.textContent('#c-last'), id);
 
     // A bad event gets the hub's 400 with the failing field named, in the page.

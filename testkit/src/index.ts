@@ -11,6 +11,8 @@ export * from './webhook-receiver.js';
 export * from './fake-openai.js';
 export * from './metrics.js';
 export * from './raw-http.js';
+export * from './redis-server.js';
+export * from './balancer.js';
 // media-host (a LiveKit host publishing generated video and a tone) loads rtc-node's native library:
 // imported on its own, as '@showwire/testkit/media-host', by the tests that need it.
 export { mintToken } from '@showwire/hub';

@@ -46,6 +46,18 @@ function freeUdpPort(): Promise<number> {
  * Resolves once the server answers HTTP; `stop()` kills it and removes its config.
  */
 export async function startLiveKit(opts: { webhookUrls?: string[] } = {}): Promise<LiveKitServer> {
+  // A free port is free when asked, not necessarily when the server binds it: with tests running
+  // side by side another process can take it in between. Such a start is tried again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startOnce(opts: { webhookUrls?: string[] }): Promise<LiveKitServer> {
   const [port, tcpPort, udpPort] = [await freeTcpPort(), await freeTcpPort(), await freeUdpPort()];
   const dir = mkdtempSync(join(tmpdir(), 'showwire-livekit-'));
   const configPath = join(dir, 'livekit.yaml');

@@ -62,7 +62,10 @@ export function createReservationBook(defaultMinutes: number) {
   async function attach(log: EventLog): Promise<() => void> {
     const pending: LogRecord[][] = [];
     let loading = true;
-    const off = log.onAppend((records) => (loading ? pending.push(records) : apply(records, log.compare)));
+    const off = log.onAppend((records) => {
+      if (loading) pending.push(records);
+      else apply(records, log.compare);
+    });
     let after: string | undefined;
     for (;;) {
       const page = await log.read({ after, types: TYPES, limit: 5000 });

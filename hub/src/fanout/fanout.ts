@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
 import { HttpError } from '../errors.js';
-import type { EventLog, LogRecord } from '../log/event-log.js';
+import type { HubLog, LogRecord } from '../log/event-log.js';
 import { dataFrame, eventFrame, retryFrame, WireChunk } from './frames.js';
 import { replayHistory } from './replay.js';
 import { resumePoint, type ResumeRequest } from './resume-point.js';
@@ -11,7 +11,7 @@ import { Session, type Filter, type SessionLimits } from './session.js';
 export const SHUTDOWN_RETRY_MS = 500;
 
 export interface FanoutOptions {
-  log: EventLog;
+  log: HubLog;
   limits: SessionLimits;
   logger: FastifyBaseLogger;
   /** Counts events sent from the log (resume). */

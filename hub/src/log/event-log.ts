@@ -14,13 +14,15 @@ export interface AppendedRecord extends LogRecord {
   event: HubEvent;
   /** True when an earlier event with the same `show` + `eventId` was found: nothing new was stored. */
   duplicate: boolean;
+  /** How many connections of this hub the event was written to (what the listeners answered; 0 for a duplicate). */
+  notified: number;
 }
 
 /** An input that the ingest route has validated and stamped with show, source and clocks. */
 export type NewEvent = EventInput & { show: string; source: string; timestamp: number; receivedAt: number };
 
 export interface ReadQuery {
-  /** Exclusive lower bound; absent reads from the oldest retained event. */
+  /** Exclusive lower bound; absent or `0` reads from the oldest retained event. */
   after?: string;
   /** Only these shows; absent means all. */
   shows?: readonly string[];
@@ -35,27 +37,67 @@ export interface RetentionPolicy {
 }
 
 /**
- * The durable, ordered event log. Two implementations (SQLite embedded, Redis Streams for many
- * hubs) pass one conformance suite. The contract:
+ * Hears newly stored events, in id order; answers, per record, how many connections it reached
+ * (or nothing), which the log hands back to the appender as `notified`.
+ */
+export type AppendListener = (records: AppendedRecord[]) => readonly number[] | void;
+
+/**
+ * The durable, ordered event log: what both implementations (SQLite embedded, Redis Streams for
+ * many hubs) honour, checked by one conformance suite. The contract:
  * - `append` resolves only once the events are durable; ids are strictly increasing in the
- *   order they were accepted, across all shows.
+ *   order they were accepted, across all shows (and, on Redis, across all hubs).
+ * - every id carries the log's `epoch` (ids.ts); `compare` orders ids of this log.
  * - listeners registered with `onAppend` see every newly stored event exactly once, in id
- *   order, before the `append` that stored it resolves.
+ *   order, before the `append` that stored it resolves (on Redis: every event any hub stored).
  */
 export interface EventLog {
+  readonly epoch: string;
   append(events: NewEvent[]): Promise<AppendedRecord[]>;
   read(query: ReadQuery): Promise<LogRecord[]>;
   /** The newest id, or undefined when the log is empty. */
   lastId(): Promise<string | undefined>;
+  compare(a: string, b: string): number;
+  /** True when `id` could be an id of this log (or `0`); another epoch's id is an id too, just not this log's. */
+  isId(id: string): boolean;
+  onAppend(listener: AppendListener): () => void;
+  close(): Promise<void>;
+}
+
+/** Optional capability: retention by age and count per show, and telling resume points it pruned past. */
+export interface RetainingLog {
+  prune(policy: RetentionPolicy, now?: number): Promise<{ deleted: number }>;
   /** True when events after `after` in any of `shows` (all when absent) were pruned by retention. */
   prunedAfter(after: string, shows?: readonly string[]): Promise<boolean>;
-  /** Orders two ids of this log. */
-  compare(a: string, b: string): number;
-  /** True when `id` could be an id of this log. */
-  isId(id: string): boolean;
-  onAppend(listener: (records: AppendedRecord[]) => void): () => void;
-  prune(policy: RetentionPolicy, now?: number): Promise<{ deleted: number }>;
-  /** Proves the log can take a write (for /readyz). */
+}
+
+/** Optional capability: readiness for /readyz. */
+export interface CheckedLog {
+  /** Proves the log can take a write now; throws (a StoreUnavailableError, when it can tell) otherwise. */
   checkWritable(): Promise<void>;
-  close(): Promise<void>;
+}
+
+/**
+ * Runs atomically with the events it is given (no duplicates): inside the SQLite transaction, so
+ * rows a feature writes beside them (the webhook outbox) commit or roll back with the events.
+ * Throwing fails the append.
+ */
+export type CommitHook = (records: AppendedRecord[]) => void;
+
+/** Optional capability: a transactional hook (the webhook outbox reaches the store through it). */
+export interface TransactionalLog {
+  onCommit(hook: CommitHook): () => void;
+}
+
+/** What the hub runs on: the core log with the capabilities both implementations have. */
+export type HubLog = EventLog & RetainingLog & CheckedLog;
+
+/** The store behind the log cannot be reached: the hub answers 503 naming it, never a 2xx. */
+export class StoreUnavailableError extends Error {
+  constructor(
+    readonly store: string,
+    cause: unknown,
+  ) {
+    super(`${store} is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
 }

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import type { HubEvent } from '@showwire/protocol';
-import type { AppendedRecord, EventLog, LogRecord, NewEvent, ReadQuery } from './event-log.js';
+import type { AppendedRecord, CommitHook, HubLog, LogRecord, NewEvent, ReadQuery, TransactionalLog } from './event-log.js';
+import { classifyResumePoint, compareIds, formatId, isEpoch, newEpoch } from './ids.js';
+import { createListeners } from './listeners.js';
 import { sqliteRetention } from './sqlite-retention.js';
 
 interface Pending {
@@ -22,6 +24,8 @@ CREATE INDEX IF NOT EXISTS events_show_id ON events (show, id);
 CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
 CREATE UNIQUE INDEX IF NOT EXISTS events_show_event_id ON events (show, event_id) WHERE event_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS probe (id INTEGER PRIMARY KEY, at REAL NOT NULL);
+-- The log's epoch (ids.ts), made with the file: a wiped data dir gets a new one.
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 /** Puts the hub's fields first, so the JSON reads the same everywhere. */
@@ -31,17 +35,18 @@ export function serializeEvent(id: string, e: NewEvent): { event: HubEvent; json
   return { event, json: JSON.stringify(event) };
 }
 
-/**
- * Runs inside the group-commit transaction with the events it stores (no duplicates), so rows a
- * feature writes beside them (the webhook outbox) commit or roll back with the events. Throwing
- * fails the append.
- */
-export type CommitHook = (records: AppendedRecord[]) => void;
-
-/** The SQLite log, plus what features storing rows in the same file need (kept off `EventLog`). */
-export interface SqliteEventLog extends EventLog {
+/** The SQLite log, plus the file itself for features that keep their tables in it (the webhook outbox). */
+export interface SqliteEventLog extends HubLog, TransactionalLog {
   readonly db: Database.Database;
-  onCommit(hook: CommitHook): () => void;
+}
+
+/** The epoch stored in the file, made on first open. */
+function epochOf(db: Database.Database): string {
+  const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'epoch'").get();
+  if (row && isEpoch(row.value)) return row.value;
+  const epoch = newEpoch();
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?)").run(epoch);
+  return epoch;
 }
 
 /**
@@ -55,13 +60,21 @@ export function openSqliteLog(file: string): SqliteEventLog {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  const epoch = epochOf(db);
   const retention = sqliteRetention(db);
+  const toId = (seq: number) => formatId(epoch, seq);
+  /** The sequence number to read after: 0 for `0`, absent, or another epoch's id (whose history is not here). */
+  const afterSeq = (after: string | undefined) => {
+    const p = after === undefined ? undefined : classifyResumePoint(epoch, after);
+    return p?.kind === 'after' ? p.seq : 0;
+  };
+  const fromRow = (r: { seq: number; show: string; type: string; json: string }): LogRecord => ({ id: toId(r.seq), show: r.show, type: r.type, json: r.json });
 
   const insert = db.prepare('INSERT INTO events (id, show, type, event_id, received_at, json) VALUES (?, ?, ?, ?, ?, ?)');
   // AUTOINCREMENT's high-water mark: ids are never reused, even after retention deleted the newest.
   const sequence = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'");
-  const byEventId = db.prepare<[string, string], LogRecord>(
-    'SELECT CAST(id AS TEXT) AS id, show, type, json FROM events WHERE show = ? AND event_id = ?',
+  const byEventId = db.prepare<[string, string], { seq: number; show: string; type: string; json: string }>(
+    'SELECT id AS seq, show, type, json FROM events WHERE show = ? AND event_id = ?',
   );
   const lastIdStmt = db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events');
   const prunedAny = db.prepare<[number], 1>('SELECT 1 FROM pruned WHERE max_deleted_id > ? LIMIT 1');
@@ -69,7 +82,7 @@ export function openSqliteLog(file: string): SqliteEventLog {
     'SELECT 1 FROM pruned WHERE max_deleted_id > ? AND show IN (SELECT value FROM json_each(?)) LIMIT 1',
   );
   const probe = db.prepare('INSERT OR REPLACE INTO probe (id, at) VALUES (1, ?)');
-  const listeners = new Set<(records: AppendedRecord[]) => void>();
+  const listeners = createListeners();
   const commitHooks = new Set<CommitHook>();
   let queue: Pending[] = [];
   let scheduled = false;
@@ -87,15 +100,20 @@ export function openSqliteLog(file: string): SqliteEventLog {
       const records: AppendedRecord[] = [];
       for (const e of batch.events) {
         const key = e.eventId !== undefined ? `${e.show}\u0000${e.eventId}` : undefined;
-        const earlier = key !== undefined ? (seen.get(key) ?? byEventId.get(e.show, e.eventId!)) : undefined;
+        let earlier: LogRecord | undefined = key !== undefined ? seen.get(key) : undefined;
+        if (!earlier && key !== undefined) {
+          const row = byEventId.get(e.show, e.eventId!);
+          if (row) earlier = fromRow(row);
+        }
         if (earlier) {
-          records.push({ ...earlier, event: JSON.parse(earlier.json) as HubEvent, duplicate: true });
+          records.push({ id: earlier.id, show: earlier.show, type: earlier.type, json: earlier.json, event: JSON.parse(earlier.json) as HubEvent, duplicate: true, notified: 0 });
           continue;
         }
-        const id = String(next++);
+        const seq = next++;
+        const id = toId(seq);
         const { event, json } = serializeEvent(id, e);
-        insert.run(Number(id), e.show, e.type, e.eventId ?? null, e.receivedAt, json);
-        const record: AppendedRecord = { id, show: e.show, type: e.type, json, event, duplicate: false };
+        insert.run(seq, e.show, e.type, e.eventId ?? null, e.receivedAt, json);
+        const record: AppendedRecord = { id, show: e.show, type: e.type, json, event, duplicate: false, notified: 0 };
         if (key !== undefined) seen.set(key, record);
         records.push(record);
       }
@@ -121,15 +139,13 @@ export function openSqliteLog(file: string): SqliteEventLog {
       return;
     }
     const { out, fresh } = committed;
-    if (fresh.length) for (const l of listeners) l(fresh);
+    if (fresh.length) listeners.emit(fresh);
     batches.forEach((b, i) => b.resolve(out[i]!));
   }
 
-  // `events.id`, never bare `id`: the result column `CAST(id AS TEXT) AS id` would shadow it and
-  // ORDER BY would sort ids as text ("10" before "9").
   function readStatement(q: ReadQuery) {
     const where = ['events.id > ?'];
-    const params: unknown[] = [q.after === undefined ? 0 : Number(q.after)];
+    const params: unknown[] = [afterSeq(q.after)];
     if (q.shows) {
       where.push('show IN (SELECT value FROM json_each(?))');
       params.push(JSON.stringify(q.shows));
@@ -139,17 +155,19 @@ export function openSqliteLog(file: string): SqliteEventLog {
       params.push(JSON.stringify(q.types));
     }
     params.push(q.limit);
-    return { sql: `SELECT CAST(id AS TEXT) AS id, show, type, json FROM events WHERE ${where.join(' AND ')} ORDER BY events.id LIMIT ?`, params };
+    return { sql: `SELECT id AS seq, show, type, json FROM events WHERE ${where.join(' AND ')} ORDER BY events.id LIMIT ?`, params };
   }
-  const statements = new Map<string, Database.Statement<unknown[], LogRecord>>();
+  type Row = { seq: number; show: string; type: string; json: string };
+  const statements = new Map<string, Database.Statement<unknown[], Row>>();
   const prepared = (sql: string) => {
     let s = statements.get(sql);
-    if (!s) statements.set(sql, (s = db.prepare<unknown[], LogRecord>(sql)));
+    if (!s) statements.set(sql, (s = db.prepare<unknown[], Row>(sql)));
     return s;
   };
 
   const log: SqliteEventLog = {
     db,
+    epoch,
     onCommit(hook) {
       commitHooks.add(hook);
       return () => commitHooks.delete(hook);
@@ -166,22 +184,22 @@ export function openSqliteLog(file: string): SqliteEventLog {
     },
     async read(q) {
       const { sql, params } = readStatement(q);
-      return prepared(sql).all(...params);
+      return prepared(sql).all(...params).map(fromRow);
     },
     async lastId() {
       const row = lastIdStmt.get();
-      return row?.id == null ? undefined : String(row.id);
+      return row?.id == null ? undefined : toId(row.id);
     },
     async prunedAfter(after, shows) {
-      const row = shows ? prunedInShows.get(Number(after), JSON.stringify(shows)) : prunedAny.get(Number(after));
+      // Another epoch's resume point: none of its history is here.
+      if (classifyResumePoint(epoch, after).kind === 'other_epoch') return true;
+      const seq = afterSeq(after);
+      const row = shows ? prunedInShows.get(seq, JSON.stringify(shows)) : prunedAny.get(seq);
       return row !== undefined;
     },
-    compare: (a, b) => Number(a) - Number(b),
-    isId: (id) => /^\d{1,15}$/.test(id),
-    onAppend(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    compare: compareIds,
+    isId: (id) => classifyResumePoint(epoch, id).kind !== 'invalid',
+    onAppend: (listener) => listeners.add(listener),
     async prune(policy, now = Date.now() / 1000) {
       return retention.prune(policy, now);
     },

@@ -27,7 +27,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.get('/api/webhooks/endpoints', async (req) => {
     await admin(req);
-    return { endpoints: webhooks.listEndpoints() };
+    return { endpoints: await webhooks.listEndpoints() };
   });
   app.get('/api/webhooks/endpoints/:id', { schema: byId }, async (req) => {
     await admin(req);
@@ -39,7 +39,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
   });
   app.delete('/api/webhooks/endpoints/:id', { schema: byId }, async (req, reply) => {
     await admin(req);
-    webhooks.deleteEndpoint(req.params.id);
+    await webhooks.deleteEndpoint(req.params.id);
     return reply.code(204).send();
   });
   app.post('/api/webhooks/endpoints/:id/enable', { schema: byId }, async (req) => {
@@ -72,7 +72,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api/webhooks/deliveries', { schema: { querystring: webhookDeliveriesQuery } }, async (req) => {
     await admin(req);
-    const deliveries = webhooks.outbox.list(req.query);
+    const deliveries = await webhooks.outbox.list(req.query);
     return { deliveries, next: deliveries.length === req.query.limit ? deliveries.at(-1)!.id : null };
   });
   app.get('/api/webhooks/deliveries/:id', { schema: { params: webhookDeliveryParams } }, async (req) => {

@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { contentEncodingPlugin } from './content-encoding.js';
 import { corsPlugin } from './cors.js';
@@ -25,7 +26,15 @@ export const securityPlugin = fp(
     await app.register(headersPlugin, { livekitUrl: config.LIVEKIT_URL, publicUrl: config.HUB_PUBLIC_URL });
     await app.register(cookie);
     await app.register(contentEncodingPlugin);
+    // Many hubs: rate limits are counted in Redis (a connection of their own, failing fast when
+    // Redis is away; then requests are not limited rather than refused, and ingest says 503 itself).
+    const redis = config.HUB_STORE.startsWith('redis')
+      ? new Redis(config.HUB_STORE, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }).on('error', () => {})
+      : undefined;
+    if (redis) app.addHook('onClose', async () => void redis.disconnect());
     await app.register(rateLimitPlugin, {
+      redis,
+      redisPrefix: config.HUB_REDIS_PREFIX,
       windowMs: config.HUB_RATE_LIMIT_WINDOW_MS,
       ingest: config.HUB_RATE_LIMIT_INGEST,
       ingestIp: config.HUB_RATE_LIMIT_INGEST_IP,

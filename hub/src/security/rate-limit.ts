@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
 import { findToken } from '../auth/plugin.js';
 import { HttpError } from '../errors.js';
 
@@ -24,6 +25,10 @@ export interface RateLimitSettings {
   ingestIp: number;
   /** Per token and per IP on token minting; 0 = off. */
   tokens: number;
+  /** With many hubs (HUB_STORE=redis): the counters live in Redis, so a limit holds across hubs. */
+  redis?: Redis;
+  /** Prefix of the counters' Redis keys. */
+  redisPrefix?: string;
 }
 
 declare module 'fastify' {
@@ -69,8 +74,9 @@ export const rateLimitPlugin = fp(
     const checkFor = (rl: RouteRateLimit): onRequestHookHandler => {
       let check = checks.get(rl.name);
       if (check) return check;
-      const perIp = app.createRateLimit({ max: rl.max, timeWindow: rl.timeWindow });
-      const perToken = app.createRateLimit({ max: rl.perToken, timeWindow: rl.timeWindow, keyGenerator: tokenKey });
+      // The limit's name is in the key: a shared (Redis) store has one keyspace for every limit.
+      const perIp = app.createRateLimit({ max: rl.max, timeWindow: rl.timeWindow, keyGenerator: (req) => `${rl.name}:ip:${req.ip}` });
+      const perToken = app.createRateLimit({ max: rl.perToken, timeWindow: rl.timeWindow, keyGenerator: (req) => `${rl.name}:${tokenKey(req)}` });
       check = async (req) => {
         // Counted before auth and body parsing: floods of bad tokens or huge bodies count too.
         const ip = await perIp(req);
@@ -100,6 +106,7 @@ export const rateLimitPlugin = fp(
     // @fastify/rate-limit object as `config.rateLimit` (counted per route, per IP).
     await app.register(rateLimit, {
       global: false,
+      ...(settings.redis && { redis: settings.redis, nameSpace: `${settings.redisPrefix ?? ''}rl:`, skipOnError: true }),
       hook: 'onRequest',
       errorResponseBuilder: (_req, ctx) => tooMany(Math.max(1, Math.ceil(ctx.ttl / 1000)), 'from this address'),
     });

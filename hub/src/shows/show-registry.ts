@@ -1,5 +1,6 @@
 import { reduceShowMany, type HubEvent, type ShowState } from '@showwire/protocol';
 import type { EventLog, LogRecord } from '../log/event-log.js';
+import { compareIds } from '../log/ids.js';
 
 /** The hub keeps a tail of each show's transcript and actions; full history is in the log. */
 const LIMITS = { transcriptLimit: 50, actionLimit: 50, viewerHistoryLimit: 360 };
@@ -19,10 +20,14 @@ export function summarize(state: ShowState): ShowSummary {
 /** Every show's live state, folded with the protocol's `reduceShow` from the log and then from each append. */
 export function createShowRegistry() {
   const states = new Map<string, ShowState>();
+  // The newest id folded in: with many hubs, appends heard while loading may repeat what the load read.
+  let last: string | undefined;
 
   function apply(records: readonly LogRecord[]): void {
     const byShow = new Map<string, HubEvent[]>();
     for (const r of records) {
+      if (last !== undefined && compareIds(r.id, last) <= 0) continue;
+      last = r.id;
       const event = ('event' in r ? r.event : JSON.parse(r.json)) as HubEvent;
       let list = byShow.get(r.show);
       if (!list) byShow.set(r.show, (list = []));

@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   msg_id TEXT NOT NULL,            -- the webhook-id header, the same on every attempt
   endpoint_id TEXT NOT NULL,
-  event_id INTEGER,                -- NULL for test messages
+  event_id TEXT,                   -- the event id (epoch-seq); NULL for test messages
   type TEXT NOT NULL,
   show TEXT,
   payload TEXT NOT NULL,           -- a copy: retention may prune the event before the last retry
@@ -47,7 +47,7 @@ interface DeliveryRow {
   id: number;
   msg_id: string;
   endpoint_id: string;
-  event_id: number | null;
+  event_id: string | number | null;
   type: string;
   show: string | null;
   status: WebhookDeliveryStatus;
@@ -113,7 +113,7 @@ export function createOutbox(db: Database.Database) {
       for (const r of records) {
         for (const e of endpoints) {
           if (!matches(e, r.show, r.type)) continue;
-          insert.run(webhookIdOf(r.id), e.id, Number(r.id), r.type, r.show, r.json, now, now);
+          insert.run(webhookIdOf(r.id), e.id, r.id, r.type, r.show, r.json, now, now);
           n++;
         }
       }

@@ -1,0 +1,18 @@
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import type { HubLog } from './event-log.js';
+import { openRedisLog, type RedisEventLog } from './redis-log.js';
+import { openSqliteLog, type SqliteEventLog } from './sqlite-log.js';
+
+/** Where the embedded log keeps its SQLite file. */
+export const sqliteLogFile = (config: Config) => join(config.HUB_DATA_DIR, 'events.db');
+
+/** The log HUB_STORE names; `sqlite` is also handed back as such for the features that keep tables in its file. */
+export async function openLog(config: Config): Promise<{ log: HubLog; sqlite?: SqliteEventLog; redis?: RedisEventLog }> {
+  if (config.HUB_STORE === 'sqlite') {
+    const sqlite = openSqliteLog(sqliteLogFile(config));
+    return { log: sqlite, sqlite };
+  }
+  const redis = await openRedisLog({ url: config.HUB_STORE, prefix: config.HUB_REDIS_PREFIX });
+  return { log: redis, redis };
+}

@@ -1,0 +1,204 @@
+import { Redis } from 'ioredis';
+import type { HubEvent } from '@showwire/protocol';
+import { StoreUnavailableError, type AppendedRecord, type HubLog, type LogRecord } from './event-log.js';
+import { classifyResumePoint, compareIds, formatId, isEpoch, newEpoch } from './ids.js';
+import { createListeners } from './listeners.js';
+import { redisKeys, type RedisKeys } from './redis-keys.js';
+import { createRedisReader } from './redis-reader.js';
+import { redisRetention } from './redis-retention.js';
+import { APPEND } from './redis-scripts.js';
+
+export interface RedisLogOptions {
+  url: string;
+  /** Key prefix; its `{…}` hash tag keeps every key in one Cluster slot. */
+  prefix?: string;
+  /** How long an append waits for this hub's reader to hear it (then resolves without `notified`). */
+  heardTimeoutMs?: number;
+}
+
+type Fields = string[];
+/** A stream entry's fields (`s`, `t`, `r`, `e`, `j`) as an object. */
+const fieldsOf = (f: Fields) => {
+  const o: Record<string, string> = {};
+  for (let i = 0; i < f.length; i += 2) o[f[i]!] = f[i + 1]!;
+  return o;
+};
+const seqOfEntry = (entryId: string) => Number(entryId.slice(0, entryId.indexOf('-')));
+
+/** What a failed Redis command becomes: a 503 naming Redis, unless it is the epoch guard. */
+const wrap = (error: unknown): never => {
+  throw new StoreUnavailableError('Redis', error);
+};
+
+/**
+ * The event log on Redis Streams, for many hubs on one Redis (DESIGN.md "Many hubs"; README
+ * "Redis"): appends are one Lua script each (redis-scripts.ts), so ids are strictly increasing
+ * across every hub; a show's history is its own stream (a page is one XRANGE); every hub hears
+ * every append through one blocking XREAD on a connection of its own (redis-reader.ts).
+ */
+/** The Redis log, plus its connection and key names for the webhook outbox that shares its keyspace. */
+export interface RedisEventLog extends HubLog {
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+}
+
+export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog> {
+  const keys: RedisKeys = redisKeys(opts.prefix ?? '{showwire}:');
+  // Commands fail at once while Redis is away (no offline queue, one retry): an ingest gets a 503
+  // instead of hanging, and no 2xx is ever given for an event Redis did not take.
+  const redis = new Redis(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => {}); // reconnects by itself; failures surface on the commands that need Redis
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    wrap(error);
+  }
+  redis.defineCommand('swAppend', { lua: APPEND });
+  await redis.set(keys.epoch, newEpoch(), 'NX');
+  const epoch = (await redis.get(keys.epoch))!;
+  if (!isEpoch(epoch)) throw new Error(`${keys.epoch} in Redis is "${epoch}", not an epoch this hub made`);
+  const openedAt = Number((await redis.get(keys.seq)) ?? 0);
+
+  const listeners = createListeners();
+  // Appends of this hub wait until its reader has heard them, so their listeners ran first.
+  const awaited = new Map<number, AppendedRecord>();
+  const waiters = new Set<{ seq: number; resolve: () => void }>();
+  const reader = createRedisReader({
+    url: opts.url,
+    key: keys.log,
+    from: openedAt,
+    toRecord: (entryId, f) => {
+      const o = fieldsOf(f);
+      return { id: formatId(epoch, seqOfEntry(entryId)), show: o.s!, type: o.t!, json: o.j!, event: JSON.parse(o.j!) as HubEvent, duplicate: false, notified: 0 };
+    },
+    deliver(records, upTo) {
+      listeners.emit(records);
+      for (const r of records) {
+        const seq = seqOfId(r.id);
+        const mine = awaited.get(seq);
+        if (mine) (mine.notified = r.notified), awaited.delete(seq);
+      }
+      for (const w of waiters) if (w.seq <= upTo) (waiters.delete(w), w.resolve());
+    },
+  });
+  const retention = redisRetention(redis, keys);
+  const seqOfId = (id: string) => Number(id.slice(epoch.length + 1));
+  const heardTimeoutMs = opts.heardTimeoutMs ?? 5000;
+  let closed = false;
+
+  function afterSeq(after: string | undefined) {
+    const p = after === undefined ? undefined : classifyResumePoint(epoch, after);
+    return p?.kind === 'after' ? p.seq : 0;
+  }
+
+  /** Entries after `after` from one stream, as records. */
+  async function range(key: string, after: number, count: number, show?: string): Promise<LogRecord[]> {
+    const entries = (await redis.xrange(key, `(${after}-0`, '+', 'COUNT', count).catch(wrap)) as Array<[string, Fields]>;
+    return entries.map(([entryId, f]) => {
+      const o = fieldsOf(f);
+      return { id: formatId(epoch, seqOfEntry(entryId)), show: show ?? o.s!, type: o.t!, json: o.j! };
+    });
+  }
+
+  /** Up to `count` entries after `after`: the global stream, or the named shows' streams merged. */
+  async function page(shows: readonly string[] | undefined, after: number, count: number): Promise<LogRecord[]> {
+    if (!shows) return range(keys.log, after, count);
+    const pages = await Promise.all(shows.map((s) => range(keys.show(s), after, count, s)));
+    return pages.flat().sort((a, b) => compareIds(a.id, b.id)).slice(0, count);
+  }
+
+  const log: RedisEventLog = {
+    redis,
+    keys,
+    epoch,
+    async append(events) {
+      if (closed) throw new Error('log is closed');
+      const keyList = [keys.epoch, keys.seq, keys.log, keys.shows, keys.whEndpoints, keys.whSeq, keys.whDue, keys.whAll];
+      const args: Array<string | number> = [epoch, events.length, Date.now() / 1000, keys.prefix];
+      for (const e of events) {
+        const { type, show, timestamp, receivedAt, source, ...rest } = e;
+        keyList.push(keys.show(show), keys.eids(show));
+        const body = JSON.stringify({ show, type, timestamp, receivedAt, source, ...rest });
+        args.push(show, e.eventId ?? '', type, receivedAt, body);
+      }
+      let answer: Array<[number, string, number?]>;
+      try {
+        answer = await (redis as unknown as { swAppend(n: number, ...a: Array<string | number>): Promise<Array<[number, string, number?]>> }).swAppend(
+          keyList.length,
+          ...keyList,
+          ...args,
+        );
+      } catch (error) {
+        if (error instanceof Error && error.message.startsWith('EPOCH')) throw new StoreUnavailableError('Redis', error);
+        return wrap(error);
+      }
+      const records = answer.map(([seq, json, dup], i): AppendedRecord => {
+        const e = events[i]!;
+        return { id: formatId(epoch, seq), show: e.show, type: e.type, json, event: JSON.parse(json) as HubEvent, duplicate: dup === 1, notified: 0 };
+      });
+      const fresh = records.filter((r) => !r.duplicate);
+      if (listeners.size === 0) return records;
+      // Duplicates wait too: the event they repeat may be another append's that this hub has not heard yet.
+      const top = Math.max(...records.map((r) => seqOfId(r.id)));
+      for (const r of fresh) awaited.set(seqOfId(r.id), r);
+      if (reader.position() < top) {
+        await new Promise<void>((resolve) => {
+          const w = { seq: top, resolve };
+          waiters.add(w);
+          // Stored is stored: if the reader is stalled (Redis went away right after the write),
+          // the append still answers, only without knowing whom it reached.
+          setTimeout(() => (waiters.delete(w), resolve()), heardTimeoutMs).unref();
+        });
+      }
+      for (const r of fresh) awaited.delete(seqOfId(r.id));
+      return records;
+    },
+    async read(q) {
+      const after = afterSeq(q.after);
+      const types = q.types && new Set(q.types);
+      if (!types) return page(q.shows, after, q.limit);
+      // A type filter is applied here, page by page, until the page is full or the log ends.
+      const out: LogRecord[] = [];
+      let cursor = after;
+      for (;;) {
+        const batch = await page(q.shows, cursor, Math.max(q.limit, 500));
+        for (const r of batch) if (types.has(r.type) && out.length < q.limit) out.push(r);
+        if (out.length >= q.limit || batch.length < Math.max(q.limit, 500)) return out;
+        cursor = seqOfId(batch.at(-1)!.id);
+      }
+    },
+    async lastId() {
+      const seq = Number((await redis.get(keys.seq).catch(wrap)) ?? 0);
+      return seq > 0 ? formatId(epoch, seq) : undefined;
+    },
+    compare: compareIds,
+    isId: (id) => classifyResumePoint(epoch, id).kind !== 'invalid',
+    onAppend(listener) {
+      const off = listeners.add(listener);
+      // The reader starts with the first listener, from where the log stood at open: nothing
+      // stored since is missed by whoever loaded the log before subscribing (the show registry).
+      reader.start();
+      return off;
+    },
+    prune: (policy, now) => retention.prune(policy, now ?? Date.now() / 1000),
+    prunedAfter: (after, shows) =>
+      classifyResumePoint(epoch, after).kind === 'other_epoch' ? Promise.resolve(true) : retention.prunedAfter(afterSeq(after), shows),
+    async checkWritable() {
+      const answers = (await redis.multi().set(keys.probe, String(Date.now())).get(keys.epoch).exec().catch(wrap)) ?? [];
+      const failed = answers.find(([error]) => error)?.[0];
+      if (failed || answers.length < 2) wrap(failed ?? new Error('the probe transaction was discarded'));
+      const current = answers[1]![1];
+      if (current !== epoch) wrap(new Error(`the log's epoch in Redis is ${String(current)}, not ${epoch} (Redis lost or replaced its data)`));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await reader.stop();
+      for (const w of waiters) w.resolve();
+      waiters.clear();
+      redis.disconnect();
+    },
+  };
+  return log;
+}

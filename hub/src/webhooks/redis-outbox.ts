@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus } from '@showwire/protocol';
+import type { RedisEventLog } from '../log/redis-log.js';
+import type { Endpoint, EndpointPatch } from './endpoint-store.js';
+
+/**
+ * Claims up to ARGV[3] deliveries due at ARGV[1] and leases them to the caller until ARGV[2]: a
+ * claimed delivery's due time becomes its lease end, so no other hub sees it due while it is in
+ * flight, and a hub that dies leaves it due again when the lease runs out (taken over, same
+ * webhook-id). KEYS: due zset.
+ */
+const CLAIM = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+return ids
+`;
+
+type StoredEndpoint = Omit<Endpoint, 'typeSet' | 'showSet'>;
+const withSets = (e: StoredEndpoint): Endpoint => ({ ...e, typeSet: e.types && new Set(e.types), showSet: e.shows && new Set(e.shows) });
+
+export interface ClaimedDelivery {
+  id: number;
+  msgId: string;
+  endpointId: string;
+  payload: string;
+  attempts: number;
+}
+
+/**
+ * The webhook endpoints and outbox in Redis, beside the Redis log (its append script writes the
+ * delivery rows of each new event: redis-scripts.ts). Endpoints are few and read whole.
+ */
+export function createRedisOutbox(log: RedisEventLog) {
+  const { redis, keys } = log;
+  redis.defineCommand('swClaim', { numberOfKeys: 1, lua: CLAIM });
+  const now = () => Date.now() / 1000;
+
+  const toDelivery = (id: string, h: Record<string, string>): WebhookDelivery => ({
+    id,
+    webhookId: h.msg!,
+    endpointId: h.ep!,
+    eventId: h.ev ? h.ev : null,
+    type: h.type!,
+    show: h.show ? h.show : null,
+    status: h.status as WebhookDeliveryStatus,
+    attempts: Number(h.attempts ?? 0),
+    nextAttemptAt: h.status === 'pending' ? Number(h.next) : null,
+    createdAt: Number(h.created),
+    lastStatusCode: h.code ? Number(h.code) : null,
+    lastError: h.err ? h.err : null,
+  });
+
+  const endpoints = {
+    async list(): Promise<Endpoint[]> {
+      const all = await redis.hvals(keys.whEndpoints);
+      return all.map((j) => withSets(JSON.parse(j) as StoredEndpoint)).sort((a, b) => a.createdAt - b.createdAt);
+    },
+    async get(id: string): Promise<Endpoint | undefined> {
+      const j = await redis.hget(keys.whEndpoints, id);
+      return j ? withSets(JSON.parse(j) as StoredEndpoint) : undefined;
+    },
+    async save(e: Endpoint): Promise<Endpoint> {
+      const { typeSet: _t, showSet: _s, ...stored } = e;
+      await redis.hset(keys.whEndpoints, e.id, JSON.stringify(stored));
+      return e;
+    },
+    async create(input: { url: string; description: string; types?: string[] | null; shows?: string[] | null; secret: string; enabled: boolean }) {
+      const t = now();
+      const e: StoredEndpoint = {
+        id: `ep_${randomBytes(12).toString('base64url')}`,
+        url: input.url,
+        description: input.description,
+        types: input.types ?? null,
+        shows: input.shows ?? null,
+        enabled: input.enabled,
+        disabledReason: input.enabled ? null : 'manual',
+        failingSince: null,
+        createdAt: t,
+        updatedAt: t,
+        secret: input.secret,
+        oldSecret: null,
+        oldSecretUntil: null,
+      };
+      return endpoints.save(withSets(e));
+    },
+    async update(e: Endpoint, patch: EndpointPatch, reason = 'manual'): Promise<Endpoint> {
+      const enabled = patch.enabled ?? e.enabled;
+      return endpoints.save(
+        withSets({
+          ...e,
+          ...patch,
+          enabled,
+          disabledReason: enabled ? null : e.enabled ? reason : e.disabledReason,
+          failingSince: enabled && !e.enabled ? null : e.failingSince,
+          updatedAt: now(),
+        }),
+      );
+    },
+    async remove(id: string) {
+      const ids = await redis.zrange(keys.whByEndpoint(id), 0, -1);
+      const m = redis.multi().hdel(keys.whEndpoints, id).del(keys.whByEndpoint(id));
+      for (const d of ids) m.zrem(keys.whDue, d).zrem(keys.whAll, d).del(keys.whDelivery(d), keys.whAttempts(d));
+      await m.exec();
+    },
+  };
+
+  return {
+    endpoints,
+    /** Leases up to `n` due deliveries to this hub for `leaseSeconds`. */
+    async claim(n: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
+      const t = now();
+      const ids = await (redis as unknown as { swClaim(k: string, ...a: Array<string | number>): Promise<string[]> }).swClaim(keys.whDue, t, t + leaseSeconds, n);
+      if (ids.length === 0) return [];
+      const p = redis.pipeline();
+      for (const id of ids) p.hmget(keys.whDelivery(id), 'msg', 'ep', 'payload', 'attempts', 'status');
+      const rows = (await p.exec()) ?? [];
+      const out: ClaimedDelivery[] = [];
+      rows.forEach(([, v], i) => {
+        const [msg, ep, payload, attempts, status] = v as Array<string | null>;
+        if (msg && ep && payload && status === 'pending') out.push({ id: Number(ids[i]), msgId: msg, endpointId: ep, payload, attempts: Number(attempts ?? 0) });
+        else void redis.zrem(keys.whDue, ids[i]!); // settled or deleted meanwhile
+      });
+      return out;
+    },
+    /** The earliest due time (or lease end), for the worker's timer. */
+    async nextDueAt(): Promise<number | undefined> {
+      const [, score] = await redis.zrange(keys.whDue, 0, 0, 'WITHSCORES');
+      return score === undefined ? undefined : Number(score);
+    },
+    async settle(id: number, status: WebhookDeliveryStatus, attempts: number, nextAt: number | null, attempt: WebhookAttempt, code: number | null, error: string | null) {
+      const m = redis
+        .multi()
+        .hset(keys.whDelivery(id), 'status', status, 'attempts', attempts, 'next', nextAt ?? '', 'code', code ?? '', 'err', error ?? '')
+        .rpush(keys.whAttempts(id), JSON.stringify(attempt));
+      if (status === 'pending' && nextAt !== null) m.zadd(keys.whDue, nextAt, id);
+      else m.zrem(keys.whDue, id);
+      await m.exec();
+    },
+    async failPending(endpointId: string, reason: string) {
+      for (const id of await redis.zrange(keys.whByEndpoint(endpointId), 0, -1)) {
+        if ((await redis.hget(keys.whDelivery(id), 'status')) !== 'pending') continue;
+        await redis.multi().hset(keys.whDelivery(id), 'status', 'failed', 'err', reason).zrem(keys.whDue, id).exec();
+      }
+    },
+    async get(id: string): Promise<WebhookDelivery | undefined> {
+      const h = await redis.hgetall(keys.whDelivery(id));
+      return h.msg ? toDelivery(id, h) : undefined;
+    },
+    async attempts(id: string): Promise<WebhookAttempt[]> {
+      return (await redis.lrange(keys.whAttempts(id), 0, -1)).map((j) => JSON.parse(j) as WebhookAttempt);
+    },
+    /** Newest first; filters are applied while walking the index (fine for an admin's listing). */
+    async list(q: { endpoint?: string; status?: WebhookDeliveryStatus; before?: string; limit: number }): Promise<WebhookDelivery[]> {
+      const index = q.endpoint ? keys.whByEndpoint(q.endpoint) : keys.whAll;
+      const out: WebhookDelivery[] = [];
+      let max = q.before ? `(${q.before}` : '+inf';
+      for (;;) {
+        const ids = await redis.zrevrangebyscore(index, max, '-inf', 'LIMIT', 0, 200);
+        for (const id of ids) {
+          const d = await this.get(id);
+          if (d && (!q.status || d.status === q.status)) out.push(d);
+          if (out.length >= q.limit) return out;
+        }
+        if (ids.length < 200) return out;
+        max = `(${ids.at(-1)}`;
+      }
+    },
+    async redeliver(id: string): Promise<void> {
+      const t = now();
+      await redis.multi().hset(keys.whDelivery(id), 'status', 'pending', 'attempts', 0, 'next', t).zadd(keys.whDue, t, id).exec();
+    },
+    /**
+     * Forgets settled deliveries created before `before`, oldest first, stopping at the first one
+     * that is young enough (ids grow with creation time); pending ones stay. Answers how many.
+     */
+    async prune(before: number): Promise<number> {
+      let removed = 0;
+      for (;;) {
+        const ids = await redis.zrange(keys.whAll, 0, 199);
+        const p = redis.pipeline();
+        for (const id of ids) p.hmget(keys.whDelivery(id), 'status', 'created', 'ep');
+        const rows = ((await p.exec()) ?? []).map(([, v]) => v as Array<string | null>);
+        const m = redis.multi();
+        let young = false;
+        let n = 0;
+        for (const [i, [status, created, ep]] of rows.entries()) {
+          if (created !== null && Number(created) >= before) {
+            young = true;
+            break;
+          }
+          if (status === 'pending') continue;
+          const id = ids[i]!;
+          m.zrem(keys.whAll, id).del(keys.whDelivery(id), keys.whAttempts(id));
+          if (ep) m.zrem(keys.whByEndpoint(ep), id);
+          n++;
+        }
+        if (n > 0) await m.exec();
+        else m.discard();
+        removed += n;
+        if (young || ids.length < 200 || n === 0) return removed;
+      }
+    },
+    async stats(): Promise<{ depth: number; oldest: number | null }> {
+      const depth = await redis.zcard(keys.whDue);
+      const [first] = await redis.zrange(keys.whDue, 0, 0);
+      const created = first ? await redis.hget(keys.whDelivery(first), 'created') : null;
+      return { depth, oldest: created ? Number(created) : null };
+    },
+  };
+}
+
+export type RedisOutbox = ReturnType<typeof createRedisOutbox>;

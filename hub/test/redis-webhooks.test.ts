@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Webhook } from 'standardwebhooks';
+import { mintToken } from '../src/auth/tokens.js';
+import type { NewEvent } from '../src/log/event-log.js';
+import { openRedisLog } from '../src/log/redis-log.js';
+import { createRedisOutbox } from '../src/webhooks/redis-outbox.js';
+import { getJson, postJson, spawnHub, type HubProcess, startRedis, type RedisServer, startReceiver } from '@showwire/testkit';
+
+const SECRET = 'w'.repeat(40);
+const token = async (role: 'agent' | 'admin') => (await mintToken(new TextEncoder().encode(SECRET), { sub: `${role}-t`, role, shows: ['*'] }, 3600)).token;
+
+/** Webhooks with many hubs: the outbox is in Redis, written by the append script; deliveries are leased per hub. */
+describe('webhooks on Redis, many hubs', () => {
+  let redis: RedisServer;
+  const hubs: HubProcess[] = [];
+  let admin: string;
+  let agent: string;
+  const env = () => ({
+    HUB_STORE: redis.url,
+    HUB_SECRET: SECRET,
+    HUB_DATA_DIR: `/tmp/showwire-unused-${process.pid}`,
+    HUB_WEBHOOK_ALLOW_PRIVATE: 'true',
+    HUB_WEBHOOK_SCHEDULE: '100,100,100,100,100,100,100,100,100,100',
+    HUB_WEBHOOK_JITTER: '0',
+    HUB_WEBHOOK_TIMEOUT_MS: '2000',
+  });
+  before(async () => {
+    redis = await startRedis();
+    admin = await token('admin');
+    agent = await token('agent');
+  });
+  after(async () => {
+    for (const h of hubs) if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGKILL');
+    await redis.destroy();
+  });
+
+  it('an endpoint made on one hub gets the events published on another, once each, signed', async () => {
+    const [a, b] = [await spawnHub(env()), await spawnHub(env())];
+    hubs.push(a, b);
+    const receiver = await startReceiver();
+    try {
+      const ep = await postJson(`${a.url}/api/webhooks/endpoints`, { url: receiver.url, shows: ['wh-one'] }, admin);
+      assert.equal(ep.status, 201);
+      const listed = await getJson(`${b.url}/api/webhooks/endpoints`, admin);
+      assert.deepEqual(listed.body.endpoints.map((e: { id: string }) => e.id), [ep.body.id]);
+      const posted = await postJson(`${b.url}/api/shows/wh-one/events`, Array.from({ length: 20 }, (_, n) => ({ type: 'x', n })), agent);
+      await postJson(`${b.url}/api/shows/elsewhere/events`, { type: 'x' }, agent);
+      await receiver.until(() => receiver.received.length >= 20, '20 deliveries');
+      assert.deepEqual(receiver.received.map((r) => r.event.id).sort(), [...posted.body.ids].sort());
+      for (const r of receiver.received) {
+        assert.equal(r.webhookId, `msg_${r.event.id}`);
+        new Webhook(ep.body.secret).verify(r.body, r.headers as Record<string, string>);
+      }
+      const list = await getJson(`${a.url}/api/webhooks/deliveries?status=succeeded&limit=100`, admin);
+      assert.equal(list.body.deliveries.length, 20);
+      const one = await getJson(`${a.url}/api/webhooks/deliveries/${list.body.deliveries[0].id}`, admin);
+      assert.equal(one.body.attemptLog.length, 1);
+      assert.equal(one.body.attemptLog[0].statusCode, 200);
+      const del = await fetch(`${b.url}/api/webhooks/endpoints/${ep.body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } });
+      assert.equal(del.status, 204);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a hub SIGKILLed with 1,000 deliveries pending: every one arrives (another hub takes over its leases), repeats only with the same webhook-id', async () => {
+    const receiver = await startReceiver(() => ({ status: 200, hold: true }));
+    try {
+      const [a, c] = [hubs[0]!, hubs[1]!];
+      const ep = await postJson(`${a.url}/api/webhooks/endpoints`, { url: receiver.url, shows: ['wh-crash'] }, admin);
+      const posted = await postJson(`${a.url}/api/shows/wh-crash/events`, Array.from({ length: 1000 }, (_, n) => ({ type: 'crash_test', n })), agent);
+      assert.equal(posted.status, 201);
+      const ids: string[] = posted.body.ids;
+      const seen: string[] = [];
+      receiver.respondWith((r) => (seen.push(r.webhookId), { status: 200, hold: true }));
+      await receiver.until(() => seen.length >= 100, 'both hubs to hold attempts in flight');
+      // While both hubs work, each delivery is in flight on one of them only (the lease).
+      assert.equal(new Set(seen).size, seen.length, `no delivery in flight twice: ${seen.length} held`);
+      a.child.kill('SIGKILL');
+      assert.equal(await a.exited, 'SIGKILL');
+      receiver.respondWith(() => ({ status: 200 }));
+      const delivered = () => new Set(receiver.received.map((r) => r.event.id));
+      await receiver.until(() => delivered().size === 1000, 'all 1,000 events after the kill', 120_000);
+      assert.deepEqual([...delivered()].sort(), [...ids].sort());
+      for (const r of receiver.received) {
+        assert.equal(r.webhookId, `msg_${r.event.id}`, 'a repeat carries the same webhook-id');
+        new Webhook(ep.body.secret).verify(r.body, r.headers as Record<string, string>);
+      }
+      const metrics = await getJson(`${c.url}/metrics`, admin);
+      assert.match(metrics.body, /^showwire_webhook_queue_depth 0$/m);
+      const failed = await getJson(`${c.url}/api/webhooks/deliveries?status=failed`, admin);
+      assert.deepEqual(failed.body.deliveries, []);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('the outbox rows commit with the event in one script, and pruning forgets settled deliveries only', async () => {
+    const log = await openRedisLog({ url: redis.url, prefix: '{prune}:' });
+    try {
+      const outbox = createRedisOutbox(log);
+      const ep = await outbox.endpoints.create({ url: 'http://127.0.0.1:9/hook', description: '', types: ['keep'], secret: 'whsec_x', enabled: true });
+      const now = Date.now() / 1000;
+      const ev = (type: string) => ({ type, show: 's', source: 'agent:t', timestamp: now, receivedAt: now }) as NewEvent;
+      const stored = await log.append([ev('keep'), ev('other'), ev('keep'), ev('keep')]);
+      // Matched by type inside the append: three deliveries, none for "other".
+      const all = await outbox.list({ limit: 10 });
+      assert.deepEqual(all.map((d) => d.eventId).sort(), [stored[0]!.id, stored[2]!.id, stored[3]!.id].sort());
+      assert.ok(all.every((d) => d.endpointId === ep.id && d.status === 'pending' && d.webhookId === `msg_${d.eventId}`));
+      const claimed = await outbox.claim(2, 30);
+      assert.equal(claimed.length, 2);
+      assert.deepEqual(await outbox.claim(10, 30).then((c) => c.length), 1, 'a claimed delivery is not due for anyone else during its lease');
+      const attempt = { at: now, statusCode: 200, latencyMs: 1, error: null, response: 'ok' };
+      for (const d of claimed) await outbox.settle(d.id, 'succeeded', 1, null, attempt, 200, null);
+      assert.equal(await outbox.prune(now + 60), 2);
+      const left = await outbox.list({ limit: 10 });
+      assert.deepEqual(left.map((d) => d.status), ['pending']);
+      assert.equal(await outbox.prune(now - 60), 0, 'young deliveries stay');
+    } finally {
+      await log.close();
+    }
+  });
+});
