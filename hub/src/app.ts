@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authPlugin } from './auth/plugin.js';
 import { loadSecret } from './auth/tokens.js';
 import type { Config } from './config.js';
-import { errorHandler, notFoundHandler } from './error-handler.js';
+import { clientErrorHandler, MAX_URL_BYTES } from './client-error.js';
+import { errorHandler, MAX_PARAM_LENGTH, notFoundHandler } from './error-handler.js';
+import { HttpError, unavailable } from './errors.js';
 import { createHub, type Hub } from './hub.js';
 import { logRequest, loggerOptions } from './logger.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
@@ -45,7 +47,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     trustProxy: config.HUB_TRUST_PROXY,
     // SSE connections stay open; on close, idle keep-alive sockets are dropped at once.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Draining answers 503 in the hub's error shape (the onRequest hook below), not Fastify's.
+    return503OnClosing: false,
+    // Node's parser refusals (431, 414, 400, 408) in the hub's error shape.
+    clientErrorHandler,
+    // Fastify's URL refusals (bad percent-encoding, over-long path segment) go to the error handler.
+    frameworkErrors: errorHandler as FastifyServerOptions['frameworkErrors'],
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Routes that take bigger bodies set their own `bodyLimit` (ingest, thumbnail upload).
     bodyLimit: DEFAULT_BODY_LIMIT,
     // One line per request at the end, 2xx/3xx at debug (logger.ts `logRequest`).
@@ -56,6 +64,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   app.addHook('onResponse', logRequest);
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+  app.addHook('onRequest', async (req) => {
+    if (draining) throw unavailable('the hub is shutting down; retry on another hub or in a moment');
+    if (req.url.length > MAX_URL_BYTES) throw new HttpError('uri_too_long', `the URL is ${req.url.length} bytes; at most ${MAX_URL_BYTES}`);
+  });
   // JSON only: a text/plain body would otherwise reach handlers as a string and get a vaguer 400.
   app.removeContentTypeParser('text/plain');
 

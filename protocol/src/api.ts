@@ -1,13 +1,9 @@
 import { z } from 'zod';
+import type { ingestResponse } from './answers.js';
 import { eventType, showId } from './names.js';
 
-/** The answer to every ingest POST, as the agent streaming guide's clients read it. */
-export interface IngestResponse {
-  /** One hub id per posted event, in order (a retried `eventId` gets its first id back). */
-  ids: string[];
-  /** SSE connections the events were queued to. */
-  clients_notified: number;
-}
+/** The answer to every ingest POST (schema: `ingestResponse`). */
+export type IngestResponse = z.infer<typeof ingestResponse>;
 
 const csv = (item: z.ZodString) =>
   z

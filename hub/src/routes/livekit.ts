@@ -39,7 +39,7 @@ export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/api/livekit/webhook', async (req) => {
     const services = lk();
-    if (typeof req.body !== 'string') throw new HttpError(415, 'unsupported_media_type', 'LiveKit webhooks are sent as application/webhook+json');
+    if (typeof req.body !== 'string') throw new HttpError('unsupported_media_type', 'LiveKit webhooks are sent as application/webhook+json');
     let ev: WebhookEvent;
     try {
       ev = await services.receiver.receive(req.body, req.headers.authorization);

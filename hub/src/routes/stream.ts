@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { showParams, streamQuery } from '@showwire/protocol';
 import { streamScope } from '../auth/access.js';
 import { whenExpired } from '../auth/expiry.js';
-import { badRequest } from '../errors.js';
+import { badRequest, unavailable } from '../errors.js';
 import { dataFrame, eventFrame, retryFrame } from '../fanout/frames.js';
 import { Session, type Filter } from '../fanout/session.js';
 import { DOCUMENT_ONLY_HEADERS } from '../security/headers.js';
@@ -33,7 +33,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
       const where = typeof header === 'string' && header !== '' ? 'Last-Event-ID' : 'lastEventId';
       throw badRequest([{ path: where, message: `"${resumeFrom.slice(0, 64)}" is not an event id of this hub` }]);
     }
-    if (hub.isClosing()) return reply.code(503).header('Retry-After', '1').send({ error: 'unavailable', message: 'the hub is shutting down' });
+    if (hub.isClosing()) throw unavailable('the hub is shutting down');
 
     reply.hijack();
     const res = reply.raw;

@@ -46,7 +46,7 @@ declare module 'fastify' {
 const orUnlimited = (n: number) => (n === 0 ? Number.MAX_SAFE_INTEGER : n);
 
 const tooMany = (retryAfterSeconds: number, what: string) =>
-  new HttpError(429, 'rate_limited', `too many requests ${what}; retry in ${retryAfterSeconds} s`, undefined, { 'Retry-After': String(retryAfterSeconds) });
+  new HttpError('rate_limited', `too many requests ${what}; retry in ${retryAfterSeconds} s`, undefined, { 'Retry-After': String(retryAfterSeconds) });
 
 /**
  * Credentials are counted by a digest, so the limiter's memory never holds a usable token.

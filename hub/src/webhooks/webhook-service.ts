@@ -86,7 +86,7 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
       await assertPublicUrl(new URL(url));
     } catch (error) {
       if (error instanceof RefusedUrlError) {
-        throw new HttpError(400, 'webhook_url_refused', `url: ${error.message}`, [{ path: 'url', message: error.message }]);
+        throw new HttpError('webhook_url_refused', `url: ${error.message}`, [{ path: 'url', message: error.message }]);
       }
       throw error;
     }
@@ -170,14 +170,14 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
     getDelivery: (id: string) => ({ ...mustGetDelivery(id), attemptLog: outbox.attempts(Number(id)) }),
     redeliver(id: string) {
       const d = mustGetDelivery(id);
-      if (!endpoints.get(d.endpointId)?.enabled) throw new HttpError(409, 'endpoint_disabled', `endpoint "${d.endpointId}" is disabled; enable it first`);
+      if (!endpoints.get(d.endpointId)?.enabled) throw new HttpError('endpoint_disabled', `endpoint "${d.endpointId}" is disabled; enable it first`);
       outbox.redeliver(Number(id));
       worker.wake();
       return outbox.get(Number(id))!;
     },
     recover(id: string, since: number) {
       const ep = mustGet(id);
-      if (!ep.enabled) throw new HttpError(409, 'endpoint_disabled', `endpoint "${id}" is disabled; enable it first`);
+      if (!ep.enabled) throw new HttpError('endpoint_disabled', `endpoint "${id}" is disabled; enable it first`);
       const requeued = outbox.recover(id, since);
       worker.wake();
       return { requeued };
