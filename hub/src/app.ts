@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authPlugin } from './auth/plugin.js';
 import { loadSecret } from './auth/tokens.js';
@@ -11,6 +11,7 @@ import { errorHandler, MAX_PARAM_LENGTH, notFoundHandler } from './error-handler
 import { HttpError, unavailable } from './errors.js';
 import { createHub, type Hub } from './hub.js';
 import { logRequest, loggerOptions } from './logger.js';
+import { registerOpenApi } from './openapi.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -35,6 +36,8 @@ declare module 'fastify' {
 export interface BuildOptions {
   /** Where log lines go; tests pass a stream to read them. */
   logStream?: NodeJS.WritableStream;
+  /** Called for every route as it is registered (the OpenAPI test compares the document with them). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,6 +66,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.addHook('onResponse', logRequest);
   let draining = false;
   app.addHook('preClose', async () => {
@@ -86,6 +90,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // `config: { rateLimit: app.rateLimits.ingest }` (see security/rate-limit.ts).
   await app.register(securityPlugin, config);
   await app.register(authPlugin, { key: tokenKey, enabled: config.HUB_AUTH === 'on' });
+  // `GET /openapi.json` and `/docs`: before the routes, which it documents.
+  await registerOpenApi(app as unknown as FastifyInstance);
   await app.register(healthRoutes);
   await app.register(authTokenRoutes);
   await app.register(ingestRoutes);

@@ -7,6 +7,7 @@ import { whenExpired } from '../auth/expiry.js';
 import { badRequest, unavailable } from '../errors.js';
 import { dataFrame, eventFrame, retryFrame } from '../fanout/frames.js';
 import { Session, type Filter } from '../fanout/session.js';
+import { errorResponses, nonJson } from '../openapi.js';
 import { DOCUMENT_ONLY_HEADERS } from '../security/headers.js';
 
 /** Clients reconnect after this long; on shutdown we ask for a quicker return. */
@@ -109,8 +110,9 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     }
   }
 
-  app.get('/api/stream', { schema: { querystring: streamQuery } }, (req, reply) => open(req, reply, req.query));
-  app.get('/api/shows/:show/stream', { schema: { params: showParams, querystring: streamQuery.omit({ shows: true }) } }, (req, reply) =>
+  const response = { 200: nonJson('text/event-stream', 'Server-Sent Events: stored events with `id:`, id-less heartbeat and history_truncated notices'), ...errorResponses };
+  app.get('/api/stream', { schema: { querystring: streamQuery, response } }, (req, reply) => open(req, reply, req.query));
+  app.get('/api/shows/:show/stream', { schema: { params: showParams, querystring: streamQuery.omit({ shows: true }), response } }, (req, reply) =>
     open(req, reply, { ...req.query, shows: [req.params.show] }),
   );
 };
