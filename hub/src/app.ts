@@ -12,6 +12,7 @@ import { HttpError, unavailable } from './errors.js';
 import { createHub, type Hub } from './hub.js';
 import { logRequest, loggerOptions } from './logger.js';
 import { registerOpenApi } from './openapi.js';
+import { prepareDataDir } from './startup.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -79,6 +80,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // JSON only: a text/plain body would otherwise reach handlers as a string and get a vaguer 400.
   app.removeContentTypeParser('text/plain');
 
+  // Before anything writes there (the generated secret is the first), so the error names the directory.
+  prepareDataDir(config.HUB_DATA_DIR);
   const tokenKey = loadSecret(config.HUB_SECRET, config.HUB_DATA_DIR);
   const hub = await createHub(config, app.log);
   app.decorate('hub', hub);

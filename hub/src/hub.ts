@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventInput } from '@showwire/protocol';
@@ -10,6 +9,7 @@ import type { AppendedRecord, EventLog, NewEvent } from './log/event-log.js';
 import { openSqliteLog } from './log/sqlite-log.js';
 import { createMetrics } from './metrics.js';
 import { createShowRegistry } from './shows/show-registry.js';
+import { guardLogHistory, openLogChecked, prepareDataDir } from './startup.js';
 import { createWebhooks } from './webhooks/webhook-service.js';
 
 export interface PublishResult {
@@ -23,8 +23,15 @@ export interface PublishResult {
  * subscribes to appends). Routes reach these through `app.hub`.
  */
 export async function createHub(config: Config, logger: FastifyBaseLogger) {
-  mkdirSync(config.HUB_DATA_DIR, { recursive: true });
-  const sqlite = openSqliteLog(join(config.HUB_DATA_DIR, 'events.db'));
+  prepareDataDir(config.HUB_DATA_DIR);
+  const sqlite = openLogChecked(join(config.HUB_DATA_DIR, 'events.db'), openSqliteLog);
+  let history: ReturnType<typeof guardLogHistory>;
+  try {
+    history = guardLogHistory(sqlite.db, config.HUB_DATA_DIR);
+  } catch (error) {
+    await sqlite.close();
+    throw error;
+  }
   const log: EventLog = sqlite;
   const fanout = createFanout();
   const shows = createShowRegistry();
@@ -43,6 +50,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
       out += counts[i]!;
     });
     metrics.eventsIn.inc(records.length);
+    history.update();
     metrics.eventsOut.inc(out);
     shows.apply(records);
   });
@@ -81,6 +89,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     clearInterval(heartbeat);
     clearInterval(pruner);
     await webhooks.close();
+    history.update(true);
     await log.close();
   }
 
