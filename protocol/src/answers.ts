@@ -116,7 +116,9 @@ const showCommon = {
 /** `GET /api/shows/:show`: a show's live state (the hub keeps the tail of its transcript and actions). */
 export const showState = z.object({
   ...showCommon,
-  viewerHistory: z.array(z.tuple([z.number(), z.number()])),
+  // `[receivedAt, viewers]` pairs. Not z.tuple: its `prefixItems` (OpenAPI 3.1) is what
+  // schemathesis 4 cannot read, so the pair is an array of two, typed as the pair it is.
+  viewerHistory: z.array(z.array(z.number()).length(2) as unknown as z.ZodType<[number, number]>),
   transcript: z.array(transcriptLine),
   products: z.record(z.string(), productSchema),
   actions: z.array(action),
