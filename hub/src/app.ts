@@ -10,6 +10,7 @@ import { clientErrorHandler, MAX_URL_BYTES } from './client-error.js';
 import { errorHandler, MAX_PARAM_LENGTH, notFoundHandler } from './error-handler.js';
 import { HttpError, unavailable } from './errors.js';
 import { createHub, type Hub } from './hub.js';
+import { createLiveKit, type LiveKitServices } from './livekit/client.js';
 import { logRequest, loggerOptions } from './logger.js';
 import { registerOpenApi } from './openapi.js';
 import { prepareDataDir } from './startup.js';
@@ -31,6 +32,8 @@ declare module 'fastify' {
     hub: Hub;
     /** The HS256 key that signs and verifies hub tokens. */
     tokenKey: Uint8Array;
+    /** The LiveKit clients (built once), or a 503 `livekit_unconfigured` when LiveKit is not set up. */
+    livekit: () => LiveKitServices;
   }
 }
 
@@ -86,6 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   const hub = await createHub(config, app.log);
   app.decorate('hub', hub);
   app.decorate('tokenKey', tokenKey);
+  app.decorate('livekit', createLiveKit(config));
   app.addHook('onClose', async () => hub.close());
 
   // Global (fastify-plugin): CORS, security headers, cookie, rate limits cover every route

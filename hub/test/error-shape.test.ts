@@ -126,6 +126,13 @@ describe('one error shape', () => {
     const res = await rawRequest(hub.url, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(20_000)}\r\n\r\n`);
     assertShape(res.status, res.body, 'header_fields_too_large', /headers are too large/);
   });
+
+  it('refused ingest requests are counted by status in /metrics (the ones above: two 400, one 413, one 415)', async () => {
+    const res = await fetch(`${hub.url}/metrics`, { headers: { authorization: `Bearer ${admin}` } });
+    const text = await res.text();
+    const count = (status: number) => Number(new RegExp(`showwire_ingest_rejected_total\\{status="${status}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    assert.deepEqual([count(400), count(413), count(415), count(401)], [2, 1, 1, 0]);
+  });
 });
 
 describe('one error shape for the hub\'s own failures', () => {

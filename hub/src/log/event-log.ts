@@ -35,8 +35,9 @@ export interface RetentionPolicy {
 }
 
 /**
- * The durable, ordered event log. Two implementations (SQLite embedded, Redis Streams for many
- * hubs) pass one conformance suite. The contract:
+ * The durable, ordered event log. Implemented by SQLite (embedded, `sqlite-log.ts`); any other
+ * implementation (DESIGN.md's Redis Streams, for many hubs) must pass the same conformance suite
+ * (`test/helpers/log-conformance.ts`). The contract:
  * - `append` resolves only once the events are durable; ids are strictly increasing in the
  *   order they were accepted, across all shows.
  * - listeners registered with `onAppend` see every newly stored event exactly once, in id

@@ -34,6 +34,12 @@ export const ingestRoutes: FastifyPluginAsyncZod = async (app) => {
     return { ids: result.ids, clients_notified: result.clients_notified };
   }
 
+  // Every refusal of an ingest request, whoever answered it (schema, body limit, rate limit,
+  // auth): this plugin is encapsulated, so the hook sees the ingest routes only.
+  app.addHook('onResponse', async (_req, reply) => {
+    if (reply.statusCode >= 400) hub.metrics.rejected.inc({ status: String(reply.statusCode) });
+  });
+
   const config = { rateLimit: app.rateLimits.ingest };
   const schema = { body: eventBatchBody, response: { 200: ingestResponse, 201: ingestResponse, ...errorResponses } };
   app.post('/api/agent/data', { bodyLimit, config, schema }, (req, reply) => ingest(req, reply));

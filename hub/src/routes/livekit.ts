@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_SHOW, dispatchAgentBody, dispatchAgentResponse, livekitTokenQuery, livekitTokenResponse } from '@showwire/protocol';
 import { errorResponses } from '../openapi.js';
 import { HttpError, unauthorized } from '../errors.js';
-import { assertCanHost, issueTokens, liveKitOf } from '../livekit/access.js';
+import { assertCanHost, issueTokens } from '../livekit/access.js';
 import { LIVEKIT_PRINCIPAL, showEventFor, validateShowEvent } from '../livekit/show-events.js';
 import { createViewerCounter } from '../livekit/viewer-count.js';
 import { dispatchAgent } from '../livekit/dispatch.js';
@@ -15,7 +15,6 @@ import { dispatchAgent } from '../livekit/dispatch.js';
  * (agent streaming guide) and `POST /api/livekit/webhook` (LiveKit server → show events).
  */
 export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
-  const lk = liveKitOf(app);
   const viewers = createViewerCounter(app.log);
 
   // `admin` asks for host grants, with the same access rule as /api/streaming/token.
@@ -47,7 +46,7 @@ export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
     response: { 200: z.object({ received: z.string(), published: z.number().int(), ids: z.array(z.string()).optional() }), ...errorResponses },
   };
   app.post('/api/livekit/webhook', { schema: webhookSchema }, async (req) => {
-    const services = lk();
+    const services = app.livekit();
     if (typeof req.body !== 'string') throw new HttpError('unsupported_media_type', 'LiveKit webhooks are sent as application/webhook+json');
     let ev: WebhookEvent;
     try {

@@ -4,7 +4,7 @@ import { errorResponses } from '../openapi.js';
 import { assertCanRead, canRead, readableTypes } from '../auth/access.js';
 import { visibleState } from '../auth/visibility.js';
 import { forbidden, notFound } from '../errors.js';
-import { summarize } from '../shows/show-registry.js';
+import { listItem } from '../shows/show-registry.js';
 
 /** Show list, one show's live state, and its history, paged by id. */
 export const showRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -16,7 +16,7 @@ export const showRoutes: FastifyPluginAsyncZod = async (app) => {
     const shows = hub.shows
       .list()
       .filter((s) => canRead(principal, s.show))
-      .map((s) => visibleState(principal, summarize(s)))
+      .map((s) => visibleState(principal, listItem(s)))
       .sort((a, b) => (b.lastActivity ?? 0) - (a.lastActivity ?? 0));
     return { shows };
   });

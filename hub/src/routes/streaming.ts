@@ -20,7 +20,7 @@ import {
 } from '@showwire/protocol';
 import { errorResponses, nonJson } from '../openapi.js';
 import { assertRole, type Principal } from '../auth/access.js';
-import { assertCanHost, issueTokens, liveKitOf } from '../livekit/access.js';
+import { assertCanHost, issueTokens } from '../livekit/access.js';
 import { dispatchAgent } from '../livekit/dispatch.js';
 import { parseRoomMetadata } from '../livekit/show-events.js';
 import { storeThumbnail, THUMBNAIL_NAME, thumbnailDir, thumbnailType } from '../livekit/thumbnails.js';
@@ -31,7 +31,6 @@ import { notFound } from '../errors.js';
  * ending a room, agent dispatch, thumbnails (and serving them at `/thumbnails/…`).
  */
 export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
-  const lk = liveKitOf(app);
   const config = app.hub.config;
   const thumbs = thumbnailDir(config.HUB_DATA_DIR);
 
@@ -46,7 +45,7 @@ export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
 
   // Public: the browse screen of the doc lists live shows before anyone has a token.
   app.get('/api/streaming/rooms', { schema: { response: { 200: liveRoomsResponse, ...errorResponses } } }, async () => {
-    const rooms = await lk().call('listRooms', (c) => c.rooms.listRooms());
+    const rooms = await app.livekit().call('listRooms', (c) => c.rooms.listRooms());
     const out: LiveRoom[] = rooms.map((r) => {
       const metadata = parseRoomMetadata(r.metadata);
       return { roomName: r.name, metadata, ...metadata, numParticipants: r.numParticipants, creationTime: Number(r.creationTime) };
@@ -67,7 +66,7 @@ export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
     const { roomName } = req.params;
     await requireRoom(app, roomName);
     // Deleting the room disconnects everyone; LiveKit then sends room_finished → show_ended.
-    await lk().call('deleteRoom', (c) => c.rooms.deleteRoom(roomName));
+    await app.livekit().call('deleteRoom', (c) => c.rooms.deleteRoom(roomName));
     return { roomName, ended: true as const };
   });
 
@@ -112,7 +111,7 @@ export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
 
 /** The live room, or 404 naming it (LiveKit would otherwise answer a vaguer error or nothing). */
 async function requireRoom(app: FastifyInstance, roomName: string) {
-  const [room] = await liveKitOf(app)().call('listRooms', (c) => c.rooms.listRooms([roomName]));
+  const [room] = await app.livekit().call('listRooms', (c) => c.rooms.listRooms([roomName]));
   if (!room) throw notFound(`LiveKit has no live room "${roomName}"`);
   return room;
 }
@@ -121,7 +120,7 @@ async function requireRoom(app: FastifyInstance, roomName: string) {
 async function updateMetadata(app: FastifyInstance, principal: Principal, roomName: string, patch: RoomMetadata): Promise<RoomMetadata> {
   const room = await requireRoom(app, roomName);
   const metadata: RoomMetadata = { ...parseRoomMetadata(room.metadata), ...patch };
-  await liveKitOf(app)().call('updateRoomMetadata', (c) => c.rooms.updateRoomMetadata(roomName, JSON.stringify(metadata)));
+  await app.livekit().call('updateRoomMetadata', (c) => c.rooms.updateRoomMetadata(roomName, JSON.stringify(metadata)));
   // LiveKit sends no webhook for metadata changes, so the hub publishes the event itself.
   await app.hub.publish([{ type: 'show_metadata', show: roomName, ...metadata }], principal);
   return metadata;

@@ -52,7 +52,7 @@ const tooMany = (retryAfterSeconds: number, what: string) =>
  * Credentials are counted by a digest, so the limiter's memory never holds a usable token.
  * A made-up token gets its own bucket, but it also counts against its IP's limit.
  */
-const tokenKey = (req: FastifyRequest) => {
+const credentialBucket = (req: FastifyRequest) => {
   const token = findToken(req);
   return token ? `tok:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}` : '';
 };
@@ -70,7 +70,7 @@ export const rateLimitPlugin = fp(
       let check = checks.get(rl.name);
       if (check) return check;
       const perIp = app.createRateLimit({ max: rl.max, timeWindow: rl.timeWindow });
-      const perToken = app.createRateLimit({ max: rl.perToken, timeWindow: rl.timeWindow, keyGenerator: tokenKey });
+      const perToken = app.createRateLimit({ max: rl.perToken, timeWindow: rl.timeWindow, keyGenerator: credentialBucket });
       check = async (req) => {
         // Counted before auth and body parsing: floods of bad tokens or huge bodies count too.
         const ip = await perIp(req);

@@ -189,6 +189,5 @@ export function createDeliveryWorker(deps: {
       flushCompletions();
       await sender.close();
     },
-    inflight: () => inflightTotal,
   };
 }
