@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { RouteOptions } from 'fastify';
+import { chromium } from 'playwright-core';
 import { buildApp } from '../src/app.js';
 import { mintToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
@@ -81,6 +82,30 @@ describe('OpenAPI contract', () => {
     for (const src of sources) assert.doesNotMatch(src, /^(https?:)?\/\//, `${src} is not local`);
     const bundle = await fetch(new URL(sources.find((s) => s.endsWith('.js'))!, `${url}/docs/`));
     assert.equal(bundle.status, 200);
+  });
+
+  it('in Chromium, /docs renders the document (under the hub\'s CSP) and makes no request elsewhere', async () => {
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      const elsewhere: string[] = [];
+      const refused: string[] = [];
+      page.on('request', (r) => {
+        if (!r.url().startsWith(url) && !r.url().startsWith('data:')) elsewhere.push(r.url());
+      });
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+      });
+      await page.goto(`${url}/docs/`);
+      await page.locator('.swagger-ui .info .title').filter({ hasText: 'Showwire hub' }).waitFor({ timeout: 30_000 });
+      // An operation of each kind is listed: JSON, and the SSE stream.
+      await page.locator('.opblock-summary-path', { hasText: '/api/shows/{show}/events' }).first().waitFor();
+      await page.locator('.opblock-summary-path', { hasText: '/api/stream' }).first().waitFor();
+      assert.deepEqual(elsewhere, []);
+      assert.deepEqual(refused, []);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('answers are serialized through their schemas: an endpoint never carries its secret, except where the API says so', async () => {

@@ -14,7 +14,7 @@ import { startHub, tempDir, type TestHub } from './helpers/hub.js';
  * `st` binary when it is elsewhere.
  */
 const ST = process.env.SCHEMATHESIS ?? ['st', join(homedir(), '.local', 'bin', 'st')].find((bin) => spawnSync(bin, ['--version']).status === 0);
-const MAX_EXAMPLES = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '25';
+const MAX_EXAMPLES = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '15';
 
 describe('schemathesis against a running hub', () => {
   let livekit: LiveKitServer;
@@ -56,7 +56,7 @@ describe('schemathesis against a running hub', () => {
       '--phases',
       'examples,coverage,fuzzing',
       '--max-time',
-      '300',
+      '240',
       '--workers',
       '1',
       '--request-timeout',
