@@ -6,9 +6,9 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { authPlugin } from './auth/plugin.js';
 import { loadSecret } from './auth/tokens.js';
 import type { Config } from './config.js';
-import { clientErrorHandler, MAX_URL_BYTES } from './client-error.js';
+import { clientErrorHandler } from './client-error.js';
 import { errorHandler, MAX_PARAM_LENGTH, notFoundHandler } from './error-handler.js';
-import { HttpError, unavailable } from './errors.js';
+import { unavailable } from './errors.js';
 import { createHub, type Hub } from './hub.js';
 import { createLiveKit, type LiveKitServices } from './livekit/client.js';
 import { logRequest, loggerOptions } from './logger.js';
@@ -78,7 +78,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   });
   app.addHook('onRequest', async (req) => {
     if (draining) throw unavailable('the hub is shutting down; retry on another hub or in a moment');
-    if (req.url.length > MAX_URL_BYTES) throw new HttpError('uri_too_long', `the URL is ${req.url.length} bytes; at most ${MAX_URL_BYTES}`);
   });
   // JSON only: a text/plain body would otherwise reach handlers as a string and get a vaguer 400.
   app.removeContentTypeParser('text/plain');

@@ -3,8 +3,11 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from './errors.js';
 
-/** The longest URL the hub takes (`app.ts` refuses longer ones that get past Node's parser with 414 too). */
-export const MAX_URL_BYTES = 8 * 1024;
+/**
+ * When the headers overflow Node's limit (16 KiB with the request line), a request line longer
+ * than this is what overflowed them: the URL is to blame.
+ */
+const MAX_URL_BYTES = 8 * 1024;
 
 /**
  * Node's HTTP parser refuses some requests before Fastify sees them (headers over
@@ -19,7 +22,7 @@ export function clientErrorHandler(this: FastifyInstance, err: Error & { code?: 
     const lineEnd = Buffer.isBuffer(err.rawPacket) ? err.rawPacket.indexOf('\r\n') : -1;
     error =
       lineEnd === -1 || lineEnd > MAX_URL_BYTES
-        ? new HttpError('uri_too_long', `the request line is over ${MAX_URL_BYTES} bytes; send long lists in a body or shorten the query`)
+        ? new HttpError('uri_too_long', `the URL is too long (over ${MAX_URL_BYTES} bytes, and 16 KiB with the headers); shorten the query`)
         : new HttpError('header_fields_too_large', 'the request headers are too large (16 KiB in all); send fewer or shorter headers or cookies');
   } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     error = new HttpError('request_timeout', 'the request did not arrive in time');
