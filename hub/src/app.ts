@@ -76,9 +76,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.addHook('preClose', async () => {
     draining = true;
   });
-  app.addHook('onRequest', async (req) => {
-    if (draining) throw unavailable('the hub is shutting down; retry on another hub or in a moment');
-  });
+  // A callback hook, not an async one: it runs on every request, ingest's hot path included.
+  app.addHook('onRequest', (_req, _reply, done) => done(draining ? unavailable('the hub is shutting down; retry on another hub or in a moment') : undefined));
   // JSON only: a text/plain body would otherwise reach handlers as a string and get a vaguer 400.
   app.removeContentTypeParser('text/plain');
 

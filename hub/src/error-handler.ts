@@ -22,7 +22,7 @@ function fromFastify(error: FastifyError, req: FastifyRequest): HttpError | unde
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new HttpError('invalid_json', `body is not valid JSON: ${error.message}`);
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return new HttpError('uri_too_long', `a path segment of ${req.url.split('?')[0]!.slice(0, 200)} is too long (at most ${MAX_PARAM_LENGTH} characters)`);
+      return noRoute(req);
     case 'FST_ERR_BAD_URL':
       return new HttpError('bad_request', `the URL ${req.url.slice(0, 200)} is not a valid URL (bad percent-encoding?)`);
   }
@@ -56,6 +56,18 @@ export function errorHandler(error: FastifyError, req: FastifyRequest, reply: Fa
   return send(reply, new HttpError(codeForStatus(status), `the hub failed to handle this request (request id ${req.id})`));
 }
 
+/**
+ * No route matched. A path segment over MAX_PARAM_LENGTH gets 414, as Fastify answers when no
+ * other route catches it (the dashboard's `/*` would otherwise turn it into a 404).
+ */
+export function noRoute(req: FastifyRequest): HttpError {
+  const path = req.url.split('?')[0]!;
+  if (path.split('/').some((segment) => segment.length > MAX_PARAM_LENGTH)) {
+    return new HttpError('uri_too_long', `a path segment of ${path.slice(0, 200)} is too long (at most ${MAX_PARAM_LENGTH} characters)`);
+  }
+  return new HttpError('not_found', `no route ${req.method} ${path}`);
+}
+
 export function notFoundHandler(req: FastifyRequest, reply: FastifyReply) {
-  return send(reply, new HttpError('not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
+  return send(reply, noRoute(req));
 }

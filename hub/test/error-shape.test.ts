@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { errorBody } from '@showwire/protocol';
@@ -40,12 +41,19 @@ describe('one error shape', () => {
   let hub: TestHub;
   let admin: string;
   let agent: string;
+  let dashboard: string;
   before(async () => {
-    hub = await startHub({ HUB_RATE_LIMIT_TOKENS: '2', HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HUB_THUMBNAIL_MAX_BYTES: '1024' });
+    // With a dashboard: its `/*` catches what no API route matched (over-long segments too).
+    dashboard = tempDir();
+    writeFileSync(join(dashboard, 'index.html'), '<!doctype html><title>dashboard</title>');
+    hub = await startHub({ HUB_DASHBOARD_DIR: dashboard, HUB_RATE_LIMIT_TOKENS: '2', HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HUB_THUMBNAIL_MAX_BYTES: '1024' });
     admin = await hub.token('admin');
     agent = await hub.token('agent', ['s1']);
   });
-  after(() => hub.close());
+  after(async () => {
+    await hub.close();
+    rmSync(dashboard, { recursive: true, force: true });
+  });
 
   it('400: bad JSON, an empty body, a field that breaks its rule, a bad percent-encoding', async () => {
     const bad = await postJson(`${hub.url}/api/shows/s1/events`, '{"type": ', agent);
@@ -142,7 +150,8 @@ describe('one error shape for the hub\'s own failures', () => {
   let release!: () => void;
   before(async () => {
     dataDir = tempDir();
-    ({ app } = await buildApp(loadConfig({ HUB_DATA_DIR: dataDir, HUB_LOG_LEVEL: 'silent' })));
+    // No dashboard here (a directory without index.html): Fastify's own 414 and 404 answer.
+    ({ app } = await buildApp(loadConfig({ HUB_DATA_DIR: dataDir, HUB_DASHBOARD_DIR: dataDir, HUB_LOG_LEVEL: 'silent' })));
     // A route that fails the way a bug would, with internals in its message.
     app.get('/test/boom', async () => {
       throw new Error('ENOENT: open /srv/showwire/secret-config.ts');
@@ -161,6 +170,15 @@ describe('one error shape for the hub\'s own failures', () => {
     const res = await getJson(`${url}/test/boom`);
     assertShape(res.status, res.body, 'internal', /request id \S+/);
     assert.doesNotMatch(JSON.stringify(res.body), /ENOENT|secret-config/);
+  });
+
+  it('414 for an over-long path segment and 404 for no route, without a dashboard too', async () => {
+    const segment = await getJson(`${url}/api/shows/${'a'.repeat(300)}/events`);
+    assertShape(segment.status, segment.body, 'uri_too_long', /too long/);
+    const page = await getJson(`${url}/${'b'.repeat(300)}`);
+    assertShape(page.status, page.body, 'uri_too_long', /too long/);
+    const none = await getJson(`${url}/nothing`);
+    assertShape(none.status, none.body, 'not_found', /no route GET \/nothing/);
   });
 
   it('503 unavailable with Retry-After for requests that arrive while the hub closes', async () => {

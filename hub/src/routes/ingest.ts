@@ -36,8 +36,9 @@ export const ingestRoutes: FastifyPluginAsyncZod = async (app) => {
 
   // Every refusal of an ingest request, whoever answered it (schema, body limit, rate limit,
   // auth): this plugin is encapsulated, so the hook sees the ingest routes only.
-  app.addHook('onResponse', async (_req, reply) => {
+  app.addHook('onResponse', (_req, reply, done) => {
     if (reply.statusCode >= 400) hub.metrics.rejected.inc({ status: String(reply.statusCode) });
+    done();
   });
 
   const config = { rateLimit: app.rateLimits.ingest };
