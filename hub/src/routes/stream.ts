@@ -5,7 +5,7 @@ import { showParams, streamQuery } from '@showwire/protocol';
 import { streamScope } from '../auth/access.js';
 import { whenExpired } from '../auth/expiry.js';
 import { badRequest, unavailable } from '../errors.js';
-import { dataFrame, eventFrame, retryFrame } from '../fanout/frames.js';
+import { eventFrame, retryFrame, truncatedFrame } from '../fanout/frames.js';
 import { Session, type Filter } from '../fanout/session.js';
 import { errorResponses, nonJson } from '../openapi.js';
 import { DOCUMENT_ONLY_HEADERS } from '../security/headers.js';
@@ -91,7 +91,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     if (newest === undefined || log.compare(from, newest) > 0) {
       // A point this log never issued (another hub's, or from before a reset): say so and go live.
       if (log.compare(from, '0') > 0) {
-        session.notice(dataFrame({ type: 'history_truncated', reason: 'unknown_resume_point', lastEventId: from, timestamp: Date.now() / 1000 }));
+        session.notice(truncatedFrame('unknown_resume_point', from));
       }
       // Everything the session holds came after it joined, so all of it goes out.
       session.cursor = undefined;
@@ -99,7 +99,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     }
     session.cursor = from;
     if (await log.prunedAfter(from, shows)) {
-      session.notice(dataFrame({ type: 'history_truncated', reason: 'retention', lastEventId: from, timestamp: Date.now() / 1000 }));
+      session.notice(truncatedFrame('retention', from));
     }
     // Replay up to the newest id seen at join time; everything after it is held by the session.
     while (!session.closed && log.compare(cursor, newest) < 0) {
