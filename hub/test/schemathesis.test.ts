@@ -71,7 +71,8 @@ describe('schemathesis against a running hub', () => {
       reports,
       '--no-color',
     ];
-    const child = spawn(ST!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+    // In the temporary directory: schemathesis keeps a cache (`.schemathesis/`) in its working directory.
+    const child = spawn(ST!, args, { cwd: reports, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
