@@ -1,5 +1,9 @@
 import { llm, voice, type metrics as lkMetrics } from '@livekit/agents';
+import type { KnownEventInput } from '@showwire/protocol';
 import type { HubClient } from './hub-client.js';
+
+/** The bridge publishes known event types only, their fields checked by the compiler against protocol's schemas. */
+type TypedPublisher = { publish(event: KnownEventInput): void };
 
 /**
  * The bridge: every `AgentSession` event the show cares about becomes a hub event. Handlers only
@@ -29,7 +33,7 @@ export interface Bridge {
   transcriptionOutput: (next: TextOutput | null) => TextOutput;
 }
 
-export function bridgeSession(session: voice.AgentSession, hub: HubClient, options: BridgeOptions = {}): Bridge {
+export function bridgeSession(session: voice.AgentSession, hub: TypedPublisher & Omit<HubClient, 'publish'>, options: BridgeOptions = {}): Bridge {
   const userId = () => options.userIdentity?.();
   const agentId = () => options.agentIdentity?.();
   let userTurn = 0;
@@ -134,7 +138,7 @@ function hubTextOutput(next: TextOutput | undefined, interim: (text: string) => 
 }
 
 /** STT, LLM, TTS and end-of-turn latencies; VAD and usage metrics are too chatty for the show's log. */
-function metricsEvent(m: lkMetrics.AgentMetrics) {
+function metricsEvent(m: lkMetrics.AgentMetrics): KnownEventInput | undefined {
   switch (m.type) {
     case 'stt_metrics':
       return { type: 'metrics', kind: 'stt', durationMs: m.durationMs, audioDurationMs: m.audioDurationMs, streamed: m.streamed };

@@ -1,16 +1,19 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { SHOW_ID_MAX_LENGTH } from '@showwire/protocol';
 import { authPlugin } from './auth/plugin.js';
 import { loadSecret } from './auth/tokens.js';
 import type { Config } from './config.js';
-import { errorHandler, notFoundHandler } from './error-handler.js';
-import { HttpError } from './errors.js';
+import { clientErrorHandler } from './client-error.js';
+import { errorHandler, MAX_PARAM_LENGTH, notFoundHandler } from './error-handler.js';
+import { unavailable } from './errors.js';
 import { createHub, type Hub } from './hub.js';
+import { createLiveKit, type LiveKitServices } from './livekit/client.js';
 import { logRequest, loggerOptions } from './logger.js';
+import { registerOpenApi } from './openapi.js';
+import { prepareDataDir } from './startup.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
 import { commercePlugin } from './commerce/plugin.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
@@ -41,16 +44,19 @@ declare module 'fastify' {
     connections: Connections;
     /** The HS256 key that signs and verifies hub tokens. */
     tokenKey: Uint8Array;
+    /** The LiveKit clients (built once), or a 503 `livekit_unconfigured` when LiveKit is not set up. */
+    livekit: () => LiveKitServices;
   }
 }
 
 export interface BuildOptions {
   /** Where log lines go; tests pass a stream to read them. */
   logStream?: NodeJS.WritableStream;
+  /** Called for every route as it is registered (the OpenAPI test compares the document with them). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const MAX_PARAM_LENGTH = 8 * SHOW_ID_MAX_LENGTH;
 
 /** The hub as a Fastify app: every feature a plugin, the shared services decorated once. */
 export async function buildApp(config: Config, options: BuildOptions = {}) {
@@ -69,39 +75,42 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     trustProxy: config.HUB_TRUST_PROXY,
     // SSE connections stay open; on close, idle keep-alive sockets are dropped at once.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Draining answers 503 in the hub's error shape (the onRequest hook below), not Fastify's.
+    return503OnClosing: false,
+    // Node's parser refusals (431, 414, 400, 408) in the hub's error shape.
+    clientErrorHandler,
+    // Fastify's URL refusals (bad percent-encoding, over-long path segment) go to the error handler.
+    frameworkErrors: errorHandler as FastifyServerOptions['frameworkErrors'],
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Routes that take bigger bodies set their own `bodyLimit` (ingest, thumbnail upload).
     bodyLimit: DEFAULT_BODY_LIMIT,
     // One line per request at the end, 2xx/3xx at debug (logger.ts `logRequest`).
     logController: new LogController({ disableRequestLogging: true }),
-    // The router's default (100 characters per path parameter) would make valid show ids of
-    // 101-128 characters unreachable. Well above the limit, so a too-long id reaches the route's
-    // schema and gets its 400 naming the rule (one limit: SHOW_ID_MAX_LENGTH).
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Router refusals (a malformed %-escape) in the hub's one error shape.
-    frameworkErrors: errorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.addHook('onResponse', logRequest);
-  // A path parameter beyond the router's limit matches no route, and the dashboard's catch-all would
-  // answer it as an unknown page: say what is wrong instead, whichever route (or none) it reached.
-  app.addHook('onRequest', async (req) => {
-    if (req.url.length > MAX_PARAM_LENGTH && req.url.split('?', 1)[0]!.split('/').some((seg) => seg.length > MAX_PARAM_LENGTH)) {
-      throw new HttpError(414, 'uri_too_long', `a path segment is over ${MAX_PARAM_LENGTH} characters (show ids are at most ${SHOW_ID_MAX_LENGTH})`);
-    }
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
   });
+  // A callback hook, not an async one: it runs on every request, ingest's hot path included.
+  app.addHook('onRequest', (_req, _reply, done) => done(draining ? unavailable('the hub is shutting down; retry on another hub or in a moment') : undefined));
   // JSON only: a text/plain body would otherwise reach handlers as a string and get a vaguer 400.
   app.removeContentTypeParser('text/plain');
 
+  // Before anything writes there (the generated secret is the first), so the error names the directory.
+  prepareDataDir(config.HUB_DATA_DIR);
   const tokenKey = loadSecret(config.HUB_SECRET, config.HUB_DATA_DIR);
   const hub = await createHub(config, app.log);
   app.decorate('hub', hub);
   app.decorate('tokenKey', tokenKey);
   const connections = trackConnections(app.server, limits);
   app.decorate('connections', connections);
+  app.decorate('livekit', createLiveKit(config));
   app.addHook('onClose', async () => hub.close());
   inOrderPerConnection(app);
 
@@ -110,6 +119,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // `config: { rateLimit: app.rateLimits.ingest }` (see security/rate-limit.ts).
   await app.register(securityPlugin, config);
   await app.register(authPlugin, { key: tokenKey, enabled: config.HUB_AUTH === 'on', maxLifetimeSeconds: config.HUB_TOKEN_MAX_DAYS * 86400 });
+  // `GET /openapi.json` and `/docs`: before the routes, which it documents.
+  await registerOpenApi(app as unknown as FastifyInstance);
   await app.register(healthRoutes);
   await app.register(authTokenRoutes);
   await app.register(ingestRoutes);

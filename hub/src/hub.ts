@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventInput } from '@showwire/protocol';
 import type { Principal } from './auth/access.js';
@@ -11,6 +10,7 @@ import { createStorageGuard } from './log/storage-guard.js';
 import { createMetrics } from './metrics.js';
 import { createShowRegistry } from './shows/show-registry.js';
 import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
+import { guardLogHistory, prepareDataDir } from './startup.js';
 import { createWebhooks } from './webhooks/webhook-service.js';
 
 export interface PublishResult {
@@ -24,12 +24,20 @@ export interface PublishResult {
  * subscribes to appends). Routes reach these through `app.hub`.
  */
 export async function createHub(config: Config, logger: FastifyBaseLogger) {
-  mkdirSync(config.HUB_DATA_DIR, { recursive: true });
+  prepareDataDir(config.HUB_DATA_DIR);
   const { log, sqlite, redis } = await openLog(config);
-  // Disk checks guard the SQLite file; with Redis the log's own errors say when it can't write.
+  // Disk checks guard the SQLite file, and its marker tells an emptied file from a new one; with
+  // Redis the log's own errors say when it can't write.
   const storage = sqlite
     ? createStorageGuard({ dataDir: config.HUB_DATA_DIR, logFile: sqliteLogFile(config), minFreeBytes: config.HUB_MIN_FREE_MB * 1024 * 1024 })
     : undefined;
+  let history: ReturnType<typeof guardLogHistory> | undefined;
+  try {
+    history = sqlite && guardLogHistory(sqlite.db, config.HUB_DATA_DIR);
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
   const metrics = createMetrics(() => fanout.stats().connections);
   const fanout = createFanout({
     log,
@@ -53,6 +61,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   log.onAppend((records) => {
     const counts = fanout.publish(records);
     metrics.eventsIn.inc(records.length);
+    history?.update();
     metrics.eventsOut.inc(counts.reduce((a, b) => a + b, 0));
     shows.apply(records);
     return counts;
@@ -102,6 +111,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     clearInterval(heartbeat);
     clearInterval(pruner);
     await webhooks.close();
+    history?.update(true);
     await log.close();
   }
 

@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { mintToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadEnvFile } from '@showwire/protocol/env-file';
+import { EXIT, StartupError } from './startup.js';
 
 /** Starts the hub; SIGTERM/SIGINT drain (server/shutdown.ts): stop accepting, finish writes, end streams with a retry hint, exit 0. */
 async function main() {
@@ -12,8 +13,8 @@ async function main() {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(`showwire hub: ${error.message}`);
-      process.exit(2);
+      console.error(`showwire hub: ${error.message}\n  (fix it in the environment or in .env; see .env.example)`);
+      process.exit(EXIT.badSetting);
     }
     throw error;
   }
@@ -26,7 +27,10 @@ async function main() {
       `\n!!! HUB_AUTH=off: every route is open to anyone (no tokens, CORS *).${exposed ? ` HOST=${config.HOST} exposes it beyond this machine!` : ''} !!!\n\n`,
     );
   }
-  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  const address = await app.listen({ port: config.PORT, host: config.HOST }).catch(async (error: NodeJS.ErrnoException) => {
+    await app.close();
+    throw listenError(error, config.HOST, config.PORT);
+  });
   const base = config.HUB_PUBLIC_URL ?? address;
   app.log.info({ address }, 'showwire hub listening');
   if (config.HUB_AUTH === 'on') {
@@ -56,7 +60,27 @@ async function main() {
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
+/** Why the hub could not listen, in the operator's terms. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  const at = `${host}:${port}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new StartupError(EXIT.cannotListen, `port ${port} on ${host} is already in use; stop what is using it, or set PORT to a free port`);
+    case 'EACCES':
+      return new StartupError(EXIT.cannotListen, `not allowed to listen on ${at}; use a PORT above 1023, or give the hub the right to bind it`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new StartupError(EXIT.cannotListen, `HOST=${host} is not an address of this machine; use 127.0.0.1, 0.0.0.0 or one of its addresses`);
+    default:
+      return error;
+  }
+}
+
 main().catch((error: unknown) => {
+  if (error instanceof StartupError) {
+    console.error(`showwire hub: ${error.message}`);
+    process.exit(error.exitCode);
+  }
   console.error('showwire hub failed to start:', error);
-  process.exit(1);
+  process.exit(EXIT.failed);
 });

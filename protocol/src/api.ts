@@ -1,13 +1,9 @@
 import { z } from 'zod';
+import type { ingestResponse } from './answers.js';
 import { eventType, showId } from './names.js';
 
-/** The answer to every ingest POST, as the agent streaming guide's clients read it. */
-export interface IngestResponse {
-  /** One hub id per posted event, in order (a retried `eventId` gets its first id back). */
-  ids: string[];
-  /** SSE connections the events were queued to. */
-  clients_notified: number;
-}
+/** The answer to every ingest POST (schema: `ingestResponse`). */
+export type IngestResponse = z.infer<typeof ingestResponse>;
 
 const csv = (item: z.ZodString) =>
   z
@@ -53,3 +49,19 @@ export const mintTokenBody = z.object({
   ttlSeconds: z.number().int().min(1).max(365 * 24 * 3600).default(24 * 3600),
 });
 export type MintTokenBody = z.input<typeof mintTokenBody>;
+
+const eventDocument = {
+  type: 'object',
+  properties: { type: { type: 'string', pattern: '^[a-z][a-z0-9_.-]{0,63}$' }, show: { type: 'string' }, timestamp: { type: 'number' }, eventId: { type: 'string' } },
+  required: ['type'],
+  additionalProperties: true,
+};
+/**
+ * Ingest body: one event or an array of up to 1000. It is checked by `parseEventBatch` (which
+ * names the failing event's path, `[3].product.price`), so the route's schema takes anything and
+ * only documents the shape.
+ */
+export const eventBatchBody = z.unknown().meta({
+  description: 'One event, or an array of up to 1000. Known types validate their fields (see the event schemas); custom types are kept whole.',
+  anyOf: [eventDocument, { type: 'array', items: eventDocument, minItems: 1, maxItems: 1000 }],
+});

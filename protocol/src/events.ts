@@ -202,6 +202,9 @@ export type HubEvent = KnownEvent | (StoredFields & { type: string; [field: stri
 
 export type EventInput = { type: string; show?: string; timestamp?: number; eventId?: string; [field: string]: unknown };
 
+/** An input of a known type, with that type's fields checked by the compiler (publishers that post only known types use it). */
+export type KnownEventInput = { [T in KnownEventType]: z.input<(typeof knownEventInputSchemas)[T]> }[KnownEventType];
+
 export function isKnownType(type: string): type is KnownEventType {
   return Object.hasOwn(knownEventFields, type);
 }

@@ -11,3 +11,4 @@ export * from './webhooks.js';
 export * from './live-sessions.js';
 export * from './story-state.js';
 export * from './show-story.js';
+export * from './answers.js';

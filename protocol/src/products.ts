@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { productSchema, type Product } from './events.js';
+import { productSchema } from './events.js';
 
 /**
  * Bodies of the agent's product tools on the hub: `POST /api/shows/:show/products` and
@@ -13,18 +13,13 @@ export const createProductBody = z.object({ name, price, currency, description, 
 export type CreateProductBody = z.input<typeof createProductBody>;
 
 /** `POST /api/shows/:show/products` answer (201): the stored product and the id of its `product_created` event. */
-export interface CreateProductResponse {
-  product: Product;
-  eventId: string;
-}
+export const createProductResponse = z.object({ product: productSchema, eventId: z.string() });
+export type CreateProductResponse = z.infer<typeof createProductResponse>;
 
 /** `POST /api/shows/:show/carousel` body. */
 export const addToCarouselBody = z.object({ productId: productSchema.shape.id });
 export type AddToCarouselBody = z.input<typeof addToCarouselBody>;
 
 /** `POST /api/shows/:show/carousel` answer (201): the carousel after the add, and the event's id. */
-export interface AddToCarouselResponse {
-  productId: string;
-  carousel: string[];
-  eventId: string;
-}
+export const addToCarouselResponse = z.object({ productId: z.string(), carousel: z.array(z.string()), eventId: z.string() });
+export type AddToCarouselResponse = z.infer<typeof addToCarouselResponse>;

@@ -17,19 +17,20 @@ export const streamingTokenBody = z.object({
 });
 export type StreamingTokenBody = z.input<typeof streamingTokenBody>;
 
-export interface StreamingTokenResponse {
+export const streamingTokenResponse = z.object({
   /** LiveKit access token (JWT) for `url`. */
-  token: string;
+  token: z.string(),
   /** LiveKit signal URL (ws:// or wss://). */
-  url: string;
-  roomName: string;
-  identity: string;
-  role: 'host' | 'viewer';
+  url: z.string(),
+  roomName: z.string(),
+  identity: z.string(),
+  role: z.enum(['host', 'viewer']),
   /** Hub token for this show's stream: host role for hosts, viewer role for viewers. */
-  hubToken: string;
+  hubToken: z.string(),
   /** Epoch seconds when both tokens expire. */
-  expiresAt: number;
-}
+  expiresAt: z.number(),
+});
+export type StreamingTokenResponse = z.infer<typeof streamingTokenResponse>;
 
 /** `GET|POST /api/livekit/token` (integration audit, LiveKit setup): `admin` means host grants. */
 export const livekitTokenQuery = z.object({
@@ -42,10 +43,8 @@ export const livekitTokenQuery = z.object({
 });
 export type LivekitTokenQuery = z.input<typeof livekitTokenQuery>;
 
-export interface LivekitTokenResponse {
-  token: string;
-  url: string;
-}
+export const livekitTokenResponse = z.object({ token: z.string(), url: z.string() });
+export type LivekitTokenResponse = z.infer<typeof livekitTokenResponse>;
 
 /** What the hub stores as a room's LiveKit metadata (a JSON string on the room). */
 export const roomMetadata = z.object({
@@ -59,20 +58,25 @@ export const roomParams = z.object({ roomName: showId });
 /** `PUT /api/streaming/rooms/:roomName/metadata` body. */
 export const roomMetadataBody = roomMetadata;
 
-export interface LiveRoom {
-  roomName: string;
+export const liveRoom = z.object({
+  roomName: z.string(),
   /** Parsed metadata; `{}` when the room has none or it is not JSON. */
-  metadata: RoomMetadata;
-  title?: string;
-  thumbnailUrl?: string;
-  numParticipants: number;
+  metadata: roomMetadata,
+  title: z.string().optional(),
+  thumbnailUrl: z.string().optional(),
+  numParticipants: z.number(),
   /** Epoch seconds. */
-  creationTime: number;
-}
+  creationTime: z.number(),
+});
+export type LiveRoom = z.infer<typeof liveRoom>;
 
-export interface LiveRoomsResponse {
-  rooms: LiveRoom[];
-}
+export const liveRoomsResponse = z.object({ rooms: z.array(liveRoom) });
+export type LiveRoomsResponse = z.infer<typeof liveRoomsResponse>;
+
+/** `PUT /api/streaming/rooms/:roomName/metadata` answer: the room's metadata after the merge. */
+export const roomMetadataResponse = z.object({ roomName: z.string(), metadata: roomMetadata });
+/** `POST /api/streaming/rooms/:roomName/end` answer. */
+export const roomEndedResponse = z.object({ roomName: z.string(), ended: z.literal(true) });
 
 /** `POST /api/streaming/dispatch-agent` and `POST /api/agent/start` body (all optional for the latter). */
 export const dispatchAgentBody = z.object({
@@ -84,11 +88,8 @@ export const dispatchAgentBody = z.object({
 });
 export type DispatchAgentBody = z.input<typeof dispatchAgentBody>;
 
-export interface DispatchAgentResponse {
-  dispatchId: string;
-  roomName: string;
-  agentName: string;
-}
+export const dispatchAgentResponse = z.object({ dispatchId: z.string(), roomName: z.string(), agentName: z.string() });
+export type DispatchAgentResponse = z.infer<typeof dispatchAgentResponse>;
 
 /** `POST /api/streaming/upload-thumbnail` body: a data URL or raw base64 of a JPEG, PNG or WebP. */
 export const uploadThumbnailBody = z.object({
@@ -98,9 +99,10 @@ export const uploadThumbnailBody = z.object({
 });
 export type UploadThumbnailBody = z.input<typeof uploadThumbnailBody>;
 
-export interface UploadThumbnailResponse {
+export const uploadThumbnailResponse = z.object({
   /** Path the hub serves the image at, e.g. `/thumbnails/3f…c1.jpg`. */
-  thumbnailUrl: string;
-  contentType: 'image/jpeg' | 'image/png' | 'image/webp';
-  bytes: number;
-}
+  thumbnailUrl: z.string(),
+  contentType: z.enum(['image/jpeg', 'image/png', 'image/webp']),
+  bytes: z.number().int(),
+});
+export type UploadThumbnailResponse = z.infer<typeof uploadThumbnailResponse>;

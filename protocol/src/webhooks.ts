@@ -69,43 +69,55 @@ export const webhookRecoverBody = z.object({
 export type WebhookRecoverBody = z.input<typeof webhookRecoverBody>;
 
 /** An endpoint as the API shows it (the secret only on create, rotate and `GET …/secret`). */
-export interface WebhookEndpoint {
-  id: string;
-  url: string;
-  description: string;
-  types: string[] | null;
-  shows: string[] | null;
-  enabled: boolean;
+export const webhookEndpoint = z.object({
+  id: z.string(),
+  url: z.string(),
+  description: z.string(),
+  types: z.array(z.string()).nullable(),
+  shows: z.array(z.string()).nullable(),
+  enabled: z.boolean(),
   /** Why the hub disabled it: `gone` (410), `failing` (failed for days), `manual`. */
-  disabledReason: string | null;
+  disabledReason: z.string().nullable(),
   /** Epoch seconds of the first failure since the last success; null when healthy. */
-  failingSince: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
+  failingSince: z.number().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type WebhookEndpoint = z.infer<typeof webhookEndpoint>;
+/** `POST /api/webhooks/endpoints` answer: the endpoint and its secret. */
+export const webhookEndpointCreated = webhookEndpoint.extend({ secret: z.string() });
+export const webhookEndpointList = z.object({ endpoints: z.array(webhookEndpoint) });
+export const webhookSecretResponse = z.object({ secret: z.string() });
+export const webhookRotatedSecret = z.object({ secret: z.string(), previousSecretValidUntil: z.number().nullable() });
+export const webhookRecovered = z.object({ requeued: z.number().int() });
 
-export interface WebhookAttempt {
-  at: number;
+export const webhookAttempt = z.object({
+  at: z.number(),
   /** HTTP status; null when no answer came (timeout, refused, SSRF guard). */
-  statusCode: number | null;
-  latencyMs: number;
-  error: string | null;
+  statusCode: z.number().int().nullable(),
+  latencyMs: z.number(),
+  error: z.string().nullable(),
   /** The first bytes of the response body. */
-  response: string;
-}
+  response: z.string(),
+});
+export type WebhookAttempt = z.infer<typeof webhookAttempt>;
 
-export interface WebhookDelivery {
-  id: string;
+export const webhookDelivery = z.object({
+  id: z.string(),
   /** The `webhook-id` header: the same on every attempt and redelivery. */
-  webhookId: string;
-  endpointId: string;
-  eventId: string | null;
-  type: string;
-  show: string | null;
-  status: WebhookDeliveryStatus;
-  attempts: number;
-  nextAttemptAt: number | null;
-  createdAt: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-}
+  webhookId: z.string(),
+  endpointId: z.string(),
+  eventId: z.string().nullable(),
+  type: z.string(),
+  show: z.string().nullable(),
+  status: z.enum(webhookDeliveryStatuses),
+  attempts: z.number().int(),
+  nextAttemptAt: z.number().nullable(),
+  createdAt: z.number(),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+});
+export type WebhookDelivery = z.infer<typeof webhookDelivery>;
+/** `GET /api/webhooks/deliveries/:id`: the delivery with every attempt. */
+export const webhookDeliveryDetail = webhookDelivery.extend({ attemptLog: z.array(webhookAttempt) });
+export const webhookDeliveryPage = z.object({ deliveries: z.array(webhookDelivery), next: z.string().nullable() });

@@ -1,5 +1,5 @@
 import { EventSource } from 'eventsource';
-import type { ErrorBody, EventInput, IngestResponse, Issue } from '@showwire/protocol';
+import { errorBody, ingestResponse, type EventInput, type IngestResponse, type Issue } from '@showwire/protocol';
 import { CliError, ExitCode, exitCodeForStatus } from './exit-codes.js';
 import type { HubOptions } from './options.js';
 
@@ -19,10 +19,8 @@ export const issueLines = (issues?: readonly Issue[] | null): string => (issues 
 
 /** The hub's error body: `message`, then each issue's path on its own line. */
 export function describeError(status: number, body: unknown): string {
-  const b = body as Partial<ErrorBody> | undefined;
-  if (b && typeof b === 'object' && typeof b.message === 'string') {
-    return `hub answered ${status} ${b.error ?? ''}: ${b.message}${issueLines(b.issues)}`;
-  }
+  const b = errorBody.safeParse(body);
+  if (b.success) return `hub answered ${status} ${b.data.error}: ${b.data.message}${issueLines(b.data.issues)}`;
   return `hub answered ${status}`;
 }
 
@@ -46,7 +44,9 @@ export async function postEvents(opts: HubOptions, show: string | undefined, eve
   }
   const body = tryJson(await res.text());
   if (!res.ok) throw new CliError(exitCodeForStatus(res.status), describeError(res.status, body));
-  return body as IngestResponse;
+  const answer = ingestResponse.safeParse(body);
+  if (!answer.success) throw new CliError(ExitCode.internal, `hub answered ${res.status} with something that is not an ingest answer ({ids, clients_notified}); is ${opts.hub} a Showwire hub?`);
+  return answer.data;
 }
 
 export interface StreamFilter {

@@ -1,10 +1,8 @@
-import type { HubEvent, ShowState, TranscriptLine } from '@showwire/protocol';
+import type { z } from 'zod';
+import { emptyStory, errorBody, historyPage, showList, type HubEvent, type ShowListItem, type ShowState } from '@showwire/protocol';
 
-/** What `GET /api/shows` lists per show: the state without its long arrays. */
-export type ShowSummary = Omit<ShowState, 'transcript' | 'actions' | 'viewerHistory' | 'products'> & {
-  lastTranscript?: TranscriptLine;
-  productCount: number;
-};
+/** What `GET /api/shows` lists per show: protocol's `showListItem`. */
+export type ShowSummary = ShowListItem;
 
 export class ApiError extends Error {
   constructor(
@@ -18,7 +16,13 @@ export class ApiError extends Error {
 
 export type Fetch = typeof fetch;
 
-export async function apiRequest<T>(path: string, token: string | null, init: RequestInit = {}, f: Fetch = fetch): Promise<T> {
+/**
+ * A hub request whose answer is parsed with protocol's schema of it (`schema`), so a hub that
+ * answers something else fails here, by name, not somewhere in a component.
+ */
+export async function apiRequest<S extends z.ZodType>(path: string, token: string | null, init: RequestInit, f: Fetch, schema: S): Promise<z.output<S>>;
+export async function apiRequest<T>(path: string, token: string | null, init?: RequestInit, f?: Fetch): Promise<T>;
+export async function apiRequest(path: string, token: string | null, init: RequestInit = {}, f: Fetch = fetch, schema?: z.ZodType): Promise<unknown> {
   const headers = new Headers(init.headers);
   if (token) headers.set('authorization', `Bearer ${token}`);
   if (init.body !== undefined) headers.set('content-type', 'application/json');
@@ -31,13 +35,16 @@ export async function apiRequest<T>(path: string, token: string | null, init: Re
     body = undefined;
   }
   if (!res.ok) {
-    const b = body as { error?: string; message?: string } | undefined;
-    throw new ApiError(res.status, b?.error ?? 'http_error', b?.message ?? `${res.status} ${res.statusText}`);
+    const b = errorBody.safeParse(body);
+    throw b.success ? new ApiError(res.status, b.data.error, b.data.message) : new ApiError(res.status, 'http_error', `${res.status} ${res.statusText}`);
   }
-  return body as T;
+  if (!schema) return body;
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new ApiError(res.status, 'unexpected_answer', `the hub's answer to ${path.split('?')[0]} is not what protocol describes: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
 }
 
-export const loadShowList = (token: string | null, f?: Fetch) => apiRequest<{ shows: ShowSummary[] }>('/api/shows', token, {}, f).then((r) => r.shows);
+export const loadShowList = (token: string | null, f: Fetch = fetch) => apiRequest('/api/shows', token, {}, f, showList).then((r) => r.shows);
 
 /**
  * A show's whole retained history, page by page, oldest first. The last event's id is where
@@ -55,13 +62,8 @@ export async function loadHistory(
   for (let page = 0; page < (opts.maxPages ?? 100_000); page++) {
     const q = new URLSearchParams({ limit: String(pageSize) });
     if (after) q.set('after', after);
-    const r = await apiRequest<{ events: HubEvent[]; next: string | null; truncated: boolean }>(
-      `/api/shows/${encodeURIComponent(show)}/events?${q}`,
-      token,
-      { ...(opts.signal && { signal: opts.signal }) },
-      opts.fetch,
-    );
-    for (const e of r.events) events.push(e);
+    const r = await apiRequest(`/api/shows/${encodeURIComponent(show)}/events?${q}`, token, { ...(opts.signal && { signal: opts.signal }) }, opts.fetch ?? fetch, historyPage);
+    for (const e of r.events) events.push(e as HubEvent);
     truncated ||= r.truncated;
     if (!r.next) break;
     after = r.next;
@@ -72,7 +74,7 @@ export async function loadHistory(
 /** The wall starts from the summaries; the reducer accepts them once the long arrays are put back. */
 export function summaryToState(s: ShowSummary): ShowState {
   const { lastTranscript, productCount: _count, ...rest } = s;
-  return { ...rest, transcript: lastTranscript ? [lastTranscript] : [], actions: [], viewerHistory: [], products: {} };
+  return { ...rest, transcript: lastTranscript ? [lastTranscript] : [], actions: [], viewerHistory: [], products: {}, story: emptyStory() };
 }
 
 export function streamUrl(token: string | null, opts: { shows?: string[]; lastEventId?: string }): string {

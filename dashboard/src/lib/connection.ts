@@ -1,4 +1,4 @@
-import type { HubEvent } from '@showwire/protocol';
+import { heartbeatNotice, historyTruncatedNotice, type HistoryTruncatedNotice, type HubEvent } from '@showwire/protocol';
 
 /**
  * `live`: the stream is open and the hub's heartbeats arrive. `reconnecting`: it dropped (or
@@ -7,11 +7,8 @@ import type { HubEvent } from '@showwire/protocol';
  */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
-export interface TruncatedNotice {
-  type: 'history_truncated';
-  reason: string;
-  lastEventId?: string;
-}
+/** The hub's `history_truncated` notice (protocol's schema). */
+export type TruncatedNotice = HistoryTruncatedNotice;
 
 type EventSourceLike = {
   onopen: ((e: Event) => void) | null;
@@ -106,13 +103,15 @@ export function openConnection(opts: ConnectionOptions) {
         const now = Date.now();
         if (lastHeartbeat !== undefined) heartbeatGap = now - lastHeartbeat;
         lastHeartbeat = now;
-        if (typeof data.timestamp === 'number') opts.onClockOffset?.(data.timestamp - now / 1000);
+        const beat = heartbeatNotice.safeParse(data);
+        if (beat.success) opts.onClockOffset?.(beat.data.timestamp - now / 1000);
         attempts = 0;
         setState('live');
         return;
       }
       if (data.type === 'history_truncated') {
-        opts.onNotice?.(data as TruncatedNotice);
+        const notice = historyTruncatedNotice.safeParse(data);
+        if (notice.success) opts.onNotice?.(notice.data);
         return;
       }
       if (typeof data.id !== 'string') return;

@@ -164,7 +164,7 @@ export function createFanout(options: FanoutOptions) {
 
 export type Fanout = ReturnType<typeof createFanout>;
 
-const shuttingDown = () => new HttpError(503, 'unavailable', 'the hub is shutting down', undefined, { 'Retry-After': '1' });
+const shuttingDown = () => new HttpError('unavailable', 'the hub is shutting down', undefined, { 'Retry-After': '1' });
 
 function getOrAdd<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
   let set = map.get(key);

@@ -1,3 +1,5 @@
+import type { HeartbeatNotice, HistoryTruncatedNotice } from '@showwire/protocol';
+
 /**
  * SSE wire frames. Each event's frame is encoded once and written to every connection that
  * wants it. Events go out as unnamed messages so the guides' `onmessage` + `switch (data.type)`
@@ -8,7 +10,10 @@ export const eventFrame = (id: string, json: string) => `id: ${id}\ndata: ${json
 /** Messages without `id:`, so they never move a client's resume point. */
 export const dataFrame = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
 
-export const heartbeatFrame = () => dataFrame({ type: 'heartbeat', timestamp: Date.now() / 1000 });
+// The hub's own notices, shaped by protocol's schemas (which the dashboard parses them with).
+export const heartbeatFrame = () => dataFrame({ type: 'heartbeat', timestamp: Date.now() / 1000 } satisfies HeartbeatNotice);
+export const truncatedFrame = (reason: string, lastEventId: string) =>
+  dataFrame({ type: 'history_truncated', reason, lastEventId, timestamp: Date.now() / 1000 } satisfies HistoryTruncatedNotice);
 
 export const retryFrame = (ms: number) => `retry: ${ms}\n\n`;
 

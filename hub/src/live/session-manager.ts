@@ -120,7 +120,7 @@ export function createLiveSessions(deps: {
     }
     const token = await at.toJwt();
     // Checked after the last await before the session is registered: two concurrent starts can't both pass.
-    if (sessions.has(room)) throw new HttpError(409, 'session_active', `a live session is already running in room "${room}"; stop it first`);
+    if (sessions.has(room)) throw new HttpError('session_active', `a live session is already running in room "${room}"; stop it first`);
     const options: ParticipantOptions = {
       url,
       token,
@@ -170,7 +170,7 @@ export function createLiveSessions(deps: {
       child.kill('SIGKILL');
       await s.exited;
       sessions.delete(room);
-      throw new HttpError(503, 'livekit_unavailable', `could not join LiveKit room "${room}" at ${url}: ${joined.error}`);
+      throw new HttpError('livekit_unavailable', `could not join LiveKit room "${room}" at ${url}: ${joined.error}`);
     }
     Object.assign(view, { participant_sid: joined.sid, status: 'active', updated_at: iso(Date.now()) });
     void s.exited.then((code) => {
@@ -192,7 +192,7 @@ export function createLiveSessions(deps: {
   /** Stops a room's session: the recording is finished (and `recording_ready` published) before this resolves. */
   async function stop(room: string): Promise<void> {
     const s = sessions.get(room);
-    if (!s || s.view.status !== 'active') throw new HttpError(404, 'not_found', `no live session is running in room "${room}"`);
+    if (!s || s.view.status !== 'active') throw new HttpError('not_found', `no live session is running in room "${room}"`);
     Object.assign(s.view, { status: 'stopping', updated_at: iso(Date.now()) });
     tell(s, { t: 'stop' });
     const killer = setTimeout(() => s.child.kill('SIGKILL'), STOP_TIMEOUT_MS);

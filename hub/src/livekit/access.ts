@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { coversShow, type Principal } from '../auth/access.js';
 import { mintToken as mintHubToken } from '../auth/tokens.js';
 import { forbidden } from '../errors.js';
-import { createLiveKit, type LiveKitRole, type LiveKitServices } from './client.js';
+import type { LiveKitRole } from './client.js';
 
 /**
  * Who may act as a show's host on LiveKit (host tokens, room metadata, ending a room, agent
@@ -14,21 +14,12 @@ export function assertCanHost(p: Principal, room: string): void {
   if (!coversShow(p, room)) throw forbidden(`this host token does not cover show "${room}"`);
 }
 
-const services = new WeakMap<object, () => LiveKitServices>();
-
-/** The one set of LiveKit clients of this app (both LiveKit route files share it). */
-export function liveKitOf(app: FastifyInstance): () => LiveKitServices {
-  let lk = services.get(app.hub);
-  if (!lk) services.set(app.hub, (lk = createLiveKit(app.hub.config)));
-  return lk;
-}
-
 /**
  * A LiveKit token for `room` as `identity`, and the hub token for the same show: host role for
  * hosts, viewer role (public event types only) for viewers. Both expire together.
  */
 export async function issueTokens(app: FastifyInstance, room: string, identity: string, role: LiveKitRole) {
-  const lk = liveKitOf(app)();
+  const lk = app.livekit();
   const ttlSeconds = app.hub.config.LIVEKIT_TOKEN_TTL_SECONDS;
   const token = await lk.mintToken({ room, identity, role, ttlSeconds });
   const hub = await mintHubToken(app.tokenKey, { sub: identity, role, shows: [room] }, ttlSeconds);

@@ -31,8 +31,9 @@ export function grantsFor(room: string, role: LiveKitRole): VideoGrant {
 }
 
 /**
- * The LiveKit clients, built once from config. `liveKit()` returns them, or throws a 503 naming
- * LiveKit when URL/key/secret are missing, so every route fails the same clear way.
+ * The LiveKit clients, built once from config and decorated on the app as `app.livekit`:
+ * `app.livekit()` returns them, or throws a 503 naming LiveKit when URL/key/secret are missing,
+ * so every route fails the same clear way.
  */
 export function createLiveKit(config: Config): () => LiveKitServices {
   const { LIVEKIT_URL: url, LIVEKIT_API_KEY: key, LIVEKIT_API_SECRET: secret, LIVEKIT_TIMEOUT_MS: timeoutMs } = config;

@@ -6,7 +6,7 @@ import { HttpError } from '../errors.js';
 export type ImageType = 'image/jpeg' | 'image/png' | 'image/webp';
 const EXT: Record<ImageType, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 
-const invalidImage = (message: string) => new HttpError(400, 'invalid_image', message);
+const invalidImage = (message: string) => new HttpError('invalid_image', message);
 
 /** The image type from its first bytes (never from a claimed MIME type or name). */
 export function sniffImage(bytes: Uint8Array): ImageType | undefined {
@@ -35,7 +35,7 @@ export function decodeImage(input: string): Buffer {
 export function storeThumbnail(dir: string, input: string, maxBytes: number): { name: string; contentType: ImageType; bytes: number } {
   const bytes = decodeImage(input);
   if (bytes.length === 0) throw invalidImage('image: is empty');
-  if (bytes.length > maxBytes) throw new HttpError(413, 'too_large', `image: is ${bytes.length} bytes; the limit is ${maxBytes} (HUB_THUMBNAIL_MAX_BYTES)`);
+  if (bytes.length > maxBytes) throw new HttpError('payload_too_large', `image: is ${bytes.length} bytes; the limit is ${maxBytes} (HUB_THUMBNAIL_MAX_BYTES)`);
   const contentType = sniffImage(bytes);
   if (!contentType) throw invalidImage('image: is not a JPEG, PNG or WebP image (checked by its bytes)');
   const name = `${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}.${EXT[contentType]}`;

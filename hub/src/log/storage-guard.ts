@@ -59,13 +59,13 @@ export function createStorageGuard(opts: { dataDir: string; logFile: string; min
   return {
     /** Before an append: throws the refusal (503 gone, 507 low on space) when the log must not take it. */
     assertWritable(): void {
-      if (!present()) throw new HttpError(503, 'storage_unavailable', goneMessage(), undefined, { 'Retry-After': '5' });
+      if (!present()) throw new HttpError('storage_unavailable', goneMessage(), undefined, { 'Retry-After': '5' });
       const low = lowSpace();
-      if (low) throw new HttpError(507, 'insufficient_storage', low);
+      if (low) throw new HttpError('insufficient_storage', low);
     },
     /** After an append committed: a log deleted meanwhile means the events are already lost. */
     assertStillThere(): void {
-      if (!present()) throw new HttpError(503, 'storage_unavailable', goneMessage(), undefined, { 'Retry-After': '5' });
+      if (!present()) throw new HttpError('storage_unavailable', goneMessage(), undefined, { 'Retry-After': '5' });
     },
     /** An append failed: answers the error to send (or undefined when it is not the storage's). */
     failed(error: unknown): HttpError | undefined {
@@ -73,9 +73,9 @@ export function createStorageGuard(opts: { dataDir: string; logFile: string; min
       if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return undefined;
       lastFailure = { code, at: Date.now() };
       if (code === 'SQLITE_FULL') {
-        return new HttpError(507, 'insufficient_storage', 'the disk holding the event log is full (SQLITE_FULL): the event was not stored');
+        return new HttpError('insufficient_storage', 'the disk holding the event log is full (SQLITE_FULL): the event was not stored');
       }
-      return new HttpError(503, 'storage_unavailable', `the event log failed to write (${code}): the event was not stored; retry later`, undefined, { 'Retry-After': '5' });
+      return new HttpError('storage_unavailable', `the event log failed to write (${code}): the event was not stored; retry later`, undefined, { 'Retry-After': '5' });
     },
     succeeded(): void {
       lastFailure = undefined;

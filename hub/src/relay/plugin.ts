@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { DataPacket_Kind } from 'livekit-server-sdk';
-import { liveKitOf } from '../livekit/access.js';
 import { createRoomRelay, RELAY_TOPIC } from './room-relay.js';
 
 /**
@@ -11,7 +10,7 @@ export async function roomRelayPlugin(app: FastifyInstance) {
   const { config, log, metrics } = app.hub;
   if (!config.LIVEKIT_URL || !config.LIVEKIT_API_KEY || !config.LIVEKIT_API_SECRET) return;
   if (config.HUB_ROOM_RELAY_TYPES.length === 0) return;
-  const lk = liveKitOf(app);
+  const lk = () => app.livekit();
   const relay = createRoomRelay({
     types: new Set(config.HUB_ROOM_RELAY_TYPES),
     maxQueue: config.HUB_ROOM_RELAY_QUEUE,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { mintTokenBody } from '@showwire/protocol';
+import { mintedToken, mintTokenBody } from '@showwire/protocol';
+import { errorResponses } from '../openapi.js';
 import { assertRole } from '../auth/access.js';
 import { mintToken, ttlTooLong } from '../auth/tokens.js';
 import { badRequest } from '../errors.js';
@@ -7,7 +8,7 @@ import { TOKEN_BODY_LIMIT } from '../security/index.js';
 
 /** `POST /api/auth/tokens`: an admin mints hub tokens for hosts, agents, staff and viewers. */
 export const authTokenRoutes: FastifyPluginAsyncZod = async (app) => {
-  const options = { schema: { body: mintTokenBody }, bodyLimit: TOKEN_BODY_LIMIT, config: { rateLimit: app.rateLimits.tokens } };
+  const options = { schema: { body: mintTokenBody, response: { 201: mintedToken, ...errorResponses } }, bodyLimit: TOKEN_BODY_LIMIT, config: { rateLimit: app.rateLimits.tokens } };
   app.post('/api/auth/tokens', options, async (req, reply) => {
     assertRole(await req.principal(), 'admin');
     const { sub, role, shows, ttlSeconds } = req.body;

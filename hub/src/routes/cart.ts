@@ -9,6 +9,7 @@ import {
 } from '@showwire/protocol';
 import { assertRole, canRead, coversShow } from '../auth/access.js';
 import { badRequest, forbidden, HttpError } from '../errors.js';
+import { errorResponses } from '../openapi.js';
 
 /**
  * The live streaming doc's cart and reservations. A viewer posts its own cart events (the user
@@ -22,7 +23,7 @@ export const cartRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/api/shows/:showId/cart-event',
-    { schema: { params: showIdParams, body: cartEventBody, response: { 201: cartEventResponse } } },
+    { schema: { params: showIdParams, body: cartEventBody, response: { 201: cartEventResponse, ...errorResponses } } },
     async (req, reply) => {
       const principal = await req.principal();
       const show = req.params.showId;
@@ -39,7 +40,7 @@ export const cartRoutes: FastifyPluginAsyncZod = async (app) => {
         throw badRequest([{ path: 'userId', message: `is required when a ${principal.role} posts a cart event` }]);
       }
       if (hub.shows.get(show)?.status === 'ended' && action === 'add_to_cart') {
-        throw new HttpError(409, 'show_ended', `show "${show}" has ended: nothing can be added to a cart from it`);
+        throw new HttpError('show_ended', `show "${show}" has ended: nothing can be added to a cart from it`);
       }
       const now = Date.now() / 1000;
       const event = {
@@ -53,7 +54,7 @@ export const cartRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   // The shop shows "n left" from these; hosts and staff see them too. Not a stream: a service may ask.
-  app.get('/api/reservations/quantities', { schema: { querystring: reservationsQuery, response: { 200: reservationQuantitiesResponse } } }, async (req) => {
+  app.get('/api/reservations/quantities', { schema: { querystring: reservationsQuery, response: { 200: reservationQuantitiesResponse, ...errorResponses } } }, async (req) => {
     const principal = await req.principal();
     const { show } = req.query;
     if (!(canRead(principal, show) || (principal.role === 'service' && coversShow(principal, show)))) {
@@ -62,7 +63,7 @@ export const cartRoutes: FastifyPluginAsyncZod = async (app) => {
     return { show, quantities: reservations.quantities(show, Date.now() / 1000) };
   });
 
-  app.delete('/api/reservations/cleanup', { schema: { response: { 200: reservationCleanupResponse } } }, async (req) => {
+  app.delete('/api/reservations/cleanup', { schema: { response: { 200: reservationCleanupResponse, ...errorResponses } } }, async (req) => {
     assertRole(await req.principal(), 'admin', 'staff', 'service');
     return reservations.dropExpired(Date.now() / 1000);
   });

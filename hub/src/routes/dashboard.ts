@@ -2,7 +2,9 @@ import { stat } from 'node:fs/promises';
 import { join, normalize, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
-import { notFound } from '../errors.js';
+import { z } from 'zod';
+import { noRoute } from '../error-handler.js';
+import { errorResponses, nonJson } from '../openapi.js';
 
 /** Vite puts content-hashed files here; their names change with their content, so they may be cached for good. */
 const ASSETS = 'assets/';
@@ -24,10 +26,11 @@ export const dashboardRoutes: FastifyPluginAsync<{ dir: string | undefined }> = 
   const index = (reply: import('fastify').FastifyReply) =>
     reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
 
-  app.get('/', (_req, reply) => index(reply));
-  app.get('/*', async (req, reply) => {
+  const response = { 200: nonJson('text/html', 'The dashboard page (and, under /assets, its scripts and styles)'), ...errorResponses };
+  app.get('/', { schema: { response } }, (_req, reply) => index(reply));
+  app.get('/*', { schema: { params: z.object({ '*': z.string() }), response } }, async (req, reply) => {
     const path = (req.params as { '*': string })['*'];
-    if (path === 'api' || path.startsWith('api/')) throw notFound(`no route ${req.method} ${req.url.split('?')[0]}`);
+    if (path === 'api' || path.startsWith('api/')) throw noRoute(req);
     const file = normalize(path);
     // `send` refuses traversal too; this keeps `..` paths from even reaching the disk check.
     if (file.startsWith('..') || file.includes(`${sep}..`) || !(await isFile(join(dir, file)))) return index(reply);

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { DEFAULT_SHOW, parseEventBatch, showParams, type EventInput, type IngestResponse } from '@showwire/protocol';
+import { DEFAULT_SHOW, eventBatchBody, ingestResponse, parseEventBatch, showParams, type EventInput, type IngestResponse } from '@showwire/protocol';
+import { errorResponses } from '../openapi.js';
 import { assertCanPublish } from '../auth/access.js';
 import { badRequest } from '../errors.js';
 
@@ -33,7 +34,15 @@ export const ingestRoutes: FastifyPluginAsyncZod = async (app) => {
     return { ids: result.ids, clients_notified: result.clients_notified };
   }
 
+  // Every refusal of an ingest request, whoever answered it (schema, body limit, rate limit,
+  // auth): this plugin is encapsulated, so the hook sees the ingest routes only.
+  app.addHook('onResponse', (_req, reply, done) => {
+    if (reply.statusCode >= 400) hub.metrics.rejected.inc({ status: String(reply.statusCode) });
+    done();
+  });
+
   const config = { rateLimit: app.rateLimits.ingest };
-  app.post('/api/agent/data', { bodyLimit, config }, (req, reply) => ingest(req, reply));
-  app.post('/api/shows/:show/events', { bodyLimit, config, schema: { params: showParams } }, (req, reply) => ingest(req, reply, req.params.show));
+  const schema = { body: eventBatchBody, response: { 200: ingestResponse, 201: ingestResponse, ...errorResponses } };
+  app.post('/api/agent/data', { bodyLimit, config, schema }, (req, reply) => ingest(req, reply));
+  app.post('/api/shows/:show/events', { bodyLimit, config, schema: { ...schema, params: showParams } }, (req, reply) => ingest(req, reply, req.params.show));
 };

@@ -10,6 +10,7 @@ import {
 import { coversShow, type Principal } from '../auth/access.js';
 import { forbidden, notFound } from '../errors.js';
 import { createLiveSessions } from '../live/session-manager.js';
+import { errorResponses, nonJson } from '../openapi.js';
 
 /** Who may run and watch a room's live session: staff, admin, or a host whose token names the show. */
 function assertCanWatch(p: Principal, room: string): void {
@@ -31,7 +32,7 @@ export const liveSessionRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/api/live-sessions/start',
-    { schema: { body: liveSessionStartBody, response: { 200: liveSessionStartResponse } } },
+    { schema: { body: liveSessionStartBody, response: { 200: liveSessionStartResponse, ...errorResponses } } },
     async (req) => {
       assertCanWatch(await req.principal(), req.body.room_name);
       const s = await sessions.start(req.body.room_name, req.body.record_session);
@@ -39,13 +40,13 @@ export const liveSessionRoutes: FastifyPluginAsyncZod = async (app) => {
     },
   );
 
-  app.post('/api/live-sessions/stop', { schema: { body: liveSessionStopBody, response: { 200: liveSessionStopResponse } } }, async (req) => {
+  app.post('/api/live-sessions/stop', { schema: { body: liveSessionStopBody, response: { 200: liveSessionStopResponse, ...errorResponses } } }, async (req) => {
     assertCanWatch(await req.principal(), req.body.room_name);
     await sessions.stop(req.body.room_name);
     return { success: true as const, room_name: req.body.room_name };
   });
 
-  app.get('/api/live-sessions/active', { schema: { response: { 200: liveSessionsActiveResponse } } }, async (req) => {
+  app.get('/api/live-sessions/active', { schema: { response: { 200: liveSessionsActiveResponse, ...errorResponses } } }, async (req) => {
     const p = await req.principal();
     if (p.role !== 'admin' && p.role !== 'staff' && p.role !== 'host') throw forbidden(`role "${p.role}" cannot use live sessions (staff, admin, or the show's host can)`);
     const visible = sessions.active().filter((s) => coversShow(p, s.room_name));
@@ -56,7 +57,10 @@ export const liveSessionRoutes: FastifyPluginAsyncZod = async (app) => {
     '/api/live-sessions/ws/live/:roomName',
     {
       websocket: true,
-      schema: { params: liveSessionParams },
+      schema: {
+        params: liveSessionParams,
+        response: { 101: nonJson('application/octet-stream', 'WebSocket: binary messages are JPEG frames, text messages `audio:` + base64 16-bit PCM'), ...errorResponses },
+      },
       // Refused before the upgrade, so the client gets a plain 401/403/404 in the hub's error shape.
       preValidation: async (req) => {
         const { roomName } = req.params as { roomName: string };

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   addToCarouselBody,
+  addToCarouselResponse,
   createProductBody,
+  createProductResponse,
   showParams,
   type AddToCarouselResponse,
   type CreateProductResponse,
@@ -10,6 +12,7 @@ import {
 } from '@showwire/protocol';
 import { assertCanPublish } from '../auth/access.js';
 import { notFound } from '../errors.js';
+import { errorResponses } from '../openapi.js';
 
 /**
  * The voice agent's tools on the hub: create a product, put it on the show's carousel.
@@ -22,7 +25,7 @@ import { notFound } from '../errors.js';
 export const productRoutes: FastifyPluginAsyncZod = async (app) => {
   const { hub } = app;
 
-  app.post('/api/shows/:show/products', { schema: { params: showParams, body: createProductBody } }, async (req, reply): Promise<CreateProductResponse> => {
+  app.post('/api/shows/:show/products', { schema: { params: showParams, body: createProductBody, response: { 201: createProductResponse, ...errorResponses } } }, async (req, reply): Promise<CreateProductResponse> => {
     const principal = await req.principal();
     const { show } = req.params;
     assertCanPublish(principal, show);
@@ -32,7 +35,7 @@ export const productRoutes: FastifyPluginAsyncZod = async (app) => {
     return { product, eventId: ids[0]! };
   });
 
-  app.post('/api/shows/:show/carousel', { schema: { params: showParams, body: addToCarouselBody } }, async (req, reply): Promise<AddToCarouselResponse> => {
+  app.post('/api/shows/:show/carousel', { schema: { params: showParams, body: addToCarouselBody, response: { 201: addToCarouselResponse, ...errorResponses } } }, async (req, reply): Promise<AddToCarouselResponse> => {
     const principal = await req.principal();
     const { show } = req.params;
     const { productId } = req.body;

@@ -1,26 +1,27 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { historyQuery, showParams } from '@showwire/protocol';
+import { historyPage, historyQuery, type HistoryPage, showList, showParams, showState } from '@showwire/protocol';
+import { errorResponses } from '../openapi.js';
 import { assertCanRead, canRead, readableTypes } from '../auth/access.js';
 import { visibleState } from '../auth/visibility.js';
 import { forbidden, notFound } from '../errors.js';
-import { summarize } from '../shows/show-registry.js';
+import { listItem } from '../shows/show-registry.js';
 
 /** Show list, one show's live state, and its history, paged by id. */
 export const showRoutes: FastifyPluginAsyncZod = async (app) => {
   const { hub } = app;
 
-  app.get('/api/shows', async (req) => {
+  app.get('/api/shows', { schema: { response: { 200: showList, ...errorResponses } } }, async (req) => {
     const principal = await req.principal();
     if (principal.role === 'agent' || principal.role === 'service') throw forbidden(`role "${principal.role}" cannot read shows`);
     const shows = hub.shows
       .list()
       .filter((s) => canRead(principal, s.show))
-      .map((s) => visibleState(principal, summarize(s)))
+      .map((s) => visibleState(principal, listItem(s)))
       .sort((a, b) => (b.lastActivity ?? 0) - (a.lastActivity ?? 0));
     return { shows };
   });
 
-  app.get('/api/shows/:show', { schema: { params: showParams } }, async (req) => {
+  app.get('/api/shows/:show', { schema: { params: showParams, response: { 200: showState, ...errorResponses } } }, async (req) => {
     const principal = await req.principal();
     assertCanRead(principal, req.params.show);
     const state = hub.shows.get(req.params.show);
@@ -29,7 +30,7 @@ export const showRoutes: FastifyPluginAsyncZod = async (app) => {
     return visibleState(principal, state);
   });
 
-  app.get('/api/shows/:show/events', { schema: { params: showParams, querystring: historyQuery } }, async (req, reply) => {
+  app.get('/api/shows/:show/events', { schema: { params: showParams, querystring: historyQuery, response: { 200: historyPage, ...errorResponses } } }, async (req, reply) => {
     const principal = await req.principal();
     const { show } = req.params;
     assertCanRead(principal, show);
@@ -39,8 +40,8 @@ export const showRoutes: FastifyPluginAsyncZod = async (app) => {
     const records = types && types.length === 0 ? [] : await hub.log.read({ after: req.query.after, shows: [show], types, limit: req.query.limit });
     const truncated = req.query.after !== undefined && (await hub.log.prunedAfter(req.query.after, [show]));
     const next = records.length === req.query.limit ? records.at(-1)!.id : null;
-    // The stored JSON is sent as is: no parse and re-serialize per event.
-    reply.type('application/json');
-    return `{"events":[${records.map((r) => r.json).join(',')}],"next":${JSON.stringify(next)},"truncated":${truncated}}`;
+    // The stored JSON is sent as is (a string skips the serializer): no parse and re-serialize per event.
+    const page = `{"events":[${records.map((r) => r.json).join(',')}],"next":${JSON.stringify(next)},"truncated":${truncated}}`;
+    return reply.type('application/json; charset=utf-8').send(page as unknown as HistoryPage);
   });
 };

@@ -8,6 +8,7 @@ import { HttpError } from '../errors.js';
 import { retryFrame } from '../fanout/frames.js';
 import type { ResumeRequest } from '../fanout/resume-point.js';
 import type { Session } from '../fanout/session.js';
+import { errorResponses, nonJson } from '../openapi.js';
 import { DOCUMENT_ONLY_HEADERS } from '../security/headers.js';
 
 /** Clients reconnect after this long; on shutdown the fan-out asks for a quicker return. */
@@ -28,7 +29,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     if (app.connections.full()) {
       // Streams are what a hub holds for long, so they are what the cap refuses; short requests
       // (ingest, health) still get through.
-      throw new HttpError(503, 'too_many_connections', `this hub holds its maximum of ${config.HUB_MAX_CONNECTIONS} connections; try again shortly`, undefined, {
+      throw new HttpError('too_many_connections', `this hub holds its maximum of ${config.HUB_MAX_CONNECTIONS} connections; try again shortly`, undefined, {
         'Retry-After': '5',
       });
     }
@@ -59,8 +60,9 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     await fanout.subscribe({ filter, resume, open: () => writeHead(reply), opened: watch });
   }
 
-  app.get('/api/stream', { schema: { querystring: streamQuery } }, (req, reply) => open(req, reply, req.query));
-  app.get('/api/shows/:show/stream', { schema: { params: showParams, querystring: streamQuery.omit({ shows: true }) } }, (req, reply) =>
+  const response = { 200: nonJson('text/event-stream', 'Server-Sent Events: stored events with `id:`, id-less heartbeat and history_truncated notices'), ...errorResponses };
+  app.get('/api/stream', { schema: { querystring: streamQuery, response } }, (req, reply) => open(req, reply, req.query));
+  app.get('/api/shows/:show/stream', { schema: { params: showParams, querystring: streamQuery.omit({ shows: true }), response } }, (req, reply) =>
     open(req, reply, { ...req.query, shows: [req.params.show] }),
   );
 };

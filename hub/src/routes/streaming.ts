@@ -5,15 +5,22 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   dispatchAgentBody,
+  dispatchAgentResponse,
+  liveRoomsResponse,
+  roomEndedResponse,
   roomMetadataBody,
+  roomMetadataResponse,
   roomParams,
   streamingTokenBody,
+  streamingTokenResponse,
   uploadThumbnailBody,
+  uploadThumbnailResponse,
   type LiveRoom,
   type RoomMetadata,
 } from '@showwire/protocol';
+import { errorResponses, nonJson } from '../openapi.js';
 import { assertRole, type Principal } from '../auth/access.js';
-import { assertCanHost, issueTokens, liveKitOf } from '../livekit/access.js';
+import { assertCanHost, issueTokens } from '../livekit/access.js';
 import { dispatchAgent } from '../livekit/dispatch.js';
 import { parseRoomMetadata } from '../livekit/show-events.js';
 import { storeThumbnail, THUMBNAIL_NAME, thumbnailDir, thumbnailType } from '../livekit/thumbnails.js';
@@ -24,13 +31,12 @@ import { notFound } from '../errors.js';
  * ending a room, agent dispatch, thumbnails (and serving them at `/thumbnails/…`).
  */
 export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
-  const lk = liveKitOf(app);
   const config = app.hub.config;
   const thumbs = thumbnailDir(config.HUB_DATA_DIR);
 
   // Viewer tokens are open to any caller (viewers join public shows, subscribe-only, and get a
   // viewer hub token for that one show); host tokens need an admin or a host of that show.
-  app.post('/api/streaming/token', { schema: { body: streamingTokenBody } }, async (req) => {
+  app.post('/api/streaming/token', { schema: { body: streamingTokenBody, response: { 200: streamingTokenResponse, ...errorResponses } } }, async (req) => {
     const { roomName, participantName } = req.body;
     const role = req.body.role ?? (req.body.isHost ? 'host' : 'viewer');
     if (role === 'host') assertCanHost(await req.principal(), roomName);
@@ -38,8 +44,8 @@ export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   // Public: the browse screen of the doc lists live shows before anyone has a token.
-  app.get('/api/streaming/rooms', async () => {
-    const rooms = await lk().call('listRooms', (c) => c.rooms.listRooms());
+  app.get('/api/streaming/rooms', { schema: { response: { 200: liveRoomsResponse, ...errorResponses } } }, async () => {
+    const rooms = await app.livekit().call('listRooms', (c) => c.rooms.listRooms());
     const out: LiveRoom[] = rooms.map((r) => {
       const metadata = parseRoomMetadata(r.metadata);
       return { roomName: r.name, metadata, ...metadata, numParticipants: r.numParticipants, creationTime: Number(r.creationTime) };
@@ -48,23 +54,23 @@ export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
     return { rooms: out };
   });
 
-  app.put('/api/streaming/rooms/:roomName/metadata', { schema: { params: roomParams, body: roomMetadataBody } }, async (req) => {
+  app.put('/api/streaming/rooms/:roomName/metadata', { schema: { params: roomParams, body: roomMetadataBody, response: { 200: roomMetadataResponse, ...errorResponses } } }, async (req) => {
     const principal = await req.principal();
     assertCanHost(principal, req.params.roomName);
     const metadata = await updateMetadata(app, principal, req.params.roomName, req.body);
     return { roomName: req.params.roomName, metadata };
   });
 
-  app.post('/api/streaming/rooms/:roomName/end', { schema: { params: roomParams } }, async (req) => {
+  app.post('/api/streaming/rooms/:roomName/end', { schema: { params: roomParams, response: { 200: roomEndedResponse, ...errorResponses } } }, async (req) => {
     assertCanHost(await req.principal(), req.params.roomName);
     const { roomName } = req.params;
     await requireRoom(app, roomName);
     // Deleting the room disconnects everyone; LiveKit then sends room_finished → show_ended.
-    await lk().call('deleteRoom', (c) => c.rooms.deleteRoom(roomName));
-    return { roomName, ended: true };
+    await app.livekit().call('deleteRoom', (c) => c.rooms.deleteRoom(roomName));
+    return { roomName, ended: true as const };
   });
 
-  app.post('/api/streaming/dispatch-agent', { schema: { body: dispatchAgentBody } }, async (req, reply) => {
+  app.post('/api/streaming/dispatch-agent', { schema: { body: dispatchAgentBody, response: { 201: dispatchAgentResponse, ...errorResponses } } }, async (req, reply) => {
     assertCanHost(await req.principal(), req.body.roomName);
     reply.code(201);
     return dispatchAgent(app, req.body);
@@ -73,7 +79,7 @@ export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
   const maxBytes = config.HUB_THUMBNAIL_MAX_BYTES;
   // Base64 is 4/3 of the image, plus room for a data URL prefix and the JSON around it.
   const bodyLimit = Math.ceil(maxBytes / 3) * 4 + 4096;
-  app.post('/api/streaming/upload-thumbnail', { bodyLimit, schema: { body: uploadThumbnailBody } }, async (req, reply) => {
+  app.post('/api/streaming/upload-thumbnail', { bodyLimit, schema: { body: uploadThumbnailBody, response: { 201: uploadThumbnailResponse, ...errorResponses } } }, async (req, reply) => {
     const principal = await req.principal();
     assertRole(principal, 'admin', 'host');
     if (req.body.roomName) assertCanHost(principal, req.body.roomName);
@@ -84,7 +90,12 @@ export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
     return { thumbnailUrl, contentType: stored.contentType, bytes: stored.bytes };
   });
 
-  app.get('/thumbnails/:name', { schema: { params: z.object({ name: z.string().regex(THUMBNAIL_NAME, 'is not a thumbnail name') }) } }, async (req, reply) => {
+  app.get('/thumbnails/:name', {
+      schema: {
+        params: z.object({ name: z.string().regex(THUMBNAIL_NAME, 'is not a thumbnail name') }),
+        response: { 200: nonJson('image/*', 'The image (JPEG, PNG or WebP), public and immutable'), ...errorResponses },
+      },
+    }, async (req, reply) => {
     const { name } = req.params;
     const bytes = await readFile(join(thumbs, name)).catch(() => {
       throw notFound(`no thumbnail "${name}"`);
@@ -100,7 +111,7 @@ export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
 
 /** The live room, or 404 naming it (LiveKit would otherwise answer a vaguer error or nothing). */
 async function requireRoom(app: FastifyInstance, roomName: string) {
-  const [room] = await liveKitOf(app)().call('listRooms', (c) => c.rooms.listRooms([roomName]));
+  const [room] = await app.livekit().call('listRooms', (c) => c.rooms.listRooms([roomName]));
   if (!room) throw notFound(`LiveKit has no live room "${roomName}"`);
   return room;
 }
@@ -109,7 +120,7 @@ async function requireRoom(app: FastifyInstance, roomName: string) {
 async function updateMetadata(app: FastifyInstance, principal: Principal, roomName: string, patch: RoomMetadata): Promise<RoomMetadata> {
   const room = await requireRoom(app, roomName);
   const metadata: RoomMetadata = { ...parseRoomMetadata(room.metadata), ...patch };
-  await liveKitOf(app)().call('updateRoomMetadata', (c) => c.rooms.updateRoomMetadata(roomName, JSON.stringify(metadata)));
+  await app.livekit().call('updateRoomMetadata', (c) => c.rooms.updateRoomMetadata(roomName, JSON.stringify(metadata)));
   // LiveKit sends no webhook for metadata changes, so the hub publishes the event itself.
   await app.hub.publish([{ type: 'show_metadata', show: roomName, ...metadata }], principal);
   return metadata;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { batchRevenueBody, batchRevenueResponse, showIdParams, showSummarySchema } from '@showwire/protocol';
 import { assertCanRead } from '../auth/access.js';
 import { forbidden, notFound } from '../errors.js';
+import { errorResponses } from '../openapi.js';
 
 /**
  * The host's post-show figures, the moment the show ends: computed from the show's reduced state
@@ -10,7 +11,7 @@ import { forbidden, notFound } from '../errors.js';
 export const summaryRoutes: FastifyPluginAsyncZod = async (app) => {
   const { summaryOf } = app.commerce;
 
-  app.get('/api/shows/:showId/summary', { schema: { params: showIdParams, response: { 200: showSummarySchema } } }, async (req) => {
+  app.get('/api/shows/:showId/summary', { schema: { params: showIdParams, response: { 200: showSummarySchema, ...errorResponses } } }, async (req) => {
     const principal = await req.principal();
     const show = req.params.showId;
     if (principal.role === 'viewer') throw forbidden('a viewer token cannot read a show\'s summary (hosts, staff and admins can)');
@@ -20,7 +21,7 @@ export const summaryRoutes: FastifyPluginAsyncZod = async (app) => {
     return summary;
   });
 
-  app.post('/api/shows/batch-revenue', { schema: { body: batchRevenueBody, response: { 200: batchRevenueResponse } } }, async (req) => {
+  app.post('/api/shows/batch-revenue', { schema: { body: batchRevenueBody, response: { 200: batchRevenueResponse, ...errorResponses } } }, async (req) => {
     const principal = await req.principal();
     if (principal.role === 'viewer') throw forbidden('a viewer token cannot read revenue');
     const revenue: Record<string, Record<string, number>> = {};

@@ -3,6 +3,7 @@ import { showParams, transcriptJson, transcriptQuery, type HubEvent, type Transc
 import { assertCanRead } from '../auth/access.js';
 import { forbidden, notFound } from '../errors.js';
 import { speakerOf, toSrt, toTxt, toVtt, type ExportLine } from '../transcripts/export.js';
+import { errorResponses } from '../openapi.js';
 
 const CONTENT_TYPES = { txt: 'text/plain; charset=utf-8', vtt: 'text/vtt; charset=utf-8', srt: 'application/x-subrip; charset=utf-8', json: 'application/json; charset=utf-8' };
 
@@ -15,7 +16,7 @@ const CONTENT_TYPES = { txt: 'text/plain; charset=utf-8', vtt: 'text/vtt; charse
 export const transcriptRoutes: FastifyPluginAsyncZod = async (app) => {
   const { hub } = app;
 
-  app.get('/api/shows/:show/transcript', { schema: { params: showParams, querystring: transcriptQuery, response: { 200: transcriptJson } } }, async (req, reply) => {
+  app.get('/api/shows/:show/transcript', { schema: { params: showParams, querystring: transcriptQuery, response: { 200: transcriptJson, ...errorResponses } } }, async (req, reply) => {
     const principal = await req.principal();
     const { show } = req.params;
     if (principal.role === 'viewer') throw forbidden('a viewer token cannot read the transcript (hosts, staff and admins can)');

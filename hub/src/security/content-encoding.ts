@@ -26,7 +26,7 @@ export const contentEncodingPlugin = fp(
       const encoding = header.trim().toLowerCase();
       if (encoding === '' || encoding === 'identity') return payload;
       if (!Object.hasOwn(DECODERS, encoding)) {
-        throw new HttpError(415, 'unsupported_content_encoding', `Content-Encoding "${header.slice(0, 64)}" is not accepted; send the body uncompressed, or with gzip or deflate`);
+        throw new HttpError('unsupported_content_encoding', `Content-Encoding "${header.slice(0, 64)}" is not accepted; send the body uncompressed, or with gzip or deflate`);
       }
       const limit = req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024;
       return decode(payload, DECODERS[encoding as keyof typeof DECODERS](), encoding, limit);
@@ -41,7 +41,7 @@ function decode(wire: NodeJS.ReadableStream, inflate: Transform, encoding: strin
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       inflated += chunk.length;
       if (inflated > limit) {
-        done(new HttpError(413, 'payload_too_large', `request body inflates (${encoding}) to over this route's limit of ${limit} bytes`));
+        done(new HttpError('payload_too_large', `request body inflates (${encoding}) to over this route's limit of ${limit} bytes`));
         return;
       }
       done(null, chunk);
@@ -51,7 +51,7 @@ function decode(wire: NodeJS.ReadableStream, inflate: Transform, encoding: strin
   wire.on('data', (chunk: Buffer) => (counter.receivedEncodedLength += chunk.length));
   wire.on('error', (error: Error) => counter.destroy(error));
   inflate.on('error', (error: Error) =>
-    counter.destroy(new HttpError(400, 'invalid_body_encoding', `body is not valid ${encoding} data: ${error.message}`)),
+    counter.destroy(new HttpError('invalid_body_encoding', `body is not valid ${encoding} data: ${error.message}`)),
   );
   // Stop inflating (and reading) as soon as the limit is hit or the request fails.
   counter.on('error', () => {

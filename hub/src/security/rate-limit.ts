@@ -51,13 +51,13 @@ declare module 'fastify' {
 const orUnlimited = (n: number) => (n === 0 ? Number.MAX_SAFE_INTEGER : n);
 
 const tooMany = (retryAfterSeconds: number, what: string) =>
-  new HttpError(429, 'rate_limited', `too many requests ${what}; retry in ${retryAfterSeconds} s`, undefined, { 'Retry-After': String(retryAfterSeconds) });
+  new HttpError('rate_limited', `too many requests ${what}; retry in ${retryAfterSeconds} s`, undefined, { 'Retry-After': String(retryAfterSeconds) });
 
 /**
  * Credentials are counted by a digest, so the limiter's memory never holds a usable token.
  * A made-up token gets its own bucket, but it also counts against its IP's limit.
  */
-const tokenKey = (req: FastifyRequest) => {
+const credentialBucket = (req: FastifyRequest) => {
   const token = findToken(req);
   return token ? `tok:${createHash('sha256').update(token).digest('base64url').slice(0, 22)}` : '';
 };
@@ -76,7 +76,7 @@ export const rateLimitPlugin = fp(
       if (check) return check;
       // The limit's name is in the key: a shared (Redis) store has one keyspace for every limit.
       const perIp = app.createRateLimit({ max: rl.max, timeWindow: rl.timeWindow, keyGenerator: (req) => `${rl.name}:ip:${req.ip}` });
-      const perToken = app.createRateLimit({ max: rl.perToken, timeWindow: rl.timeWindow, keyGenerator: (req) => `${rl.name}:${tokenKey(req)}` });
+      const perToken = app.createRateLimit({ max: rl.perToken, timeWindow: rl.timeWindow, keyGenerator: (req) => `${rl.name}:${credentialBucket(req)}` });
       check = async (req) => {
         // Counted before auth and body parsing: floods of bad tokens or huge bodies count too.
         const ip = await perIp(req);

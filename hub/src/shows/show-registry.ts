@@ -1,17 +1,12 @@
-import { reduceShowMany, type HubEvent, type ShowState } from '@showwire/protocol';
+import { reduceShowMany, type HubEvent, type ShowListItem, type ShowState } from '@showwire/protocol';
 import type { EventLog, LogRecord } from '../log/event-log.js';
 import { compareIds } from '../log/ids.js';
 
 /** The hub keeps a tail of each show's transcript and actions; full history is in the log. */
 const LIMITS = { transcriptLimit: 50, actionLimit: 50, viewerHistoryLimit: 360 };
 
-/** What `GET /api/shows` lists: the state without its long arrays. */
-export type ShowSummary = Omit<ShowState, 'transcript' | 'actions' | 'viewerHistory' | 'products'> & {
-  lastTranscript?: ShowState['transcript'][number];
-  productCount: number;
-};
-
-export function summarize(state: ShowState): ShowSummary {
+/** What `GET /api/shows` lists of a show (protocol's `showListItem`): the state without its long arrays. */
+export function listItem(state: ShowState): ShowListItem {
   const { transcript, actions: _a, viewerHistory: _v, products: _p, ...rest } = state;
   const lastTranscript = transcript.at(-1);
   return { ...rest, ...(lastTranscript && { lastTranscript }), productCount: state.productOrder.length };

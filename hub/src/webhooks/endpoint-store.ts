@@ -67,11 +67,6 @@ const fromRow = (r: Row): Endpoint => {
   };
 };
 
-/** What the API shows: no secrets, no sets. */
-export const publicEndpoint = (e: Endpoint): WebhookEndpoint => {
-  const { secret: _s, oldSecret: _o, oldSecretUntil: _u, typeSet: _t, showSet: _h, ...rest } = e;
-  return rest;
-};
 
 export const matches = (e: Endpoint, show: string, type: string) =>
   e.enabled && (e.typeSet === null || e.typeSet.has(type)) && (e.showSet === null || e.showSet.has(show));

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/access.js';
 import type { Config } from '../config.js';
 import { HttpError, notFound } from '../errors.js';
 import type { RedisEventLog } from '../log/redis-log.js';
-import { publicEndpoint, signingSecrets, type Endpoint, type EndpointPatch } from './endpoint-store.js';
+import { signingSecrets, type Endpoint, type EndpointPatch } from './endpoint-store.js';
 import { createWebhookMetrics } from './metrics.js';
 import { createRedisOutbox, type ClaimedDelivery } from './redis-outbox.js';
 import { parseRetryAfter, retryDelay } from './schedule.js';
@@ -118,7 +118,7 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
     try {
       await assertPublicUrl(new URL(url));
     } catch (error) {
-      if (error instanceof RefusedUrlError) throw new HttpError(400, 'webhook_url_refused', `url: ${error.message}`, [{ path: 'url', message: error.message }]);
+      if (error instanceof RefusedUrlError) throw new HttpError('webhook_url_refused', `url: ${error.message}`, [{ path: 'url', message: error.message }]);
       throw error;
     }
   }
@@ -181,16 +181,16 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
     async createEndpoint(input: { url: string; description: string; types?: string[] | null; shows?: string[] | null; secret?: string; enabled: boolean }) {
       await checkUrl(input.url);
       const ep = await endpoints.create({ ...input, secret: input.secret ?? generateSecret() });
-      return { ...publicEndpoint(ep), secret: ep.secret };
+      return { ...ep, secret: ep.secret };
     },
     async updateEndpoint(id: string, patch: EndpointPatch) {
       await mustGet(id);
       if (patch.url !== undefined) await checkUrl(patch.url);
-      return publicEndpoint(await update(id, patch));
+      return await update(id, patch);
     },
-    getEndpoint: async (id: string) => publicEndpoint(await mustGet(id)),
-    listEndpoints: async () => (await endpoints.list()).map(publicEndpoint),
-    setEnabled: async (id: string, enabled: boolean) => publicEndpoint(await update(id, { enabled })),
+    getEndpoint: async (id: string) => await mustGet(id),
+    listEndpoints: async () => (await endpoints.list()),
+    setEnabled: async (id: string, enabled: boolean) => await update(id, { enabled }),
     secret: async (id: string) => ({ secret: (await mustGet(id)).secret }),
     async deleteEndpoint(id: string) {
       await mustGet(id);
@@ -203,18 +203,18 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
       return { secret: ep.secret, previousSecretValidUntil: ep.oldSecretUntil };
     },
     async sendTest(_id: string): Promise<never> {
-      throw new HttpError(501, 'not_implemented', 'test messages are not available with HUB_STORE=redis yet');
+      throw new HttpError('not_implemented', 'test messages are not available with HUB_STORE=redis yet');
     },
     getDelivery: async (id: string) => ({ ...(await mustGetDelivery(id)), attemptLog: await outbox.attempts(id) }),
     async redeliver(id: string) {
       const d = await mustGetDelivery(id);
-      if (!(await endpoints.get(d.endpointId))?.enabled) throw new HttpError(409, 'endpoint_disabled', `endpoint "${d.endpointId}" is disabled; enable it first`);
+      if (!(await endpoints.get(d.endpointId))?.enabled) throw new HttpError('endpoint_disabled', `endpoint "${d.endpointId}" is disabled; enable it first`);
       await outbox.redeliver(id);
       wake();
       return (await outbox.get(id))!;
     },
     async recover(_id: string, _since: number): Promise<never> {
-      throw new HttpError(501, 'not_implemented', 'recover is not available with HUB_STORE=redis yet; redeliver deliveries one by one');
+      throw new HttpError('not_implemented', 'recover is not available with HUB_STORE=redis yet; redeliver deliveries one by one');
     },
   };
 }

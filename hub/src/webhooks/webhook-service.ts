@@ -6,7 +6,7 @@ import type { Principal } from '../auth/access.js';
 import type { Config } from '../config.js';
 import { HttpError, notFound } from '../errors.js';
 import type { SqliteEventLog } from '../log/sqlite-log.js';
-import { createEndpointStore, publicEndpoint, type Endpoint, type EndpointPatch } from './endpoint-store.js';
+import { createEndpointStore, type Endpoint, type EndpointPatch } from './endpoint-store.js';
 import { createWebhookMetrics } from './metrics.js';
 import { createOutbox } from './outbox.js';
 import { createSender } from './sender.js';
@@ -89,7 +89,7 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
       await assertPublicUrl(new URL(url));
     } catch (error) {
       if (error instanceof RefusedUrlError) {
-        throw new HttpError(400, 'webhook_url_refused', `url: ${error.message}`, [{ path: 'url', message: error.message }]);
+        throw new HttpError('webhook_url_refused', `url: ${error.message}`, [{ path: 'url', message: error.message }]);
       }
       throw error;
     }
@@ -140,16 +140,18 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
     async createEndpoint(input: { url: string; description: string; types?: string[] | null; shows?: string[] | null; secret?: string; enabled: boolean }) {
       await checkUrl(input.url);
       const ep = endpoints.create({ ...input, secret: input.secret ?? generateSecret() });
-      return { ...publicEndpoint(ep), secret: ep.secret };
+      return ep;
     },
     async updateEndpoint(id: string, patch: EndpointPatch) {
       mustGet(id);
       if (patch.url !== undefined) await checkUrl(patch.url);
-      return publicEndpoint(update(id, patch));
+      return update(id, patch);
     },
-    getEndpoint: (id: string) => publicEndpoint(mustGet(id)),
-    listEndpoints: () => endpoints.list().map(publicEndpoint),
-    setEnabled: (id: string, enabled: boolean) => publicEndpoint(update(id, { enabled })),
+    // Endpoints are answered whole: the routes' response schemas (protocol's `webhookEndpoint`)
+    // send only the listed fields, so the secrets and the filter sets never leave the hub.
+    getEndpoint: (id: string) => mustGet(id),
+    listEndpoints: () => endpoints.list(),
+    setEnabled: (id: string, enabled: boolean) => update(id, { enabled }),
     secret: (id: string) => ({ secret: mustGet(id).secret }),
     deleteEndpoint(id: string) {
       mustGet(id);
@@ -177,14 +179,14 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
     getDelivery: (id: string) => ({ ...mustGetDelivery(id), attemptLog: outbox.attempts(Number(id)), payload: outbox.payload(Number(id)) ?? null }),
     redeliver(id: string) {
       const d = mustGetDelivery(id);
-      if (!endpoints.get(d.endpointId)?.enabled) throw new HttpError(409, 'endpoint_disabled', `endpoint "${d.endpointId}" is disabled; enable it first`);
+      if (!endpoints.get(d.endpointId)?.enabled) throw new HttpError('endpoint_disabled', `endpoint "${d.endpointId}" is disabled; enable it first`);
       outbox.redeliver(Number(id));
       worker.wake();
       return outbox.get(Number(id))!;
     },
     recover(id: string, since: number) {
       const ep = mustGet(id);
-      if (!ep.enabled) throw new HttpError(409, 'endpoint_disabled', `endpoint "${id}" is disabled; enable it first`);
+      if (!ep.enabled) throw new HttpError('endpoint_disabled', `endpoint "${id}" is disabled; enable it first`);
       const requeued = outbox.recover(id, since);
       worker.wake();
       return { requeued };

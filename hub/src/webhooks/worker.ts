@@ -220,7 +220,6 @@ export function createDeliveryWorker(deps: {
       flushCompletions();
       await sender.close();
     },
-    inflight: () => inflightTotal,
     /** Endpoints whose circuit breaker is open or half-open. */
     openCircuits: () => health.openCount(),
     breakerState: (endpointId: string) => health.state(endpointId),
