@@ -23,9 +23,9 @@ import { livekitRoutes } from './routes/livekit.js';
 import { productRoutes } from './routes/products.js';
 import { showRoutes } from './routes/shows.js';
 import { webhookRoutes } from './routes/webhooks.js';
-import { streamRoutes } from './routes/stream.js';
+import { streamRoutes } from './routes/sse.js';
 import { streamTestPageRoutes } from './routes/stream-test-page.js';
-import { streamingRoutes } from './routes/streaming.js';
+import { streamingRoutes } from './routes/livekit-rooms.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

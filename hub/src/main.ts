@@ -2,7 +2,7 @@
 import { buildApp } from './app.js';
 import { mintToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
-import { SHUTDOWN_RETRY_MS } from './routes/stream.js';
+import { SHUTDOWN_RETRY_MS } from './routes/sse.js';
 import { retryFrame } from './fanout/frames.js';
 import { EXIT, StartupError } from './startup.js';
 
