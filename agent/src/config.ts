@@ -9,6 +9,11 @@ const schema = z.object({
   HUB_AGENT_TOKEN: z.string().optional(),
   /** The name the worker registers under; LiveKit dispatches it explicitly by this name. */
   AGENT_NAME: z.string().min(1).default('showwire-voice-agent'),
+  /**
+   * Seconds the agent waits for the host: at the start until one is in the room, and after the
+   * host left until it is back (it re-links then). Past it the session ends (`host_gone`).
+   */
+  AGENT_HOST_GRACE_S: z.coerce.number().positive().max(86_400).default(120),
   /** OpenAI key; any non-empty value works against an OpenAI-compatible server that ignores it. */
   OPENAI_API_KEY: z.string().min(1, 'is required (any value works against a local OpenAI-compatible server)'),
   /** OpenAI-compatible base URL (e.g. http://127.0.0.1:9000/v1); unset: api.openai.com. */
