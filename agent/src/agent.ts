@@ -9,13 +9,32 @@
 import { type JobContext, type JobProcess, ServerOptions, cli, defineAgent, log, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
+import { DisconnectReason, type Room, RoomEvent } from '@livekit/rtc-node';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bridgeSession } from './bridge.js';
 import { type AgentConfig, type DispatchMetadata, loadAgentConfig, parseDispatchMetadata } from './config.js';
-import { findHost } from './host-rpc.js';
-import { createHubClient } from './hub-client.js';
+import { HOST_KINDS, waitForHost, watchHostPresence } from './host-link.js';
+import { createHubClient, type HubClient } from './hub-client.js';
+import { END_REASONS, sessionEnd } from './session-end.js';
 import { showTools, type ToolDeps } from './tools.js';
+import { reportTurnMetrics } from './turn-metrics.js';
+
+/**
+ * What a running show's agent is made of, for modules that act on it (e.g. staff controls over
+ * RPC): they get this once the session runs and need nothing else.
+ */
+export interface ShowSession {
+  show: string;
+  room: Room;
+  session: voice.AgentSession;
+  agent: voice.Agent;
+  hub: HubClient;
+  /** The host's identity the agent listens to. */
+  hostIdentity: string;
+  /** Ends the agent's session for `reason` (posted as `agent_session_closed`) and the job with it. */
+  end: (reason: string) => void;
+}
 
 // --- prewarm: load Silero once per worker process, before any job needs it ---------------------
 
@@ -38,28 +57,79 @@ export default defineAgent({
       onDrop: (r) => logger.warn({ ...r, show }, 'hub client dropped events'),
       onError: (e) => logger.debug({ err: e.message, show }, 'hub unreachable; retrying'),
     });
-    // Runs after the session closes: what is still queued gets its chance to reach the hub.
+    // Every way the job ends passes here, after the session closed: the hub hears why (once),
+    // then what is still queued gets its chance to reach it before the process exits.
+    const ended = sessionEnd(hub);
     ctx.addShutdownCallback(async () => {
+      ended.post(END_REASONS.shutdown);
       const stats = await hub.close(10_000);
-      logger.info({ ...stats, show }, 'hub client drained');
+      logger.info({ ...stats, show, reason: ended.reason() }, 'hub client drained');
+    });
+    const end = (reason: string) => {
+      ended.note(reason);
+      ctx.shutdown(reason);
+    };
+    // The room going away ends the job (the framework's doing); this only says why.
+    ctx.room.on(RoomEvent.Disconnected, (reason) => {
+      if (reason !== DisconnectReason.CLIENT_INITIATED) ended.note(reason === DisconnectReason.ROOM_DELETED ? END_REASONS.roomEnded : END_REASONS.disconnected);
     });
 
-    await ctx.connect();
-    const hostIdentity = meta.hostIdentity ?? meta.seller;
+    try {
+      await ctx.connect();
+      const graceMs = config.AGENT_HOST_GRACE_S * 1000;
+      const hostIdentity = await waitForHost(ctx.room, { named: meta.hostIdentity, timeoutMs: graceMs, log: (m) => logger.warn({ show }, m) });
+      if (!hostIdentity) {
+        logger.warn({ show, graceS: config.AGENT_HOST_GRACE_S }, 'no host joined; ending the session');
+        return end(END_REASONS.noHost);
+      }
+      logger.info({ show, host: hostIdentity }, 'linking the agent to the host');
 
-    // --- session: OpenAI STT → LLM → TTS, Silero VAD, bridged to the hub -----------------------
+      // --- session: OpenAI STT → LLM → TTS, Silero VAD, bridged to the hub ---------------------
 
-    const session = new voice.AgentSession({ vad: ctx.proc.userData.vad as silero.VAD, ...openaiModels(config) });
-    const bridge = bridgeSession(session, hub, {
-      userIdentity: () => hostIdentity ?? findHost(ctx.room)?.identity,
-      agentIdentity: () => ctx.room.localParticipant?.identity,
-    });
-    await session.start({
-      agent: showAgent({ hub, token: config.HUB_AGENT_TOKEN, room: ctx.room, hostIdentity, log: (m, e) => logger.warn({ err: e }, m) }, meta),
-      room: ctx.room,
-    });
-    session.output.transcription = bridge.transcriptionOutput(session.output.transcription);
-    bridge.ready();
+      const session = new voice.AgentSession({ vad: ctx.proc.userData.vad as silero.VAD, ...openaiModels(config) });
+      const bridge = bridgeSession(session, hub, {
+        userIdentity: () => hostIdentity,
+        agentIdentity: () => ctx.room.localParticipant?.identity,
+      });
+      reportTurnMetrics(session, (e) => hub.publish(e));
+      // A session that closes by itself (an unrecoverable error) takes the job with it: an agent
+      // without a session must not stay in the room looking alive.
+      session.on(voice.AgentSessionEventTypes.Close, ({ error, reason }) => {
+        logger.info({ show, reason, err: error ? String((error instanceof Error ? error : error.error).message) : undefined }, 'agent session closed');
+        if (error || reason === voice.CloseReason.ERROR) ended.note(END_REASONS.error);
+        ended.post(END_REASONS.shutdown);
+        ctx.shutdown(`agent session closed: ${reason}`);
+      });
+      const stopWatching = watchHostPresence(ctx.room, hostIdentity, {
+        graceMs,
+        onLeft: () => logger.info({ show, host: hostIdentity, graceS: config.AGENT_HOST_GRACE_S }, 'host left; waiting for it'),
+        onBack: () => logger.info({ show, host: hostIdentity }, 'host is back'),
+        onGone: () => {
+          logger.info({ show, host: hostIdentity }, 'host gone for the whole grace; ending the session');
+          end(END_REASONS.hostGone);
+        },
+      });
+      ctx.addShutdownCallback(async () => stopWatching());
+
+      const agent = showAgent({ hub, token: config.HUB_AGENT_TOKEN, room: ctx.room, hostIdentity, log: (m, e) => logger.warn({ err: e }, m) }, meta);
+      await session.start({
+        agent,
+        room: ctx.room,
+        // The framework's room input hears only the host; viewers joining or leaving never
+        // touch it, and the host leaving does not close it: the grace above decides.
+        inputOptions: { participantIdentity: hostIdentity, participantKinds: HOST_KINDS, closeOnDisconnect: false },
+      });
+      session.output.transcription = bridge.transcriptionOutput(session.output.transcription);
+      bridge.ready();
+
+      // --- controls: modules acting on the running show register here with one call each ---
+      const showSession: ShowSession = { show, room: ctx.room, session, agent, hub, hostIdentity, end };
+      void showSession;
+    } catch (error) {
+      ended.note(END_REASONS.error);
+      hub.publish({ type: 'agent_error', message: `agent failed to start: ${error instanceof Error ? error.message : String(error)}`.slice(0, 4000), recoverable: false });
+      throw error;
+    }
   },
 });
 
