@@ -46,6 +46,9 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     });
     res.socket?.setNoDelay(true);
     res.write(retryFrame(RETRY_MS));
+    // Node 24 holds a response's first bytes (headers + retry hint) in the corked response until the
+    // next tick; the session writes frames straight to the socket, so they must be out first.
+    while (res.writableCorked) res.uncork();
     flattenSentHeader(res);
     releaseFastifyReply(res);
 
