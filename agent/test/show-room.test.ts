@@ -197,6 +197,11 @@ describe('the agent in a real show: viewers around the host', () => {
     assert.deepEqual(state.latency.e2eMs, { p50: [...e2e].sort((a, b) => a - b)[0], p95: p95(e2e), count: 2 });
     assert.equal(state.turns.length, 2);
     assert.equal(state.agentReady, true);
+
+    // The show ends with the host still there: the session closes as the room goes.
+    await post(`/api/streaming/rooms/${show}/end`, {});
+    await w.until((d) => d.type === 'agent_session_closed', 'agent_session_closed', 60_000);
+    assert.deepEqual(w.data().filter((d) => d.type === 'agent_session_closed').map((d) => d.reason), ['room_ended']);
     w.sse.close();
   });
 
