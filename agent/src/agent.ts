@@ -69,15 +69,19 @@ export default defineAgent({
       ended.note(reason);
       ctx.shutdown(reason);
     };
-    // The room going away ends the job (the framework's doing); this only says why.
+    // The room going away ends the job (the framework's doing); this only says why, and stops
+    // waiting for a host that can no longer come.
+    const roomGone = new AbortController();
     ctx.room.on(RoomEvent.Disconnected, (reason) => {
+      roomGone.abort();
       if (reason !== DisconnectReason.CLIENT_INITIATED) ended.note(reason === DisconnectReason.ROOM_DELETED ? END_REASONS.roomEnded : END_REASONS.disconnected);
     });
 
     try {
       await ctx.connect();
       const graceMs = config.AGENT_HOST_GRACE_S * 1000;
-      const hostIdentity = await waitForHost(ctx.room, { named: meta.hostIdentity, timeoutMs: graceMs, log: (m) => logger.warn({ show }, m) });
+      const hostIdentity = await waitForHost(ctx.room, { named: meta.hostIdentity, timeoutMs: graceMs, signal: roomGone.signal, log: (m) => logger.warn({ show }, m) });
+      if (roomGone.signal.aborted) return;
       if (!hostIdentity) {
         logger.warn({ show, graceS: config.AGENT_HOST_GRACE_S }, 'no host joined; ending the session');
         return end(END_REASONS.noHost);
@@ -122,9 +126,10 @@ export default defineAgent({
       session.output.transcription = bridge.transcriptionOutput(session.output.transcription);
       bridge.ready();
 
-      // --- controls: modules acting on the running show register here with one call each ---
+      // --- controls: a module acting on the running show (e.g. staff controls over RPC) is
+      // registered here with one call taking this handle, `registerControls(showSession)`.
       const showSession: ShowSession = { show, room: ctx.room, session, agent, hub, hostIdentity, end };
-      void showSession;
+      logger.info({ show: showSession.show, host: showSession.hostIdentity }, 'agent ready');
     } catch (error) {
       ended.note(END_REASONS.error);
       hub.publish({ type: 'agent_error', message: `agent failed to start: ${error instanceof Error ? error.message : String(error)}`.slice(0, 4000), recoverable: false });
@@ -168,6 +173,7 @@ if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToP
       agentName: config.AGENT_NAME,
       // Loading Silero on a busy machine can take longer than the 10 s default.
       initializeProcessTimeout: 60_000,
+      loadThreshold: config.AGENT_LOAD_THRESHOLD,
       ...(port !== undefined && { port }),
     }),
   );

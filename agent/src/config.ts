@@ -14,6 +14,11 @@ const schema = z.object({
    * host left until it is back (it re-links then). Past it the session ends (`host_gone`).
    */
   AGENT_HOST_GRACE_S: z.coerce.number().positive().max(86_400).default(120),
+  /**
+   * CPU use (0-1) at which the worker tells LiveKit it is full and takes no new jobs (the
+   * framework's production default, 0.7). Above 1 it never does: for a shared test machine.
+   */
+  AGENT_LOAD_THRESHOLD: z.coerce.number().positive().max(10).default(0.7),
   /** OpenAI key; any non-empty value works against an OpenAI-compatible server that ignores it. */
   OPENAI_API_KEY: z.string().min(1, 'is required (any value works against a local OpenAI-compatible server)'),
   /** OpenAI-compatible base URL (e.g. http://127.0.0.1:9000/v1); unset: api.openai.com. */

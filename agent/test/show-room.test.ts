@@ -144,7 +144,7 @@ describe('the agent in a real show: viewers around the host', () => {
         else viewers.push(await enter(show, `viewer-${i}-${who}`, run.viewers[who === 'v1' ? 0 : 1]!));
       }
       if (!dispatched) await doDispatch();
-      await agentIn(hostP!.room);
+      await agentIn(hostP!.room, worker);
       await w.until((d) => d.type === 'agent_ready', 'agent_ready');
 
       let third: Promise<Participant> | undefined;
@@ -175,7 +175,7 @@ describe('the agent in a real show: viewers around the host', () => {
     await enter(show, 'viewer-l2', 'plain-viewer');
     const host = await enter(show, 'host-l', 'hub-host');
     await dispatch(show);
-    await agentIn(host.room);
+    await agentIn(host.room, worker);
     await w.until((d) => d.type === 'agent_ready', 'agent_ready');
 
     let left: Promise<void> | undefined;
@@ -211,7 +211,7 @@ describe('the agent in a real show: viewers around the host', () => {
     const viewer = await enter(show, 'viewer-g1', 'hub-viewer');
     let host = await enter(show, 'host-g', 'hub-host');
     await dispatch(show, { hostIdentity: 'host-g' });
-    const agent = await agentIn(viewer.room);
+    const agent = await agentIn(viewer.room, worker);
     await w.until((d) => d.type === 'agent_ready', 'agent_ready');
 
     // Out and back (a reload of the host's app), well inside the grace.
@@ -236,6 +236,22 @@ describe('the agent in a real show: viewers around the host', () => {
     assert.equal(state.agentClosed?.reason, 'host_gone');
     const e2e = w.data().filter((d) => d.type === 'turn_metrics').map((d) => d.e2eMs as number);
     assert.equal(state.latency.e2eMs.p95, p95(e2e));
+    w.sse.close();
+  });
+
+  it('with only viewers in the room the agent links nobody, and after the grace it leaves saying no host came', async () => {
+    const show = 'show-room-nohost';
+    const w = await watchShow(show);
+    const viewer = await enter(show, 'viewer-n1', 'hub-viewer');
+    await enter(show, 'viewer-n2', 'plain-viewer');
+    await dispatch(show);
+    const agent = await agentIn(viewer.room, worker);
+    const agentLeft = leaves(viewer.room, agent.identity);
+    await w.until((d) => d.type === 'agent_session_closed', 'agent_session_closed', GRACE_S * 1000 + 60_000);
+    await agentLeft;
+    assert.deepEqual(w.data().filter((d) => d.type === 'agent_session_closed').map((d) => d.reason), ['no_host']);
+    assert.equal(w.count('agent_ready'), 0, 'never ready without a host');
+    assert.equal((await showState(show)).agentReady, false);
     w.sse.close();
   });
 });

@@ -69,6 +69,8 @@ export async function startWorker(o: { livekit: LiveKitServer; hub: TestHub; fak
       OPENAI_BASE_URL: o.fake.baseURL,
       AGENT_NAME: o.agentName,
       AGENT_HTTP_PORT: String(await freeTcpPort()),
+      // The test machine is shared and busy: a worker that reports itself full gets no jobs.
+      AGENT_LOAD_THRESHOLD: '2',
       ...o.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -145,9 +147,11 @@ export async function joinRoom(url: string, token: string, identity: string, o: 
   return { identity, room, speak, leave: () => room.disconnect().catch(() => undefined) };
 }
 
-/** The agent's participant in `room`, once it is there. */
-export function agentIn(room: Room, ms = 120_000) {
-  return waitFor('the agent to join the room', () => [...room.remoteParticipants.values()].find((p) => p.kind === ParticipantKind.AGENT), ms, 100);
+/** The agent's participant in `room`, once it is there; a failure shows what the worker printed. */
+export function agentIn(room: Room, worker?: Worker, ms = 120_000) {
+  return waitFor('the agent to join the room', () => [...room.remoteParticipants.values()].find((p) => p.kind === ParticipantKind.AGENT), ms, 100).catch((error: Error) => {
+    throw new Error(`${error.message}\n--- worker ---\n${worker?.log.output().slice(-3000) ?? ''}`);
+  });
 }
 
 /** Resolves when `identity` leaves `room`. */
