@@ -6,7 +6,7 @@
  *   npm run agent -w agent        # dev worker (tsx, debug logs)
  *   npm start -w agent            # production worker (built JS)
  */
-import { type JobContext, type JobProcess, ServerOptions, cli, defineAgent, log, voice } from '@livekit/agents';
+import { type AgentServer, type JobContext, type JobProcess, ServerOptions, cli, defineAgent, log, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
 import { DisconnectReason, type Room, RoomEvent } from '@livekit/rtc-node';
@@ -163,6 +163,11 @@ export function showAgent(deps: ToolDeps, meta: DispatchMetadata = {}) {
   });
 }
 
+/** Load as the share of `maxJobs` running, full at the cap: capacity by shows, not by CPU. */
+function loadByJobs(maxJobs: number) {
+  return { loadFunc: async (server: AgentServer) => server.activeJobs.length / maxJobs, loadThreshold: 1 };
+}
+
 // Started as a program (not imported by a job process or a test): run the worker.
 if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
   const config = loadAgentConfig();
@@ -173,7 +178,7 @@ if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToP
       agentName: config.AGENT_NAME,
       // Loading Silero on a busy machine can take longer than the 10 s default.
       initializeProcessTimeout: 60_000,
-      loadThreshold: config.AGENT_LOAD_THRESHOLD,
+      ...(config.AGENT_MAX_JOBS !== undefined && loadByJobs(config.AGENT_MAX_JOBS)),
       ...(port !== undefined && { port }),
     }),
   );

@@ -15,10 +15,12 @@ const schema = z.object({
    */
   AGENT_HOST_GRACE_S: z.coerce.number().positive().max(86_400).default(120),
   /**
-   * CPU use (0-1) at which the worker tells LiveKit it is full and takes no new jobs (the
-   * framework's production default, 0.7). Above 1 it never does: for a shared test machine.
+   * Shows one worker takes at most. Unset: the worker's load is its CPU use and it reports itself
+   * full at 70% (the framework's default). Set: its load is running jobs / this, full at the cap.
+   * LiveKit gives a job only to a worker whose load is below 1 *when the dispatch arrives* and does
+   * not retry later, so a CPU busy with other work (a shared machine) can lose dispatches.
    */
-  AGENT_LOAD_THRESHOLD: z.coerce.number().positive().max(10).default(0.7),
+  AGENT_MAX_JOBS: z.coerce.number().int().positive().max(1000).optional(),
   /** OpenAI key; any non-empty value works against an OpenAI-compatible server that ignores it. */
   OPENAI_API_KEY: z.string().min(1, 'is required (any value works against a local OpenAI-compatible server)'),
   /** OpenAI-compatible base URL (e.g. http://127.0.0.1:9000/v1); unset: api.openai.com. */

@@ -69,7 +69,7 @@ describe('the agent in a real show: viewers around the host', () => {
     await sse.opened();
     const data = () => sse.events.map((e) => e.data as Data);
     const count = (type: string) => data().filter((d) => d.type === type).length;
-    const context = () => `got: ${data().map((d) => d.type).join(', ')}\n--- worker ---\n${worker!.log.output().slice(-3000)}`;
+    const context = () => `got: ${data().map((d) => d.type).join(', ')}\n--- worker ---\n${worker!.log.telling().slice(-4000)}`;
     /** Waits until `n` turns are complete: the agent spoke its reply and the turn's metrics are in. */
     const turns = (n: number) =>
       sse.until(() => count('turn_metrics') >= n && count('agent_speech_finished') >= n, TURN_MS, `turn ${n}`).catch((e: Error) => {
