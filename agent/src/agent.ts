@@ -108,9 +108,9 @@ export default defineAgent({
         graceMs,
         onLeft: () => logger.info({ show, host: hostIdentity, graceS: config.AGENT_HOST_GRACE_S }, 'host left; waiting for it'),
         onBack: () => logger.info({ show, host: hostIdentity }, 'host is back'),
-        onGone: () => {
-          logger.info({ show, host: hostIdentity }, 'host gone for the whole grace; ending the session');
-          end(END_REASONS.hostGone);
+        onGone: (seen) => {
+          logger.info({ show, host: hostIdentity, seen }, 'host away for the whole grace; ending the session');
+          end(seen ? END_REASONS.hostGone : END_REASONS.noHost);
         },
       });
       ctx.addShutdownCallback(async () => stopWatching());

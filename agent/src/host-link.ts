@@ -85,8 +85,8 @@ export function waitForHost(room: Room, opts: WaitForHostOptions): Promise<strin
 export interface HostPresenceOptions {
   /** How long the host may be away before `onGone`. */
   graceMs: number;
-  /** The host was away for the whole grace: the session should end. */
-  onGone: () => void;
+  /** The host was away for the whole grace (`seen`: it had been in the room): the session should end. */
+  onGone: (seen: boolean) => void;
   onLeft?: () => void;
   onBack?: () => void;
 }
@@ -98,10 +98,11 @@ export interface HostPresenceOptions {
  */
 export function watchHostPresence(room: Room, identity: string, opts: HostPresenceOptions): () => void {
   let timer: NodeJS.Timeout | undefined;
+  let seen = room.remoteParticipants.has(identity);
   const arm = () => {
     timer ??= setTimeout(() => {
       timer = undefined;
-      opts.onGone();
+      opts.onGone(seen);
     }, opts.graceMs);
   };
   const disarm = () => {
@@ -110,7 +111,11 @@ export function watchHostPresence(room: Room, identity: string, opts: HostPresen
     timer = undefined;
     opts.onBack?.();
   };
-  const onConnected = (p: RemoteParticipant) => p.identity === identity && disarm();
+  const onConnected = (p: RemoteParticipant) => {
+    if (p.identity !== identity) return;
+    seen = true;
+    disarm();
+  };
   const onDisconnected = (p: RemoteParticipant) => {
     if (p.identity !== identity) return;
     opts.onLeft?.();

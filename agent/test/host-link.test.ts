@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { ParticipantKind, TrackSource } from '@livekit/rtc-node';
-import { canBeHost, chooseHost, type ParticipantLike } from '../src/host-link.js';
+import { ParticipantKind, type Room, RoomEvent, TrackSource } from '@livekit/rtc-node';
+import { canBeHost, chooseHost, type ParticipantLike, watchHostPresence } from '../src/host-link.js';
 
 /**
  * The rules that pick the participant the agent listens to. They read identities, kinds,
@@ -54,5 +55,70 @@ describe('chooseHost: who the agent links to', () => {
   it('takes an ingress stream (OBS) or a phone caller that publishes a microphone', () => {
     assert.equal(chooseHost([p('IN_obs', { kind: ParticipantKind.INGRESS, mic: true })])?.identity, 'IN_obs');
     assert.equal(chooseHost([p('sip_1', { kind: ParticipantKind.SIP, mic: true })])?.identity, 'sip_1');
+  });
+});
+
+describe('watchHostPresence: the grace while the host is away', () => {
+  /** A room that only emits joins and leaves; the clock is mocked, so the grace passes on demand. */
+  function room(present: string[]) {
+    const r = Object.assign(new EventEmitter(), { remoteParticipants: new Map(present.map((id) => [id, p(id)])) });
+    const joins = (id: string) => {
+      r.remoteParticipants.set(id, p(id));
+      r.emit(RoomEvent.ParticipantConnected, p(id));
+    };
+    const leaves = (id: string) => {
+      r.remoteParticipants.delete(id);
+      r.emit(RoomEvent.ParticipantDisconnected, p(id));
+    };
+    return { room: r as unknown as Room, joins, leaves };
+  }
+  const watch = (r: Room) => {
+    const gone: boolean[] = [];
+    const stop = watchHostPresence(r, 'host', { graceMs: 10_000, onGone: (seen) => gone.push(seen) });
+    return { gone, stop };
+  };
+
+  it('a host back within the grace keeps the session; viewers coming and going change nothing', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const r = room(['host', 'v1']);
+    const w = watch(r.room);
+    r.leaves('v1');
+    r.joins('v2');
+    t.mock.timers.tick(60_000);
+    assert.deepEqual(w.gone, [], 'viewers never start the grace');
+    r.leaves('host');
+    t.mock.timers.tick(9_000);
+    r.joins('host');
+    t.mock.timers.tick(60_000);
+    assert.deepEqual(w.gone, []);
+    w.stop();
+  });
+
+  it('a host away for the whole grace ends it once; a host that never came is told apart', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const r = room(['host']);
+    const w = watch(r.room);
+    r.leaves('host');
+    t.mock.timers.tick(9_999);
+    assert.deepEqual(w.gone, []);
+    t.mock.timers.tick(1);
+    assert.deepEqual(w.gone, [true]);
+    w.stop();
+
+    const empty = room(['v1']);
+    const never = watch(empty.room);
+    t.mock.timers.tick(10_000);
+    assert.deepEqual(never.gone, [false]);
+    never.stop();
+  });
+
+  it('stopping the watch stops a running grace', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const r = room(['host']);
+    const w = watch(r.room);
+    r.leaves('host');
+    w.stop();
+    t.mock.timers.tick(60_000);
+    assert.deepEqual(w.gone, []);
   });
 });
