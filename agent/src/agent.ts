@@ -7,16 +7,35 @@
  *   npm start -w agent            # production worker (built JS)
  */
 import { loadEnvFile } from '@showwire/protocol/env-file';
-import { type JobContext, type JobProcess, ServerOptions, cli, defineAgent, log, voice } from '@livekit/agents';
+import { type AgentServer, type JobContext, type JobProcess, ServerOptions, cli, defineAgent, log, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import * as silero from '@livekit/agents-plugin-silero';
+import { DisconnectReason, type Room, RoomEvent } from '@livekit/rtc-node';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bridgeSession } from './bridge.js';
 import { type AgentConfig, type DispatchMetadata, loadAgentConfig, parseDispatchMetadata } from './config.js';
-import { findHost } from './host-rpc.js';
-import { createHubClient } from './hub-client.js';
+import { HOST_KINDS, waitForHost, watchHostPresence } from './host-link.js';
+import { createHubClient, type HubClient } from './hub-client.js';
+import { END_REASONS, sessionEnd } from './session-end.js';
 import { showTools, type ToolDeps } from './tools.js';
+import { reportTurnMetrics } from './turn-metrics.js';
+
+/**
+ * What a running show's agent is made of, for modules that act on it (e.g. staff controls over
+ * RPC): they get this once the session runs and need nothing else.
+ */
+export interface ShowSession {
+  show: string;
+  room: Room;
+  session: voice.AgentSession;
+  agent: voice.Agent;
+  hub: HubClient;
+  /** The host's identity the agent listens to. */
+  hostIdentity: string;
+  /** Ends the agent's session for `reason` (posted as `agent_session_closed`) and the job with it. */
+  end: (reason: string) => void;
+}
 
 // --- prewarm: load Silero once per worker process, before any job needs it ---------------------
 
@@ -39,28 +58,84 @@ export default defineAgent({
       onDrop: (r) => logger.warn({ ...r, show }, 'hub client dropped events'),
       onError: (e) => logger.debug({ err: e.message, show }, 'hub unreachable; retrying'),
     });
-    // Runs after the session closes: what is still queued gets its chance to reach the hub.
+    // Every way the job ends passes here, after the session closed: the hub hears why (once),
+    // then what is still queued gets its chance to reach it before the process exits.
+    const ended = sessionEnd(hub);
     ctx.addShutdownCallback(async () => {
+      ended.post(END_REASONS.shutdown);
       const stats = await hub.close(10_000);
-      logger.info({ ...stats, show }, 'hub client drained');
+      logger.info({ ...stats, show, reason: ended.reason() }, 'hub client drained');
+    });
+    const end = (reason: string) => {
+      ended.note(reason);
+      ctx.shutdown(reason);
+    };
+    // The room going away ends the job (the framework's doing); this only says why, and stops
+    // waiting for a host that can no longer come.
+    const roomGone = new AbortController();
+    ctx.room.on(RoomEvent.Disconnected, (reason) => {
+      roomGone.abort();
+      if (reason !== DisconnectReason.CLIENT_INITIATED) ended.note(reason === DisconnectReason.ROOM_DELETED ? END_REASONS.roomEnded : END_REASONS.disconnected);
     });
 
-    await ctx.connect();
-    const hostIdentity = meta.hostIdentity ?? meta.seller;
+    try {
+      await ctx.connect();
+      const graceMs = config.AGENT_HOST_GRACE_S * 1000;
+      const hostIdentity = await waitForHost(ctx.room, { named: meta.hostIdentity, timeoutMs: graceMs, signal: roomGone.signal, log: (m) => logger.warn({ show }, m) });
+      if (roomGone.signal.aborted) return;
+      if (!hostIdentity) {
+        logger.warn({ show, graceS: config.AGENT_HOST_GRACE_S }, 'no host joined; ending the session');
+        return end(END_REASONS.noHost);
+      }
+      logger.info({ show, host: hostIdentity }, 'linking the agent to the host');
 
-    // --- session: OpenAI STT → LLM → TTS, Silero VAD, bridged to the hub -----------------------
+      // --- session: OpenAI STT → LLM → TTS, Silero VAD, bridged to the hub ---------------------
 
-    const session = new voice.AgentSession({ vad: ctx.proc.userData.vad as silero.VAD, ...openaiModels(config) });
-    const bridge = bridgeSession(session, hub, {
-      userIdentity: () => hostIdentity ?? findHost(ctx.room)?.identity,
-      agentIdentity: () => ctx.room.localParticipant?.identity,
-    });
-    await session.start({
-      agent: showAgent({ hub, token: config.HUB_AGENT_TOKEN, room: ctx.room, hostIdentity, log: (m, e) => logger.warn({ err: e }, m) }, meta),
-      room: ctx.room,
-    });
-    session.output.transcription = bridge.transcriptionOutput(session.output.transcription);
-    bridge.ready();
+      const session = new voice.AgentSession({ vad: ctx.proc.userData.vad as silero.VAD, ...openaiModels(config) });
+      const bridge = bridgeSession(session, hub, {
+        userIdentity: () => hostIdentity,
+        agentIdentity: () => ctx.room.localParticipant?.identity,
+      });
+      reportTurnMetrics(session, (e) => hub.publish(e));
+      // A session that closes by itself (an unrecoverable error) takes the job with it: an agent
+      // without a session must not stay in the room looking alive.
+      session.on(voice.AgentSessionEventTypes.Close, ({ error, reason }) => {
+        logger.info({ show, reason, err: error ? String((error instanceof Error ? error : error.error).message) : undefined }, 'agent session closed');
+        if (error || reason === voice.CloseReason.ERROR) ended.note(END_REASONS.error);
+        ended.post(END_REASONS.shutdown);
+        ctx.shutdown(`agent session closed: ${reason}`);
+      });
+      const stopWatching = watchHostPresence(ctx.room, hostIdentity, {
+        graceMs,
+        onLeft: () => logger.info({ show, host: hostIdentity, graceS: config.AGENT_HOST_GRACE_S }, 'host left; waiting for it'),
+        onBack: () => logger.info({ show, host: hostIdentity }, 'host is back'),
+        onGone: (seen) => {
+          logger.info({ show, host: hostIdentity, seen }, 'host away for the whole grace; ending the session');
+          end(seen ? END_REASONS.hostGone : END_REASONS.noHost);
+        },
+      });
+      ctx.addShutdownCallback(async () => stopWatching());
+
+      const agent = showAgent({ hub, token: config.HUB_AGENT_TOKEN, room: ctx.room, hostIdentity, log: (m, e) => logger.warn({ err: e }, m) }, meta);
+      await session.start({
+        agent,
+        room: ctx.room,
+        // The framework's room input hears only the host; viewers joining or leaving never
+        // touch it, and the host leaving does not close it: the grace above decides.
+        inputOptions: { participantIdentity: hostIdentity, participantKinds: HOST_KINDS, closeOnDisconnect: false },
+      });
+      session.output.transcription = bridge.transcriptionOutput(session.output.transcription);
+      bridge.ready();
+
+      // --- controls: a module acting on the running show (e.g. staff controls over RPC) is
+      // registered here with one call taking this handle, `registerControls(showSession)`.
+      const showSession: ShowSession = { show, room: ctx.room, session, agent, hub, hostIdentity, end };
+      logger.info({ show: showSession.show, host: showSession.hostIdentity }, 'agent ready');
+    } catch (error) {
+      ended.note(END_REASONS.error);
+      hub.publish({ type: 'agent_error', message: `agent failed to start: ${error instanceof Error ? error.message : String(error)}`.slice(0, 4000), recoverable: false });
+      throw error;
+    }
   },
 });
 
@@ -89,6 +164,11 @@ export function showAgent(deps: ToolDeps, meta: DispatchMetadata = {}) {
   });
 }
 
+/** Load as the share of `maxJobs` running, full at the cap: capacity by shows, not by CPU. */
+function loadByJobs(maxJobs: number) {
+  return { loadFunc: async (server: AgentServer) => server.activeJobs.length / maxJobs, loadThreshold: 1 };
+}
+
 // Started as a program (not imported by a job process or a test): run the worker.
 if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
   loadEnvFile(); // job processes inherit the worker's environment
@@ -100,6 +180,7 @@ if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToP
       agentName: config.AGENT_NAME,
       // Loading Silero on a busy machine can take longer than the 10 s default.
       initializeProcessTimeout: 60_000,
+      ...(config.AGENT_MAX_JOBS !== undefined && loadByJobs(config.AGENT_MAX_JOBS)),
       ...(port !== undefined && { port }),
     }),
   );

@@ -9,6 +9,18 @@ const schema = z.object({
   HUB_AGENT_TOKEN: z.string().optional(),
   /** The name the worker registers under; LiveKit dispatches it explicitly by this name. */
   AGENT_NAME: z.string().min(1).default('showwire-voice-agent'),
+  /**
+   * Seconds the agent waits for the host: at the start until one is in the room, and after the
+   * host left until it is back (it re-links then). Past it the session ends (`host_gone`).
+   */
+  AGENT_HOST_GRACE_S: z.coerce.number('must be a number of seconds').positive('must be more than 0').max(86_400, 'must be at most 86400 (a day)').default(120),
+  /**
+   * Shows one worker takes at most. Unset: the worker's load is its CPU use and it reports itself
+   * full at 70% (the framework's default). Set: its load is running jobs / this, full at the cap.
+   * LiveKit gives a job only to a worker whose load is below 1 *when the dispatch arrives* and does
+   * not retry later, so a CPU busy with other work (a shared machine) can lose dispatches.
+   */
+  AGENT_MAX_JOBS: z.coerce.number('must be a number').int('must be a whole number').positive('must be at least 1').max(1000, 'must be at most 1000').optional(),
   /** OpenAI key; any non-empty value works against an OpenAI-compatible server that ignores it. */
   OPENAI_API_KEY: z.string().min(1, 'is required (any value works against a local OpenAI-compatible server)'),
   /** OpenAI-compatible base URL (e.g. http://127.0.0.1:9000/v1); unset: api.openai.com. */

@@ -1,4 +1,5 @@
 import { ParticipantKind, type RemoteParticipant, type Room, RpcError } from '@livekit/rtc-node';
+import { canBeHost } from './host-link.js';
 
 /**
  * Telling the host's app, by LiveKit RPC, what the agent just did (the live-streaming guide:
@@ -18,15 +19,15 @@ type RoomLike = Pick<Room, 'remoteParticipants'>;
 
 /**
  * The host's participant: the one the dispatch named, if it is in the room; otherwise the first
- * standard participant (not an agent, egress, ingress or SIP caller: none of those runs an app
- * that could answer), preferring one that publishes a track, since the host is the one speaking.
+ * standard participant that is not a viewer (not an agent, egress, ingress or SIP caller: none of
+ * those runs an app that could answer), preferring one that publishes a track, since the host is the one speaking.
  * Product data is public to the show's viewers anyway, so a wrong guess leaks nothing.
  */
 export function findHost(room: RoomLike, named?: string): RemoteParticipant | undefined {
   const participants = [...room.remoteParticipants.values()];
   const byName = named !== undefined ? participants.find((p) => p.identity === named) : undefined;
   if (byName) return byName;
-  const apps = participants.filter((p) => p.kind === ParticipantKind.STANDARD);
+  const apps = participants.filter((p) => p.kind === ParticipantKind.STANDARD && canBeHost(p));
   return apps.find((p) => p.trackPublications.size > 0) ?? apps[0];
 }
 

@@ -1,48 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AudioFrame, AudioSource, dispose, LocalAudioTrack, ParticipantKind, Room, RoomEvent, RpcError, type RpcInvocationData, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { AccessToken, AgentDispatchClient } from 'livekit-server-sdk';
-import { REPO_ROOT, startHub, tempDir, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, listen, waitFor, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
+import { REPO_ROOT, startHub, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, listen, waitFor, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
 import { HOST_RPC } from '../src/host-rpc.js';
+import { speech, watch } from '@showwire/testkit/show-room';
 
 const REQUEST = 'Please create a blue linen shirt for forty nine euros fifty.';
 const SHOW = 'show-e2e';
 const AGENT_NAME = `showwire-e2e-${process.pid}`;
-
-/** The host's request as speech: espeak-ng, then sox to 48 kHz 16-bit mono PCM. */
-function spokenRequest(): Int16Array {
-  const dir = tempDir('showwire-speech-');
-  const wav = join(dir, 'request.wav');
-  const raw = join(dir, 'request.raw');
-  execFileSync('espeak-ng', ['-w', wav, REQUEST]);
-  execFileSync('sox', [wav, '-r', '48000', '-b', '16', '-c', '1', '-e', 'signed-integer', '-t', 'raw', raw]);
-  const bytes = readFileSync(raw);
-  return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
-}
-
-/** Whatever the worker printed, for failure messages, and a wait on a line of it. */
-function watch(child: ChildProcess) {
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const until = (re: RegExp, ms: number) =>
-    waitFor(
-      `the worker to print ${re}`,
-      () => {
-        if (re.test(out)) return true;
-        if (child.exitCode !== null) throw new Error(`the worker exited (${child.exitCode}) first`);
-        return false;
-      },
-      ms,
-      200,
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}\n${out.slice(-4000)}`);
-    });
-  return { output: () => out, until };
-}
 
 describe('end to end: LiveKit room → agent worker → hub', () => {
   let livekit: LiveKitServer;
@@ -82,6 +50,8 @@ describe('end to end: LiveKit room → agent worker → hub', () => {
         OPENAI_BASE_URL: fake.baseURL,
         AGENT_NAME,
         AGENT_HTTP_PORT: String(await freeTcpPort()),
+        // Capacity by shows, not by CPU: on a busy shared machine LiveKit would drop the dispatch.
+        AGENT_MAX_JOBS: '4',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -126,11 +96,11 @@ describe('end to end: LiveKit room → agent worker → hub', () => {
     await sse.until(() => sse.events.some((e) => e.data.type === 'agent_ready'), 120_000, 'agent_ready');
 
     // Speak: the request, then silence so the VAD hears the end of the turn. Bounded loops.
-    const speech = spokenRequest();
+    const pcm = speech(REQUEST);
     const frame = 480; // 10 ms at 48 kHz
     const silence = new Int16Array(48_000 * 2);
-    for (const pcm of [speech, silence]) {
-      for (let i = 0; i + frame <= pcm.length; i += frame) await source.captureFrame(new AudioFrame(pcm.slice(i, i + frame), 48_000, 1, frame));
+    for (const part of [pcm, silence]) {
+      for (let i = 0; i + frame <= part.length; i += frame) await source.captureFrame(new AudioFrame(part.slice(i, i + frame), 48_000, 1, frame));
     }
 
     const has = (pred: (d: any) => boolean) => sse.events.some((e) => pred(e.data));

@@ -62,6 +62,8 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
       { room: SHOW, roomJoin: true, canSubscribe: true, canPublish: true, canPublishData: true, roomAdmin: true, roomCreate: true },
     );
     assert.ok(Math.abs(grants.exp - grants.nbf - 24 * 3600) <= 5, 'default TTL is 24 h');
+    // The agent tells the host from viewers by this attribute.
+    assert.deepEqual(grants.attributes, { 'showwire.role': 'host' });
     const hubClaims = decodeJwt(host.body.hubToken) as any;
     assert.deepEqual({ role: hubClaims.role, shows: hubClaims.shows, sub: hubClaims.sub }, { role: 'host', shows: [SHOW], sub: 'alice' });
 
@@ -70,6 +72,7 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
     const vg = decodeJwt(viewer.body.token) as any;
     assert.equal(vg.video.canPublish, false);
     assert.equal(vg.video.roomAdmin, false);
+    assert.deepEqual(vg.attributes, { 'showwire.role': 'viewer' });
     assert.equal((decodeJwt(viewer.body.hubToken) as any).role, 'viewer');
 
     // The audit/setup doc shape: GET and POST, room/username/admin → {token, url}.
@@ -82,6 +85,7 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
     const post = await postJson(`${hub.url}/api/livekit/token`, { room: SHOW, username: 'dave', admin: true }, admin);
     assert.equal(post.status, 200);
     assert.equal((decodeJwt(post.body.token) as any).video.roomAdmin, true);
+    assert.deepEqual((decodeJwt(post.body.token) as any).attributes, { 'showwire.role': 'host' });
   });
 
   it('a host joins and publishes audio, a viewer cannot publish; the stream shows show_started, viewer_joined/left; rooms, metadata and end work', async () => {

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { showId } from './names.js';
 
+/**
+ * The participant attribute the hub puts on the LiveKit tokens it mints (`host` or `viewer`), so
+ * whoever is in the room (the agent above all) can tell the show's host from its viewers.
+ */
+export const PARTICIPANT_ROLE_ATTRIBUTE = 'showwire.role';
+
 /** A LiveKit participant identity (the participant name of the live streaming doc). */
 const identity = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
 const agentName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be 1-128 letters, digits, "_", ".", "-"');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyShow, reduceShow, reduceShowMany, type HubEvent } from '../src/index.js';
+import { emptyShow, percentile, reduceShow, reduceShowMany, type HubEvent } from '../src/index.js';
 
 let seq = 0;
 const ev = (type: string, fields: Record<string, unknown> = {}, show = 's1'): HubEvent =>
@@ -109,5 +109,38 @@ describe('reduceShow', () => {
     const s = reduceShow(undefined, ev('test', { message: 'Hello from curl' }));
     assert.equal(s.eventCount, 1);
     assert.equal(s.status, 'live');
+  });
+
+  it('keeps the last turns\' metrics with nearest-rank p50/p95 of each figure, over turns that have it', () => {
+    // 1..20 ms e2e in a shuffled order: p50 is the 10th smallest, p95 the 19th.
+    const e2e = [7, 3, 19, 1, 12, 20, 5, 16, 9, 2, 14, 18, 4, 11, 6, 15, 8, 13, 17, 10];
+    const s = reduceShowMany(undefined, e2e.map((v, i) => ev('turn_metrics', { turnId: `t${i}`, e2eMs: v, ...(i % 2 === 0 && { sttMs: v * 10 }) })));
+    assert.equal(s.turns.length, 20);
+    assert.deepEqual(s.turns[0], { id: s.turns[0]!.id, timestamp: s.turns[0]!.timestamp, turnId: 't0', e2eMs: 7, sttMs: 70 });
+    assert.deepEqual(s.latency.e2eMs, { p50: 10, p95: 19, count: 20 });
+    // sttMs only on even turns: 70, 190, 120, 50, 90, 140, 40, 60, 80, 170 → p50 the 5th smallest (80), p95 the 10th (190).
+    assert.deepEqual(s.latency.sttMs, { p50: 80, p95: 190, count: 10 });
+    assert.equal(s.latency.llmTtftMs, undefined, 'no turn had the figure');
+  });
+
+  it('computes the percentiles over the last turnLimit turns only, and across batches', () => {
+    let s = reduceShowMany(undefined, [ev('turn_metrics', { e2eMs: 10_000 }), ev('turn_metrics', { e2eMs: 9_000 })], { turnLimit: 3 });
+    assert.deepEqual(s.latency.e2eMs, { p50: 9_000, p95: 10_000, count: 2 });
+    s = reduceShowMany(s, [ev('turn_metrics', { e2eMs: 100 }), ev('turn_metrics', { e2eMs: 200 }), ev('turn_metrics', { e2eMs: 300 })], { turnLimit: 3 });
+    assert.deepEqual(s.turns.map((t) => t.e2eMs), [100, 200, 300], 'the two slow turns rolled out');
+    assert.deepEqual(s.latency.e2eMs, { p50: 200, p95: 300, count: 3 });
+    assert.equal(percentile([5], 95), 5);
+  });
+
+  it('agent_session_closed leaves the show without an agent; the next agent_ready brings it back', () => {
+    let s = reduceShowMany(undefined, [ev('agent_ready'), ev('agent_state', { state: 'speaking' }), ev('agent_session_closed', { reason: 'host_gone' })]);
+    assert.equal(s.agentReady, false);
+    assert.equal(s.agentSpeaking, false);
+    assert.equal(s.agentState, undefined);
+    assert.equal(s.agentClosed?.reason, 'host_gone');
+    assert.equal(s.agentClosed?.at, s.lastActivity);
+    s = reduceShow(s, ev('agent_ready'));
+    assert.equal(s.agentReady, true);
+    assert.equal(s.agentClosed, undefined);
   });
 });

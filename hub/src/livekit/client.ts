@@ -1,5 +1,6 @@
 import { AccessToken, AgentDispatchClient, RoomServiceClient, WebhookReceiver, type VideoGrant } from 'livekit-server-sdk';
 import type { Config } from '../config.js';
+import { PARTICIPANT_ROLE_ATTRIBUTE } from '@showwire/protocol';
 import { livekitError, LiveKitTimeout, livekitUnconfigured } from './errors.js';
 
 /** What a LiveKit token lets its holder do: the two kinds the live streaming doc names. */
@@ -66,6 +67,8 @@ export function createLiveKit(config: Config): () => LiveKitServices {
     async mintToken({ room, identity, role, ttlSeconds }) {
       const at = new AccessToken(key, secret, { identity, name: identity, ttl: ttlSeconds });
       at.addGrant(grantsFor(room, role));
+      // The agent links its audio input to the participant marked host, never to a viewer.
+      at.attributes = { [PARTICIPANT_ROLE_ATTRIBUTE]: role };
       return at.toJwt();
     },
   };

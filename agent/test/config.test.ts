@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadAgentConfig } from '../src/config.js';
+
+describe('agent config: the host grace and the job cap', () => {
+  const base = { OPENAI_API_KEY: 'test' };
+
+  it('defaults: 120 s of grace, capacity by CPU (no cap); empty values mean unset', () => {
+    const c = loadAgentConfig({ ...base, AGENT_HOST_GRACE_S: '', AGENT_MAX_JOBS: '' });
+    assert.equal(c.AGENT_HOST_GRACE_S, 120);
+    assert.equal(c.AGENT_MAX_JOBS, undefined);
+    const set = loadAgentConfig({ ...base, AGENT_HOST_GRACE_S: '7.5', AGENT_MAX_JOBS: '4' });
+    assert.equal(set.AGENT_HOST_GRACE_S, 7.5);
+    assert.equal(set.AGENT_MAX_JOBS, 4);
+  });
+
+  it('a bad value stops the start naming the variable', () => {
+    assert.throws(() => loadAgentConfig({ ...base, AGENT_HOST_GRACE_S: 'soon' }), /AGENT_HOST_GRACE_S: must be a number of seconds/);
+    assert.throws(() => loadAgentConfig({ ...base, AGENT_HOST_GRACE_S: '0' }), /AGENT_HOST_GRACE_S: must be more than 0/);
+    assert.throws(() => loadAgentConfig({ ...base, AGENT_MAX_JOBS: '2.5' }), /AGENT_MAX_JOBS: must be a whole number/);
+    assert.throws(() => loadAgentConfig({ ...base, AGENT_MAX_JOBS: '0' }), /AGENT_MAX_JOBS: must be at least 1/);
+  });
+});
