@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { createHub, type Hub } from './hub.js';
 import { logRequest, loggerOptions } from './logger.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
+import { alertRoutes } from './routes/alerts.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
@@ -80,6 +81,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(streamingRoutes);
   await app.register(livekitRoutes);
   await app.register(productRoutes);
+  await app.register(alertRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   return { app: app as unknown as FastifyInstance, hub };

@@ -87,6 +87,27 @@ const schema = z.object({
   HUB_RATE_LIMIT_INGEST: int(0, 100_000_000).default(5_000),
   HUB_RATE_LIMIT_INGEST_IP: int(0, 100_000_000).default(10_000),
   HUB_RATE_LIMIT_TOKENS: int(0, 100_000_000).default(60),
+  /**
+   * Alert rules (DESIGN.md § Supervision), evaluated by the hub on the event stream; 0 turns a
+   * rule off. Times in ms. AGENT_SILENT: the host's final utterance unanswered this long (agent
+   * not paused). LATENCY_P95_MS: rolling p95 e2eMs over the last LATENCY_TURNS turns above this,
+   * once LATENCY_MIN_TURNS turns have one. TOOL_FAILURES: this many failed tool calls within
+   * TOOL_FAILURE_WINDOW_MS. STREAM_STALLED: a live show with no events this long. AGENT_MISSING:
+   * a live show without an agent session this long. HOST_SILENT: no host speech in the room
+   * monitor's audio levels this long. WEBHOOK_FAILING: an endpoint failing every delivery this long.
+   * TICK_MS: how often the time-based rules are checked.
+   */
+  HUB_ALERT_AGENT_SILENT_MS: int(0, 86_400_000).default(15_000),
+  HUB_ALERT_LATENCY_P95_MS: int(0, 3_600_000).default(3_000),
+  HUB_ALERT_LATENCY_MIN_TURNS: int(1, 1000).default(5),
+  HUB_ALERT_LATENCY_TURNS: int(1, 1000).default(20),
+  HUB_ALERT_TOOL_FAILURES: int(0, 1000).default(3),
+  HUB_ALERT_TOOL_FAILURE_WINDOW_MS: int(1, 86_400_000).default(300_000),
+  HUB_ALERT_STREAM_STALLED_MS: int(0, 86_400_000).default(60_000),
+  HUB_ALERT_AGENT_MISSING_MS: int(0, 86_400_000).default(30_000),
+  HUB_ALERT_HOST_SILENT_MS: int(0, 86_400_000).default(120_000),
+  HUB_ALERT_WEBHOOK_FAILING_MS: int(0, 30 * 86_400_000).default(600_000),
+  HUB_ALERT_TICK_MS: int(50, 600_000).default(1_000),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventInput } from '@showwire/protocol';
 import type { Principal } from './auth/access.js';
+import { createAlertEngine } from './alerts/alert-engine.js';
 import type { Config } from './config.js';
 import { createFanout } from './fanout/fanout.js';
 import { heartbeatFrame } from './fanout/frames.js';
@@ -29,9 +30,10 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   const fanout = createFanout();
   const shows = createShowRegistry();
   const metrics = createMetrics(() => fanout.stats().connections);
-  await shows.load(log);
   // The webhook outbox shares the log's SQLite file and commit transaction.
   const webhooks = createWebhooks({ log: sqlite, config, logger, registry: metrics.registry });
+  const alerts = createAlertEngine({ config, logger, webhookEndpoints: () => webhooks.endpoints.enabled() });
+  await shows.load(log, alerts.load);
 
   // How many connections each record reached, for the ingest answer's `clients_notified`.
   const notified = new WeakMap<AppendedRecord, number>();
@@ -45,6 +47,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     metrics.eventsIn.inc(records.length);
     metrics.eventsOut.inc(out);
     shows.apply(records);
+    alerts.onAppend(records);
   });
 
   const heartbeat = setInterval(() => fanout.broadcast(heartbeatFrame()), config.HUB_HEARTBEAT_MS);
@@ -80,13 +83,15 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     closing = true;
     clearInterval(heartbeat);
     clearInterval(pruner);
+    alerts.close();
     await webhooks.close();
     await log.close();
   }
 
   webhooks.start(publish);
+  alerts.start(publish);
 
-  return { config, log, fanout, shows, metrics, webhooks, publish, close, isClosing: () => closing };
+  return { config, log, fanout, shows, metrics, webhooks, alerts, publish, close, isClosing: () => closing };
 }
 
 export type Hub = Awaited<ReturnType<typeof createHub>>;

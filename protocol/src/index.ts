@@ -7,3 +7,4 @@ export * from './event-templates.js';
 export * from './products.js';
 export * from './streaming.js';
 export * from './webhooks.js';
+export * from './supervision.js';

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { alertSeverities, controlActions } from './events.js';
+import { showId } from './names.js';
+import type { OpenAlert } from './show-state.js';
+
+/** Bodies and answers of the supervision routes (DESIGN.md § Supervision). */
+
+const alertId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be an alert id as alert_raised gave it');
+
+/** `POST /api/shows/:show/alerts/:alertId/ack` */
+export const alertParams = z.object({ show: showId, alertId });
+
+/** `GET /api/alerts?severity=critical,warning&show=` */
+export const alertsQuery = z.object({
+  severity: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(alertSeverities, `must be ${alertSeverities.join(', ')} (comma-separated)`)).min(1))
+    .optional(),
+  show: showId.optional(),
+});
+
+/** One open alert with its show, as `GET /api/alerts` lists them (most urgent first). */
+export type ListedAlert = OpenAlert & { show: string };
+export interface AlertsResponse {
+  alerts: ListedAlert[];
+}
+
+/** `POST /api/shows/:show/control`: `text` is what the agent says (required for `say`). */
+export const controlBody = z
+  .object({
+    action: z.enum(controlActions),
+    text: z.string().trim().min(1, 'must not be empty').max(2000, 'must be at most 2000 characters').optional(),
+  })
+  .refine((b) => b.action !== 'say' || b.text !== undefined, { path: ['text'], message: 'is required for action "say"' });
+export type ControlBody = z.input<typeof controlBody>;
+
+/** The answer of a control call: the outcome, and the id of the `control` event that audits it. */
+export interface ControlResponse {
+  action: (typeof controlActions)[number];
+  ok: boolean;
+  error?: string;
+  /** The hub id of the published `control` event. */
+  id: string;
+}
+
+/** The LiveKit RPC methods the agent registers (agent/src/controls.ts), named by control action. */
+export const AGENT_RPC_METHODS = { say: 'say', pause: 'pause', resume: 'resume', end_agent: 'end_agent' } as const;
+
+/** `POST /api/shows/:show/listen`: a hidden, subscribe-only LiveKit token. */
+export interface ListenResponse {
+  token: string;
+  url: string;
+  roomName: string;
+  identity: string;
+  expiresAt: number;
+}
+
+/** One person watching a show's stream. */
+export interface Watcher {
+  sub: string;
+  role: string;
+  /** Epoch seconds when the first of their connections opened. */
+  since: number;
+}
+
+/** `GET /api/shows/:show/presence`, and the id-less `presence` notice on the stream. */
+export interface PresenceNotice {
+  type: 'presence';
+  show: string;
+  watchers: Watcher[];
+}
+
+/** `POST /api/auth/refresh` answer. */
+export interface RefreshResponse {
+  token: string;
+  exp: number;
+  /** Epoch seconds after which the session can no longer be refreshed (HUB_SESSION_MAX_HOURS after first sign-in). */
+  sessionExpiresAt: number;
+}
