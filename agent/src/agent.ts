@@ -12,6 +12,7 @@ import * as silero from '@livekit/agents-plugin-silero';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bridgeSession } from './bridge.js';
+import { registerControls } from './controls.js';
 import { type AgentConfig, type DispatchMetadata, loadAgentConfig, parseDispatchMetadata } from './config.js';
 import { findHost } from './host-rpc.js';
 import { createHubClient } from './hub-client.js';
@@ -59,6 +60,7 @@ export default defineAgent({
       room: ctx.room,
     });
     session.output.transcription = bridge.transcriptionOutput(session.output.transcription);
+    registerControls(ctx.room, session, { shutdown: (reason) => ctx.shutdown(reason) });
     bridge.ready();
   },
 });

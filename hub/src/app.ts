@@ -11,7 +11,11 @@ import { createHub, type Hub } from './hub.js';
 import { logRequest, loggerOptions } from './logger.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
 import { alertRoutes } from './routes/alerts.js';
+import { authRefreshRoutes } from './routes/auth-refresh.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
+import { controlRoutes } from './routes/control.js';
+import { listenRoutes } from './routes/listen.js';
+import { presenceRoutes } from './routes/presence.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -82,6 +86,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(livekitRoutes);
   await app.register(productRoutes);
   await app.register(alertRoutes);
+  await app.register(controlRoutes);
+  await app.register(listenRoutes);
+  await app.register(presenceRoutes);
+  await app.register(authRefreshRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   return { app: app as unknown as FastifyInstance, hub };

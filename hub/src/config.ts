@@ -108,6 +108,8 @@ const schema = z.object({
   HUB_ALERT_HOST_SILENT_MS: int(0, 86_400_000).default(120_000),
   HUB_ALERT_WEBHOOK_FAILING_MS: int(0, 30 * 86_400_000).default(600_000),
   HUB_ALERT_TICK_MS: int(50, 600_000).default(1_000),
+  /** `POST /api/auth/refresh` renews a token up to this many hours after the session's first sign-in. */
+  HUB_SESSION_MAX_HOURS: int(1, 24 * 365).default(12),
 });
 
 export type Config = z.infer<typeof schema>;

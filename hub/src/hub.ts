@@ -10,6 +10,7 @@ import { heartbeatFrame } from './fanout/frames.js';
 import type { AppendedRecord, EventLog, NewEvent } from './log/event-log.js';
 import { openSqliteLog } from './log/sqlite-log.js';
 import { createMetrics } from './metrics.js';
+import { createPresence } from './presence/presence.js';
 import { createShowRegistry } from './shows/show-registry.js';
 import { createWebhooks } from './webhooks/webhook-service.js';
 
@@ -29,6 +30,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   const log: EventLog = sqlite;
   const fanout = createFanout();
   const shows = createShowRegistry();
+  const presence = createPresence(fanout);
   const metrics = createMetrics(() => fanout.stats().connections);
   // The webhook outbox shares the log's SQLite file and commit transaction.
   const webhooks = createWebhooks({ log: sqlite, config, logger, registry: metrics.registry });
@@ -91,7 +93,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   webhooks.start(publish);
   alerts.start(publish);
 
-  return { config, log, fanout, shows, metrics, webhooks, alerts, publish, close, isClosing: () => closing };
+  return { config, log, fanout, shows, metrics, webhooks, alerts, presence, publish, close, isClosing: () => closing };
 }
 
 export type Hub = Awaited<ReturnType<typeof createHub>>;

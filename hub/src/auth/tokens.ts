@@ -32,9 +32,18 @@ function readSecretFile(file: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
-export async function mintToken(key: Uint8Array, claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): Promise<{ token: string; exp: number }> {
+/**
+ * `authTime` (epoch seconds) is when the session began: a refreshed token keeps its first
+ * token's, so `POST /api/auth/refresh` can bound a session however often it is refreshed.
+ */
+export async function mintToken(
+  key: Uint8Array,
+  claims: Omit<TokenClaims, 'exp'>,
+  ttlSeconds: number,
+  authTime?: number,
+): Promise<{ token: string; exp: number }> {
   const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
-  const token = await new SignJWT({ role: claims.role, shows: claims.shows })
+  const token = await new SignJWT({ role: claims.role, shows: claims.shows, ...(authTime !== undefined && { auth_time: authTime }) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
@@ -43,7 +52,8 @@ export async function mintToken(key: Uint8Array, claims: Omit<TokenClaims, 'exp'
   return { token, exp };
 }
 
-export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
+/** `authTime`: when the session began (the `auth_time` claim, else the token's `iat`); `iat` when it was issued. */
+export type VerifyResult = { ok: true; claims: TokenClaims; iat?: number; authTime?: number } | { ok: false; reason: string };
 
 /** Verifies signature (HS256 only: `none` and every other algorithm are refused), expiry and claim shapes. */
 export async function verifyToken(key: Uint8Array, token: string): Promise<VerifyResult> {
@@ -52,7 +62,10 @@ export async function verifyToken(key: Uint8Array, token: string): Promise<Verif
     const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
     const parsed = tokenClaims.safeParse(payload);
     if (!parsed.success) return { ok: false, reason: 'token claims are invalid (need sub, role, shows, exp)' };
-    return { ok: true, claims: parsed.data };
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+    const iat = num(payload.iat);
+    const authTime = num(payload.auth_time) ?? iat;
+    return { ok: true, claims: parsed.data, ...(iat !== undefined && { iat }), ...(authTime !== undefined && { authTime }) };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'token has expired' };
     if (error instanceof errors.JOSEAlgNotAllowed) return { ok: false, reason: 'token algorithm is not allowed (HS256 only)' };

@@ -98,13 +98,24 @@ export function createFanout() {
     for (const s of sessions) s.notice(chunk);
   }
 
+  /** An id-less frame of `type` to the connections that want that show and type (presence notices). */
+  function noticeShow(show: string, type: string, frame: string): void {
+    const chunk = new WireChunk(frame);
+    const send = (g: Group) => {
+      if (g.filter.types !== null && !g.filter.types.has(type)) return;
+      for (const s of g.sessions) s.notice(chunk);
+    };
+    for (const g of allShows) send(g);
+    for (const g of byShow.get(show) ?? []) send(g);
+  }
+
   function closeAll(reason: CloseReason, final?: string): void {
     for (const s of sessions) s.close(reason, final);
   }
 
   const stats = (): FanoutStats => ({ connections: sessions.size, groups: groups.size });
 
-  return { add, publish, broadcast, closeAll, stats };
+  return { add, publish, broadcast, noticeShow, closeAll, stats };
 }
 
 export type Fanout = ReturnType<typeof createFanout>;

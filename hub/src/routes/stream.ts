@@ -46,6 +46,9 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     });
     res.socket?.setNoDelay(true);
     res.write(retryFrame(RETRY_MS));
+    // Node 24 holds a response's first bytes (headers + retry hint) in the corked response until the
+    // next tick; the session writes frames straight to the socket, so they must be out first.
+    while (res.writableCorked) res.uncork();
     flattenSentHeader(res);
     releaseFastifyReply(res);
 
@@ -65,6 +68,8 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
       requestLog[reason === 'slow' || reason === 'error' ? 'info' : 'debug']({ ...line, reason, durationMs: Date.now() - opened }, 'stream closed');
     });
     fanout.add(session, filter);
+    // A stream that names its shows is someone watching them (DESIGN.md § Presence).
+    if (filter.shows) session.onClose(hub.presence.join(filter.shows, principal));
     if (principal.exp !== undefined) {
       // The stream must not outlive its token; the client reconnects with a fresh one.
       session.onClose(whenExpired(principal.exp, () => session.close('expired')));

@@ -1,0 +1,84 @@
+import type { voice } from '@livekit/agents';
+import { type Room, RpcError, type RpcInvocationData } from '@livekit/rtc-node';
+
+/**
+ * The staff controls of DESIGN.md § Supervision, as LiveKit RPC methods the hub calls
+ * (`POST /api/shows/:show/control` → hub/src/livekit/agent-rpc.ts). Method names are
+ * `AGENT_RPC_METHODS` of the protocol; each answers a short JSON outcome, or an RpcError the hub
+ * reports as the control's `error`.
+ *
+ * - `say` `{text}`: speaks the line now (also while paused: a person asked for it).
+ * - `pause`: keeps listening and transcribing (the bridge still posts the host's transcript) but
+ *   no longer ends the host's turns, so the agent neither answers nor calls tools. Done by
+ *   switching turn detection to manual; whatever speech is in flight is interrupted.
+ * - `resume`: turn detection as before the pause; what the host said while paused is dropped,
+ *   so the agent does not answer it late.
+ * - `end_agent`: ends the agent's session (the bridge posts `agent_session_closed`), then the job.
+ */
+export function registerControls(room: Room, session: voice.AgentSession, opts: { shutdown?: (reason: string) => void } = {}) {
+  const local = room.localParticipant;
+  if (!local) throw new Error('registerControls needs a connected room');
+  let paused = false;
+  let before: voice.AgentSession['turnDetection'];
+
+  const handle = (fn: (payload: Record<string, unknown>) => Promise<unknown> | unknown) => async (data: RpcInvocationData) => {
+    let payload: Record<string, unknown> = {};
+    try {
+      payload = data.payload ? (JSON.parse(data.payload) as Record<string, unknown>) : {};
+    } catch {
+      throw new RpcError(1400, 'payload is not JSON');
+    }
+    try {
+      return JSON.stringify((await fn(payload)) ?? { ok: true });
+    } catch (error) {
+      if (error instanceof RpcError) throw error;
+      throw new RpcError(1500, error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  local.registerRpcMethod(
+    'say',
+    handle(({ text }) => {
+      if (typeof text !== 'string' || !text.trim()) throw new RpcError(1400, 'say needs a non-empty "text"');
+      // Scheduled, not awaited: the caller learns it was accepted, the transcript shows it was said.
+      session.say(text.trim());
+      return { ok: true, paused };
+    }),
+  );
+  local.registerRpcMethod(
+    'pause',
+    handle(() => {
+      if (!paused) {
+        before = session.turnDetection;
+        session.updateOptions({ turnHandling: { turnDetection: 'manual' } });
+        session.interrupt();
+        paused = true;
+      }
+      return { ok: true, paused };
+    }),
+  );
+  local.registerRpcMethod(
+    'resume',
+    handle(() => {
+      if (paused) {
+        session.clearUserTurn();
+        // null returns to automatic selection, which is what a session started without a mode had.
+        session.updateOptions({ turnHandling: { turnDetection: before ?? null } });
+        paused = false;
+      }
+      return { ok: true, paused };
+    }),
+  );
+  local.registerRpcMethod(
+    'end_agent',
+    handle(() => {
+      // After the answer has gone out: closing the session first would leave the hub waiting.
+      setTimeout(() => {
+        void session.close().finally(() => opts.shutdown?.('ended by staff'));
+      }, 100);
+      return { ok: true };
+    }),
+  );
+
+  return { isPaused: () => paused };
+}
