@@ -20,7 +20,9 @@ export type Action =
   | { kind: 'tool_call'; id: string; timestamp: number; name: string; args: Record<string, unknown>; output?: unknown; isError: boolean; durationMs: number }
   | { kind: 'product_created'; id: string; timestamp: number; product: Product }
   | { kind: 'product_added_to_show'; id: string; timestamp: number; productId: string }
-  | { kind: 'agent_error'; id: string; timestamp: number; message: string };
+  | { kind: 'agent_error'; id: string; timestamp: number; message: string }
+  /** A person's control of the agent or room (the audit trail of DESIGN.md § Controls). */
+  | { kind: 'control'; id: string; timestamp: number; action: string; by: string; ok: boolean; text?: string; error?: string };
 
 export interface ShowState {
   show: string;
@@ -235,6 +237,12 @@ function apply(s: ShowState, e: KnownEvent, own: Own, products: () => Record<str
       own('turns').push(turn);
       break;
     }
+    case 'control':
+      own('actions').push({
+        kind: 'control', id: e.id, timestamp: e.timestamp, action: e.action, by: e.by, ok: e.ok,
+        ...(e.text !== undefined && { text: e.text }), ...(e.error !== undefined && { error: e.error }),
+      });
+      break;
     case 'alert_raised':
       if (!s.alerts.some((a) => a.alertId === e.alertId)) {
         own('alerts').push({ alertId: e.alertId, rule: e.rule, severity: e.severity, message: e.message, id: e.id, raisedAt: e.receivedAt });

@@ -1,4 +1,4 @@
-import type { HubEvent } from '@showwire/protocol';
+import type { HubEvent, PresenceNotice } from '@showwire/protocol';
 
 /**
  * `live`: the stream is open and the hub's heartbeats arrive. `reconnecting`: it dropped (or
@@ -26,6 +26,8 @@ export interface ConnectionOptions {
   lastEventId?: string;
   onEvent: (event: HubEvent) => void;
   onNotice?: (notice: TruncatedNotice) => void;
+  /** Who watches the show(s) of this stream changed (an id-less notice). */
+  onPresence?: (notice: PresenceNotice) => void;
   onState?: (state: ConnectionState) => void;
   /** Hub clock minus ours, seconds, from each heartbeat's `timestamp`. */
   onClockOffset?: (seconds: number) => void;
@@ -109,6 +111,10 @@ export function openConnection(opts: ConnectionOptions) {
         if (typeof data.timestamp === 'number') opts.onClockOffset?.(data.timestamp - now / 1000);
         attempts = 0;
         setState('live');
+        return;
+      }
+      if (data.type === 'presence') {
+        opts.onPresence?.(data as unknown as PresenceNotice);
         return;
       }
       if (data.type === 'history_truncated') {
