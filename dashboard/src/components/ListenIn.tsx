@@ -40,8 +40,11 @@ export function ListenIn({ show, token, autoStart = false }: { show: string; tok
         void audio.close();
       },
     };
+    const attached = new Set<string>();
     const attach = (track: RemoteTrack) => {
-      if (track.kind !== Track.Kind.Audio) return;
+      // Subscribed before connect() returned, or after: the same track may be offered twice.
+      if (track.kind !== Track.Kind.Audio || attached.has(track.sid ?? '')) return;
+      attached.add(track.sid ?? '');
       const el = track.attach();
       el.setAttribute('data-listen-audio', '');
       document.body.appendChild(el);
