@@ -1,4 +1,4 @@
-import type { voice } from '@livekit/agents';
+import { voice } from '@livekit/agents';
 import { type Room, RpcError, type RpcInvocationData } from '@livekit/rtc-node';
 
 /**
@@ -8,18 +8,30 @@ import { type Room, RpcError, type RpcInvocationData } from '@livekit/rtc-node';
  * reports as the control's `error`.
  *
  * - `say` `{text}`: speaks the line now (also while paused: a person asked for it).
- * - `pause`: keeps listening and transcribing (the bridge still posts the host's transcript) but
- *   no longer ends the host's turns, so the agent neither answers nor calls tools. Done by
- *   switching turn detection to manual; whatever speech is in flight is interrupted.
- * - `resume`: turn detection as before the pause; what the host said while paused is dropped,
- *   so the agent does not answer it late.
+ * - `pause`: keeps listening and transcribing (the bridge still posts the host's transcript), but
+ *   each completed turn of the host stops there (`StopResponse` from the agent's
+ *   onUserTurnCompleted), so the agent neither answers nor calls tools; speech in flight is
+ *   interrupted. (Switching turn detection to manual and back was tried: the running activity
+ *   never ended a turn again after it.)
+ * - `resume`: turns are answered again; what the host said while paused is not answered late.
  * - `end_agent`: ends the agent's session (the bridge posts `agent_session_closed`), then the job.
  */
 export function registerControls(room: Room, session: voice.AgentSession, opts: { shutdown?: (reason: string) => void } = {}) {
   const local = room.localParticipant;
   if (!local) throw new Error('registerControls needs a connected room');
   let paused = false;
-  let before: voice.AgentSession['turnDetection'];
+  const guarded = new WeakSet<voice.Agent>();
+  /** Wraps the current agent's turn hook once: while paused, a finished turn gets no reply. */
+  const guard = () => {
+    const agent = session.currentAgent;
+    if (guarded.has(agent)) return;
+    guarded.add(agent);
+    const original = agent.onUserTurnCompleted.bind(agent);
+    agent.onUserTurnCompleted = async (chatCtx, message) => {
+      if (paused) throw new voice.StopResponse();
+      return original(chatCtx, message);
+    };
+  };
 
   const handle = (fn: (payload: Record<string, unknown>) => Promise<unknown> | unknown) => async (data: RpcInvocationData) => {
     let payload: Record<string, unknown> = {};
@@ -48,11 +60,10 @@ export function registerControls(room: Room, session: voice.AgentSession, opts: 
   local.registerRpcMethod(
     'pause',
     handle(() => {
+      guard();
       if (!paused) {
-        before = session.turnDetection;
-        session.updateOptions({ turnHandling: { turnDetection: 'manual' } });
-        session.interrupt();
         paused = true;
+        session.interrupt();
       }
       return { ok: true, paused };
     }),
@@ -60,12 +71,7 @@ export function registerControls(room: Room, session: voice.AgentSession, opts: 
   local.registerRpcMethod(
     'resume',
     handle(() => {
-      if (paused) {
-        session.clearUserTurn();
-        // null returns to automatic selection, which is what a session started without a mode had.
-        session.updateOptions({ turnHandling: { turnDetection: before ?? null } });
-        paused = false;
-      }
+      paused = false;
       return { ok: true, paused };
     }),
   );
