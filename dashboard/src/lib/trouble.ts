@@ -39,8 +39,16 @@ const NONE = 99;
  * by rolling p95 end-to-end latency (slowest first), then live before the rest, then by title,
  * so a card moves only when its situation does.
  */
+/** One card object per state object: a show whose state did not change keeps its card, so a memoized card skips its render. */
+const cardOf = new WeakMap<ShowState, WallCard>();
+const cardFor = (state: ShowState): WallCard => {
+  let card = cardOf.get(state);
+  if (!card) cardOf.set(state, (card = { state, alerts: rankedAlerts(state) }));
+  return card;
+};
+
 export function sortedCards(states: Iterable<ShowState>): WallCard[] {
-  const cards = Array.from(states, (state) => ({ state, alerts: rankedAlerts(state) }));
+  const cards = Array.from(states, cardFor);
   const severity = (c: WallCard) => (c.alerts[0] ? SEVERITY_RANK[c.alerts[0].severity] : NONE);
   const age = (c: WallCard) => c.alerts[0]?.raisedAt ?? Infinity;
   const p95 = (c: WallCard) => c.state.latency?.e2eMs?.p95 ?? -1;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import type { ShowState } from '@showwire/protocol';
 import { AlertList, type ListedAlert } from '../components/AlertList.js';
 import { Header, Notice } from '../components/Header.js';
@@ -7,7 +7,7 @@ import { Thumb } from '../components/Thumb.js';
 import type { PageProps } from '../lib/auth.js';
 import { formatCount, formatDuration } from '../lib/format.js';
 import { Link, navigate, showPath } from '../lib/router.js';
-import { filterCards, rankedAlerts, ruleLabel, sortedCards, type WallCard, type WallFilter } from '../lib/trouble.js';
+import { filterCards, ruleLabel, sortedCards, type WallCard, type WallFilter } from '../lib/trouble.js';
 import { useHubNow } from '../live/use-now.js';
 import { useLiveShows } from '../live/use-live-shows.js';
 
@@ -79,9 +79,9 @@ export function Wall({ token, claims, onSignOut, onUnauthorized }: PageProps) {
           <ShowList cards={cards} now={now} />
         ) : (
           <ul className="cards" aria-label="Shows">
-            {cards.map(({ state, alerts: a }) => (
-              <li key={state.show}>
-                <ShowCard state={state} alerts={a} now={now} />
+            {cards.map((card) => (
+              <li key={card.state.show}>
+                <ShowCard card={card} now={Math.floor(now)} />
               </li>
             ))}
           </ul>
@@ -136,7 +136,12 @@ function ShowList({ cards, now }: { cards: WallCard[]; now: number }) {
   );
 }
 
-function ShowCard({ state: s, alerts, now }: { state: ShowState; alerts: ReturnType<typeof rankedAlerts>; now: number }) {
+/**
+ * Memoized on the card (one object per show state, see trouble.ts) and the whole second: with 100
+ * shows streaming, a frame re-renders only the cards whose show changed.
+ */
+const ShowCard = memo(function ShowCard({ card, now }: { card: WallCard; now: number }) {
+  const { state: s, alerts } = card;
   const title = s.title || s.show;
   const line = s.transcript.at(-1);
   const duration = s.startedAt !== undefined ? (s.endedAt ?? now) - s.startedAt : undefined;
@@ -195,7 +200,7 @@ function ShowCard({ state: s, alerts, now }: { state: ShowState; alerts: ReturnT
       </div>
     </Link>
   );
-}
+});
 
 export function AgentChip({ state: s }: { state: ShowState }) {
   // An ended show, or an agent whose session closed, has no agent state worth showing.
