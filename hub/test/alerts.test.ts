@@ -165,7 +165,7 @@ describe('alerts: a stalled show and an unrecoverable error', () => {
 });
 
 describe('alerts: the agent, the host and the tools', () => {
-  const { post, alerts, history } = harness({ HUB_ALERT_STREAM_STALLED_MS: '0' });
+  const { ctx, post, alerts, history } = harness({ HUB_ALERT_STREAM_STALLED_MS: '0' });
   const openRules = async (show: string) => (await alerts(`?show=${show}`)).map((a) => a.rule).sort();
   const until = (show: string, rules: string[]) => waitFor(`${show} open alerts ${rules.join(',') || 'none'}`, async () => JSON.stringify(await openRules(show)) === JSON.stringify(rules), 10_000);
 
@@ -177,12 +177,16 @@ describe('alerts: the agent, the host and the tools', () => {
     await until('silent', []);
 
     // Paused by a control that reached the agent: the host may talk, nobody is alerted.
-    await post('silent', { type: 'control', action: 'pause', by: 'sam', ok: true });
+    // Only the hub (or an admin) writes control events: an agent cannot pause its own alerts.
+    const forged = await postJson(`${ctx.hub.url}/api/shows/silent/events`, { type: 'control', action: 'pause', by: 'sam', ok: true }, ctx.agent);
+    assert.equal(forged.status, 403);
+    assert.match(forged.body.message, /"control" is written by the hub itself/);
+    await postJson(`${ctx.hub.url}/api/shows/silent/events`, { type: 'control', action: 'pause', by: 'sam', ok: true }, ctx.admin);
     await post('silent', { type: 'transcript', role: 'user', text: 'talking to viewers now', final: true });
     await sleep(1500);
     assert.deepEqual(await openRules('silent'), []);
     // Resumed: the unanswered line counts again.
-    await post('silent', { type: 'control', action: 'resume', by: 'sam', ok: true });
+    await postJson(`${ctx.hub.url}/api/shows/silent/events`, { type: 'control', action: 'resume', by: 'sam', ok: true }, ctx.admin);
     await until('silent', ['agent_silent']);
   });
 
