@@ -12,6 +12,7 @@ const ENV = {
   HUB_ALERT_STREAM_STALLED_MS: '2500',
   HUB_ALERT_AGENT_MISSING_MS: '0',
   HUB_ALERT_AGENT_SILENT_MS: '0',
+  HUB_WEBHOOK_ALLOW_PRIVATE: 'true',
 };
 
 const order = (page: Page, selector = '.cards [data-show]') => page.locator(selector).evaluateAll((els) => els.map((e) => e.getAttribute('data-show')));
@@ -167,6 +168,26 @@ describe('supervision in the browser', () => {
       assert.equal(history.filter((e) => e.type === 'transcript').length, 120);
     } finally {
       await context.close();
+    }
+  });
+
+  test('the webhooks page and /stream-test fit a 390 px phone: no sideways scroll', async () => {
+    const admin = await hub.token('admin');
+    const res = await fetch(`${hub.url}/api/webhooks/endpoints`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/a/rather/long/path/to/a/webhook/receiver/of/the/shop', description: 'shop' }),
+    });
+    assert.equal(res.status, 201);
+    for (const path of ['/webhooks', '/stream-test']) {
+      const { page, context } = await open(path, admin, { width: 390, height: 800 });
+      try {
+        if (path === '/webhooks') await page.getByText('/a/rather/long/path', { exact: false }).first().waitFor({ timeout: 20_000 });
+        else await page.locator('#send-body').waitFor();
+        assert.equal(await noSideways(page), 0, `${path} scrolls sideways at 390 px`);
+      } finally {
+        await context.close();
+      }
     }
   });
 });
