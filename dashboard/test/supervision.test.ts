@@ -190,4 +190,29 @@ describe('supervision in the browser', () => {
       }
     }
   });
+
+  test('opt-in: a critical alert raised while the page is open sounds and notifies; nothing before opting in', async () => {
+    const context = await rig!.browser.newContext({ viewport: { width: 1440, height: 900 } });
+    // The page's Notification, recorded (headless Chromium shows none): granted, as if the user allowed it.
+    await context.addInitScript({
+      content: `window.__notes = []; window.Notification = class { static permission = 'granted'; static requestPermission() { return Promise.resolve('granted'); } constructor(title, o) { window.__notes.push({ title, body: o && o.body }); } };`,
+    });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${hub.url}/?token=${staff}`);
+      await page.locator('[data-testid="wall"]').waitFor();
+      await waitAttr(page, '[data-connection]', 'data-connection', (v) => v === 'live');
+      await publish(hub.url, agent, 'quiet-fail', [{ type: 'show_started', title: 'Before opting in' }, { type: 'agent_error', message: 'first', recoverable: false }]);
+      await page.waitForFunction(() => document.querySelector('[data-show="quiet-fail"]')?.getAttribute('data-trouble')?.includes('agent_error'), null, { timeout: 20_000 });
+      assert.equal(await page.locator('[data-notify]').getAttribute('data-announced'), '0');
+
+      await page.locator('[data-notify] input').check();
+      await publish(hub.url, agent, 'loud-fail', [{ type: 'show_started', title: 'After opting in' }, { type: 'agent_error', message: 'second', recoverable: false }]);
+      await waitAttr(page, '[data-notify]', 'data-announced', (v) => v === '1', 20_000);
+      const notes = await page.evaluate(() => (window as unknown as { __notes: Array<{ title: string; body: string }> }).__notes);
+      assert.deepEqual(notes, [{ title: 'Agent failed: After opting in', body: 'the agent failed and cannot recover: second' }]);
+    } finally {
+      await context.close();
+    }
+  });
 });

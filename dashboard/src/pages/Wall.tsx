@@ -9,6 +9,7 @@ import { formatCount, formatDuration } from '../lib/format.js';
 import { Link, navigate, showPath } from '../lib/router.js';
 import { filterCards, ruleLabel, sortedCards, type WallCard, type WallFilter } from '../lib/trouble.js';
 import { useHubNow } from '../live/use-now.js';
+import { useCriticalNotifier } from '../live/use-critical-notifier.js';
 import { useLiveShows } from '../live/use-live-shows.js';
 
 /** The wall keeps only what a card shows: the last line, no action log, a short viewer history. */
@@ -37,6 +38,7 @@ export function Wall({ token, claims, onSignOut, onUnauthorized }: PageProps) {
     () => all.flatMap(({ state, alerts: a }) => a.map((x): ListedAlert => ({ ...x, show: state.show, ...(state.title && { title: state.title }) }))),
     [all],
   );
+  const notifier = useCriticalNotifier(alerts);
   const chooseView = (v: View) => {
     sessionStorage.setItem('showwire.view', v);
     setView(v);
@@ -59,6 +61,9 @@ export function Wall({ token, claims, onSignOut, onUnauthorized }: PageProps) {
           <label className="search">
             <span className="sr-only">Search shows by title</span>
             <input type="search" placeholder="Search by title…" value={search} onChange={(e) => setSearch(e.target.value)} />
+          </label>
+          <label className="small notify" data-notify={notifier.on ? 'on' : 'off'} data-announced={notifier.announced}>
+            <input type="checkbox" checked={notifier.on} onChange={notifier.toggle} /> Sound and notify on critical alerts
           </label>
           <div className="segmented" role="group" aria-label="Layout">
             <button type="button" aria-pressed={view === 'cards'} onClick={() => chooseView('cards')} data-view="cards">
