@@ -215,4 +215,27 @@ describe('supervision in the browser', () => {
       await context.close();
     }
   });
+
+  test('an alert links to its moment: the transcript opens at the last line before it, not at the live edge', async () => {
+    const show = 'moment-show';
+    await publish(hub.url, agent, show, [{ type: 'show_started', title: 'Moments' }, { type: 'agent_ready' }]);
+    await publish(hub.url, agent, show, lines(0, 300, 'before'));
+    await publish(hub.url, agent, show, [{ type: 'agent_error', message: 'voice died', recoverable: false }]);
+    await publish(hub.url, agent, show, lines(0, 300, 'after'));
+    const { page, context } = await open('/', staff);
+    try {
+      const alertRow = page.locator('[data-testid="alerts"] li', { has: page.locator(`a[href^="/shows/${show}#e"]`) });
+      await alertRow.first().waitFor({ timeout: 20_000 });
+      await alertRow.first().locator('[data-moment-link]').click();
+      await page.locator('[data-testid="show-view"]').waitFor();
+      const moment = page.locator('[data-moment]');
+      await moment.waitFor({ timeout: 20_000 });
+      assert.equal(await moment.locator('.line-text').innerText(), 'before 299');
+      await moment.scrollIntoViewIfNeeded();
+      assert.ok(await moment.isVisible());
+      assert.equal(await page.getByText('after 299', { exact: true }).count(), 0, 'not at the live edge');
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -52,13 +52,14 @@ export function AlertList({ alerts, token, now, showNames = true }: { alerts: Li
                 <span className={`sev sev-${a.severity}`}>{a.severity}</span>
                 <strong>{ruleLabel(a.rule)}</strong>
                 {showNames && (
-                  <Link href={`${showPath(a.show)}#e${a.id}`} className="alert-show">
+                  <Link href={showPath(a.show)} className="alert-show">
                     {a.title || a.show} <code className="muted small">{a.show}</code>
                   </Link>
                 )}
-                <span className="muted small" title={formatClock(a.raisedAt)}>
-                  open {formatDuration(now - a.raisedAt)}
-                </span>
+                <Link href={`${showPath(a.show)}#e${a.id}`} className="small" data-moment-link title="The moment in the show's transcript">
+                  at {formatClock(a.raisedAt)}
+                </Link>
+                <span className="muted small">open {formatDuration(now - a.raisedAt)}</span>
               </div>
               <p className="alert-msg">{a.message}</p>
               {a.acknowledged ? (

@@ -9,6 +9,7 @@ import { Transcript } from '../components/Transcript.js';
 import { ApiError } from '../lib/api.js';
 import type { PageProps } from '../lib/auth.js';
 import { formatClock, formatCount, formatDuration } from '../lib/format.js';
+import { momentOf, useHash } from '../lib/router.js';
 import { rankedAlerts } from '../lib/trouble.js';
 import { AlertList } from '../components/AlertList.js';
 import { ControlBar } from '../components/ControlBar.js';
@@ -26,6 +27,7 @@ export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: Pag
   const title = state.title || show;
   const alerts = useMemo(() => rankedAlerts(state).map((a) => ({ ...a, show })), [state, show]);
   const staff = !claims || claims.role === 'staff' || claims.role === 'admin';
+  const moment = momentOf(useHash());
   // `?listen=1` (the wall's list view, key l): start listening at once, the key press being the gesture.
   const autoListen = useMemo(() => new URLSearchParams(location.search).get('listen') === '1', []);
 
@@ -58,7 +60,7 @@ export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: Pag
         <ControlBar show={show} token={token} claims={claims} />
         <ShowMeta state={state} now={now} />
         <div className="show-grid">
-          <Transcript lines={state.transcript} speaking={state.agentSpeaking} />
+          <Transcript lines={state.transcript} speaking={state.agentSpeaking} moment={moment} />
           <div className="show-side">
             <Carousel state={state} />
             <ActionFeed actions={state.actions} products={state.products} />
