@@ -14,6 +14,7 @@ import { DisconnectReason, type Room, RoomEvent } from '@livekit/rtc-node';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bridgeSession } from './bridge.js';
+import { registerControls } from './controls.js';
 import { type AgentConfig, type DispatchMetadata, loadAgentConfig, parseDispatchMetadata } from './config.js';
 import { HOST_KINDS, waitForHost, watchHostPresence } from './host-link.js';
 import { createHubClient, type HubClient } from './hub-client.js';
@@ -127,8 +128,9 @@ export default defineAgent({
       session.output.transcription = bridge.transcriptionOutput(session.output.transcription);
       bridge.ready();
 
-      // --- controls: a module acting on the running show (e.g. staff controls over RPC) is
-      // registered here with one call taking this handle, `registerControls(showSession)`.
+      // Staff controls over LiveKit RPC (say, pause, resume, end_agent); end_agent ends the show's
+      // session the way every other end does, so the hub hears why.
+      registerControls(ctx.room, session, { shutdown: (reason) => end(reason) });
       const showSession: ShowSession = { show, room: ctx.room, session, agent, hub, hostIdentity, end };
       logger.info({ show: showSession.show, host: showSession.hostIdentity }, 'agent ready');
     } catch (error) {

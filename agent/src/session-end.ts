@@ -19,6 +19,8 @@ export const END_REASONS = {
   error: 'error',
   /** The worker or job was told to stop. */
   shutdown: 'shutdown',
+  /** Staff ended the agent (`end_agent` control). */
+  endedByStaff: 'ended_by_staff',
 } as const;
 
 export interface SessionEnd {

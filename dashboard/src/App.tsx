@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { SignIn } from './components/SignIn.js';
 import { Header } from './components/Header.js';
 import { canSeeAll, decodeClaims, onlyShow, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
+import { keepFresh } from './lib/refresh.js';
 import { navigate, showPath, useRoute } from './lib/router.js';
 import { EventCatalog } from './pages/EventCatalog.js';
 import { Replay } from './pages/Replay.js';
@@ -18,6 +19,8 @@ function initialToken(): string | null {
 
 export function App() {
   const [token, setToken] = useState(initialToken);
+  /** Bumped on every sign-in: pages remount for a new sign-in, not for a refreshed token of the same one. */
+  const [session, setSession] = useState(0);
   /** Set when the hub refused the token mid-session: the sign-in screen says why. */
   const [refused, setRefused] = useState<string>();
   const claims = useMemo(() => decodeClaims(token), [token]);
@@ -36,6 +39,7 @@ export function App() {
   const signIn = (t: string) => {
     sessionStorage.setItem(TOKEN_KEY, t);
     setRefused(undefined);
+    setSession((n) => n + 1);
     setToken(t);
   };
   // The stream (or a load) got 401: drop the dead token, so a reload does not retry it either.
@@ -44,6 +48,19 @@ export function App() {
     sessionStorage.removeItem(TOKEN_KEY);
     setToken(null);
   }, [claims]);
+  // Refreshed before it expires, for as long as the hub allows the session (HUB_SESSION_MAX_HOURS):
+  // streams reconnect with the new token from their last id; only a refusal shows the sign-in page.
+  useEffect(() => {
+    if (!token) return;
+    return keepFresh(
+      token,
+      (t) => {
+        sessionStorage.setItem(TOKEN_KEY, t);
+        setToken(t);
+      },
+      onUnauthorized,
+    );
+  }, [session, token === null]); // eslint-disable-line react-hooks/exhaustive-deps
   if (refused) return <SignIn onToken={signIn} reason={refused} />;
   const expired = claims?.exp !== undefined && claims.exp * 1000 < Date.now();
   if (expired) return <SignIn onToken={signIn} reason={signInReason(claims, Date.now() / 1000)} />;
@@ -51,15 +68,15 @@ export function App() {
   const common = { token, claims, onSignOut: signOut, onUnauthorized };
   switch (route.page) {
     case 'wall':
-      return host && !canSeeAll(claims) ? null : <Wall key={token ?? ''} {...common} />;
+      return host && !canSeeAll(claims) ? null : <Wall key={session} {...common} />;
     case 'show':
-      return <ShowView key={`${token}:${route.show}`} show={route.show} {...common} />;
+      return <ShowView key={`${session}:${route.show}`} show={route.show} {...common} />;
     case 'replay':
-      return <Replay key={`${token}:replay:${route.show}`} show={route.show} {...common} />;
+      return <Replay key={`${session}:replay:${route.show}`} show={route.show} {...common} />;
     case 'events':
       return <EventCatalog {...common} />;
     case 'webhooks':
-      return <Webhooks key={token ?? ''} {...common} />;
+      return <Webhooks key={session} {...common} />;
     default:
       return (
         <>

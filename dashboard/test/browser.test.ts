@@ -24,7 +24,7 @@ describe('dashboard in the browser', () => {
     ]);
     await publish(hub.url, agent, 'kitchen-live', [
       { type: 'show_started', title: 'Kitchen Gadgets Live' },
-      { type: 'agent_error', message: 'LLM request timed out' },
+      { type: 'agent_error', message: 'LLM request timed out', recoverable: false },
     ]);
     await publish(hub.url, agent, 'vintage-finds', [{ type: 'show_started', title: 'Vintage Finds' }, { type: 'show_ended' }]);
   });

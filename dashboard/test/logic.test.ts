@@ -10,7 +10,7 @@ import { compareIds, maxId } from '../src/lib/ids.js';
 import { parseRoute } from '../src/lib/router.js';
 import { createShowStore } from '../src/lib/show-store.js';
 import { sparklinePoints } from '../src/lib/sparkline.js';
-import { filterCards, sortedCards, troubles, type WallFilter } from '../src/lib/trouble.js';
+import { filterCards, rankedAlerts, sortedCards, type WallFilter } from '../src/lib/trouble.js';
 
 let seq = 0;
 const ev = (show: string, type: string, fields: Record<string, unknown> = {}, id = String(++seq)): HubEvent =>
@@ -159,24 +159,26 @@ describe('routes and URLs', () => {
 
 describe('wall: trouble and order', () => {
   const base = (show: string, patch: Partial<ShowState>): ShowState => ({ ...emptyShow(show), status: 'live', startedAt: 0, lastActivity: 100, lastAgentActivity: 100, ...patch });
-  test('agent error, stalled stream, silent agent and ended are flagged by hub time', () => {
-    assert.deepEqual(troubles(base('a', {}), 110), []);
-    assert.deepEqual(troubles(base('a', { lastError: { message: 'x', at: 1 } }), 110), ['agent_error']);
-    assert.deepEqual(troubles(base('a', { lastActivity: 100, lastAgentActivity: 100 }), 140), ['stream_stalled']);
-    assert.deepEqual(troubles(base('a', { lastActivity: 150, lastAgentActivity: 100 }), 170), ['agent_silent']);
-    assert.deepEqual(troubles(base('a', { status: 'ended' }), 1e6), ['ended']);
+  const alert = (rule: string, severity: 'critical' | 'warning' | 'info', raisedAt: number) => ({ alertId: `${rule}.${raisedAt}`, rule, severity, message: rule, id: String(raisedAt), raisedAt });
+  const latency = (p95: number) => ({ e2eMs: { p50: p95 / 2, p95, count: 5 } });
+  test('trouble is the hub’s open alerts only: an agent error the agent recovered from, or an old last activity, is not trouble', () => {
+    assert.deepEqual(rankedAlerts(base('a', { lastError: { message: 'tts retry', at: 1 }, lastActivity: 1 })), []);
+    const ranked = rankedAlerts(base('a', { alerts: [alert('latency_high', 'warning', 5), alert('stream_stalled', 'critical', 9), alert('agent_error', 'critical', 7)] }));
+    assert.deepEqual(ranked.map((a) => a.rule), ['agent_error', 'stream_stalled', 'latency_high'], 'critical first, then the oldest');
   });
-  test('cards sort worst trouble first, then live before ended, then by title; filters and search apply', () => {
+  test('cards sort by open alerts (severity, then age), then by p95 latency, then live before ended, then by title; filters and search apply', () => {
     const states = [
       base('ok-b', { title: 'Beta' }),
       base('ended', { title: 'Alpha', status: 'ended' }),
-      base('err', { title: 'Zulu', lastError: { message: 'boom', at: 1 } }),
-      base('ok-a', { title: 'Alpha live' }),
-      base('silent', { title: 'Mid', lastActivity: 120, lastAgentActivity: 50 }),
+      base('warn', { title: 'Zulu', alerts: [alert('agent_silent', 'warning', 10)] }),
+      base('crit-new', { title: 'Crit new', alerts: [alert('stream_stalled', 'critical', 50)] }),
+      base('crit-old', { title: 'Crit old', alerts: [alert('agent_error', 'critical', 20), alert('agent_silent', 'warning', 5)] }),
+      base('slow', { title: 'Slow', latency: latency(2400) }),
+      base('ok-a', { title: 'Alpha live', latency: latency(900) }),
     ];
-    const order = (f: WallFilter, q = '') => filterCards(sortedCards(states, 125), f, q).map((c) => c.state.show);
-    assert.deepEqual(order('all'), ['err', 'silent', 'ok-a', 'ok-b', 'ended']);
-    assert.deepEqual(order('trouble'), ['err', 'silent']);
+    const order = (f: WallFilter, q = '') => filterCards(sortedCards(states), f, q).map((c) => c.state.show);
+    assert.deepEqual(order('all'), ['crit-old', 'crit-new', 'warn', 'slow', 'ok-a', 'ok-b', 'ended']);
+    assert.deepEqual(order('trouble'), ['crit-old', 'crit-new', 'warn']);
     assert.deepEqual(order('ended'), ['ended']);
     assert.deepEqual(order('live', 'alpha'), ['ok-a']);
     assert.deepEqual(order('all', 'OK-'), ['ok-a', 'ok-b'], 'search matches the show id too, case-insensitively');

@@ -20,6 +20,11 @@ import { authTokenRoutes } from './routes/auth-tokens.js';
 import { cartRoutes } from './routes/cart.js';
 import { summaryRoutes } from './routes/summary.js';
 import { transcriptRoutes } from './routes/transcript.js';
+import { alertRoutes } from './routes/alerts.js';
+import { authRefreshRoutes } from './routes/auth-refresh.js';
+import { controlRoutes } from './routes/control.js';
+import { listenRoutes } from './routes/listen.js';
+import { presenceRoutes } from './routes/presence.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
@@ -139,6 +144,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(cartRoutes);
   await app.register(summaryRoutes);
   await app.register(transcriptRoutes);
+  await app.register(alertRoutes);
+  await app.register(controlRoutes);
+  await app.register(listenRoutes);
+  await app.register(presenceRoutes);
+  await app.register(authRefreshRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   const instance = app as unknown as FastifyInstance;

@@ -147,6 +147,29 @@ const schema = z.object({
   HUB_RESERVATION_MINUTES: z.coerce.number().positive('must be more than 0').max(7 * 24 * 60).default(15),
   /** How often expired reservations are dropped from memory (what `DELETE /api/reservations/cleanup` does), seconds. */
   HUB_RESERVATION_CLEANUP_SECONDS: int(1, 24 * 3600).default(60),
+  /**
+   * Alert rules (DESIGN.md § Supervision), evaluated by the hub on the event stream; 0 turns a
+   * rule off. Times in ms. AGENT_SILENT: the host's final utterance unanswered this long (agent
+   * not paused). LATENCY_P95_MS: rolling p95 e2eMs over the last LATENCY_TURNS turns above this,
+   * once LATENCY_MIN_TURNS turns have one. TOOL_FAILURES: this many failed tool calls within
+   * TOOL_FAILURE_WINDOW_MS. STREAM_STALLED: a live show with no events this long. AGENT_MISSING:
+   * a live show without an agent session this long. HOST_SILENT: no host speech in the room
+   * monitor's audio levels this long. WEBHOOK_FAILING: an endpoint failing every delivery this long.
+   * TICK_MS: how often the time-based rules are checked.
+   */
+  HUB_ALERT_AGENT_SILENT_MS: int(0, 86_400_000).default(15_000),
+  HUB_ALERT_LATENCY_P95_MS: int(0, 3_600_000).default(3_000),
+  HUB_ALERT_LATENCY_MIN_TURNS: int(1, 1000).default(5),
+  HUB_ALERT_LATENCY_TURNS: int(1, 1000).default(20),
+  HUB_ALERT_TOOL_FAILURES: int(0, 1000).default(3),
+  HUB_ALERT_TOOL_FAILURE_WINDOW_MS: int(1, 86_400_000).default(300_000),
+  HUB_ALERT_STREAM_STALLED_MS: int(0, 86_400_000).default(60_000),
+  HUB_ALERT_AGENT_MISSING_MS: int(0, 86_400_000).default(30_000),
+  HUB_ALERT_HOST_SILENT_MS: int(0, 86_400_000).default(120_000),
+  HUB_ALERT_WEBHOOK_FAILING_MS: int(0, 30 * 86_400_000).default(600_000),
+  HUB_ALERT_TICK_MS: int(50, 600_000).default(1_000),
+  /** `POST /api/auth/refresh` renews a token up to this many hours after the session's first sign-in. */
+  HUB_SESSION_MAX_HOURS: int(1, 24 * 365).default(12),
 }).superRefine((c, ctx) => {
   // The hub tokens minted beside LiveKit tokens live as long; the hub must accept its own tokens.
   if (c.LIVEKIT_TOKEN_TTL_SECONDS > c.HUB_TOKEN_MAX_DAYS * 86400) {

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { EventInput } from '@showwire/protocol';
 import type { Principal } from './auth/access.js';
+import { createAlertEngine } from './alerts/alert-engine.js';
 import type { Config } from './config.js';
 import { createFanout } from './fanout/fanout.js';
 import { heartbeatFrame } from './fanout/frames.js';
@@ -8,6 +9,7 @@ import type { AppendedRecord, NewEvent } from './log/event-log.js';
 import { openLog, sqliteLogFile } from './log/open-log.js';
 import { createStorageGuard } from './log/storage-guard.js';
 import { createMetrics } from './metrics.js';
+import { createPresence } from './presence/presence.js';
 import { createShowRegistry } from './shows/show-registry.js';
 import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
 import { guardLogHistory, prepareDataDir } from './startup.js';
@@ -50,12 +52,14 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     onReplayed: (n) => metrics.replayed.inc(n),
   });
   const shows = createShowRegistry();
-  await shows.load(log);
+  const presence = createPresence(fanout);
   // The webhook outbox lives in the log's store and is written with the events: in the SQLite
   // log's commit transaction, or by the Redis log's append script.
   const webhooks = sqlite
     ? createWebhooks({ log: sqlite, config, logger, registry: metrics.registry })
     : createRedisWebhooks({ log: redis!, config, logger, registry: metrics.registry });
+  const alerts = createAlertEngine({ config, logger, webhookEndpoints: () => webhooks.enabledEndpoints() });
+  await shows.load(log, alerts.load);
 
   // The answer (connections reached per record) comes back on the appended records as `notified`.
   log.onAppend((records) => {
@@ -64,6 +68,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     history?.update();
     metrics.eventsOut.inc(counts.reduce((a, b) => a + b, 0));
     shows.apply(records);
+    alerts.onAppend(records);
     return counts;
   });
 
@@ -110,14 +115,16 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     closing = true;
     clearInterval(heartbeat);
     clearInterval(pruner);
+    alerts.close();
     await webhooks.close();
     history?.update(true);
     await log.close();
   }
 
   webhooks.start(publish);
+  alerts.start(publish);
 
-  return { config, log, storage, fanout, shows, metrics, webhooks, publish, close, isClosing: () => closing };
+  return { config, log, storage, fanout, shows, metrics, webhooks, alerts, presence, publish, close, isClosing: () => closing };
 }
 
 export type Hub = Awaited<ReturnType<typeof createHub>>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentStates, productSchema, userStates } from './events.js';
+import { agentStates, alertSeverities, productSchema, userStates } from './events.js';
 import { latencyFields, type ShowState } from './show-state.js';
 import { revenueByCurrency } from './summary-schema.js';
 
@@ -82,12 +82,24 @@ const action = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('product_created'), id: z.string(), timestamp: z.number(), product: productSchema }),
   z.object({ kind: z.literal('product_added_to_show'), id: z.string(), timestamp: z.number(), productId: z.string() }),
+  z.object({ kind: z.literal('control'), id: z.string(), timestamp: z.number(), action: z.string(), by: z.string(), ok: z.boolean(), text: z.string().optional(), error: z.string().optional() }),
   z.object({ kind: z.literal('agent_error'), id: z.string(), timestamp: z.number(), message: z.string() }),
 ]);
 
 const latencyStats = z.object({ p50: z.number(), p95: z.number(), count: z.number() });
 const latencyFigures = <T extends z.ZodType>(of: T) =>
   z.object(Object.fromEntries(latencyFields.map((f) => [f, of.optional()])) as Record<(typeof latencyFields)[number], z.ZodOptional<T>>);
+
+/** An open alert as a show's state and `GET /api/alerts` carry it (show-state.ts `OpenAlert`). */
+export const openAlert = z.object({
+  alertId: z.string(),
+  rule: z.string(),
+  severity: z.enum(alertSeverities),
+  message: z.string(),
+  id: z.string(),
+  raisedAt: z.number(),
+  acknowledged: z.object({ by: z.string(), at: z.number() }).optional(),
+});
 
 /** The fields a show's state and its list entry share. */
 const showCommon = {
@@ -112,6 +124,8 @@ const showCommon = {
   agentClosed: z.object({ reason: z.string(), at: z.number() }).optional(),
   turns: z.array(z.object({ id: z.string(), timestamp: z.number(), turnId: z.string().optional() }).extend(latencyFigures(z.number()).shape)),
   latency: latencyFigures(latencyStats),
+  // Open alerts (the wall ranks by them); viewers don't get them (auth/visibility.ts).
+  alerts: z.array(openAlert).optional(),
 };
 
 /** `GET /api/shows/:show`: a show's live state (the hub keeps the tail of its transcript and actions). */
@@ -145,5 +159,5 @@ export const mintedToken = z.object({ token: z.string(), sub: z.string(), role: 
 // The reducer's state and its schema must not drift apart: a field added to one and not the
 // other fails the build here (an unlisted field would otherwise be dropped from the answer).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const stateMatches: Same<z.output<typeof showState>, Omit<ShowState, 'story'> & Partial<Pick<ShowState, 'story'>>> = true;
+const stateMatches: Same<z.output<typeof showState>, Omit<ShowState, 'story' | 'alerts'> & Partial<Pick<ShowState, 'story' | 'alerts'>>> = true;
 void stateMatches;

@@ -12,3 +12,4 @@ export * from './live-sessions.js';
 export * from './story-state.js';
 export * from './show-story.js';
 export * from './answers.js';
+export * from './supervision.js';

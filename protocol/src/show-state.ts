@@ -1,4 +1,4 @@
-import type { agentStates, Product, userStates } from './events.js';
+import type { agentStates, alertSeverities, Product, userStates } from './events.js';
 import type { HubEvent, KnownEvent } from './events.js';
 import { applyStory, emptyStory, type ShowStory } from './story-state.js';
 
@@ -21,7 +21,9 @@ export type Action =
   | { kind: 'tool_call'; id: string; timestamp: number; name: string; args: Record<string, unknown>; output?: unknown; isError: boolean; durationMs: number }
   | { kind: 'product_created'; id: string; timestamp: number; product: Product }
   | { kind: 'product_added_to_show'; id: string; timestamp: number; productId: string }
-  | { kind: 'agent_error'; id: string; timestamp: number; message: string };
+  | { kind: 'agent_error'; id: string; timestamp: number; message: string }
+  /** A person's control of the agent or room (the audit trail of DESIGN.md § Controls). */
+  | { kind: 'control'; id: string; timestamp: number; action: string; by: string; ok: boolean; text?: string; error?: string };
 
 export interface ShowState {
   show: string;
@@ -59,7 +61,26 @@ export interface ShowState {
   latency: Partial<Record<LatencyField, LatencyStats>>;
   /** Counters over the whole show for its summary: commerce, agent, alerts, viewers (story-state.ts). */
   story: ShowStory;
+  /** Alerts raised by the hub and not yet resolved, oldest first (acknowledged ones stay open). */
+  alerts: OpenAlert[];
 }
+
+export type AlertSeverity = (typeof alertSeverities)[number];
+
+/** An open alert: what `alert_raised` said, and who acknowledged it. */
+export interface OpenAlert {
+  alertId: string;
+  rule: string;
+  severity: AlertSeverity;
+  message: string;
+  /** The hub id of the `alert_raised` event: the moment in the show's timeline. */
+  id: string;
+  raisedAt: number;
+  acknowledged?: { by: string; at: number };
+}
+
+/** Severities, most urgent first: the order the wall and the alert list rank by. */
+export const SEVERITY_RANK: Record<AlertSeverity, number> = { critical: 0, warning: 1, info: 2 };
 
 export const latencyFields = ['eouDelayMs', 'sttMs', 'llmTtftMs', 'ttsTtfbMs', 'e2eMs'] as const;
 export type LatencyField = (typeof latencyFields)[number];
@@ -101,6 +122,7 @@ export function emptyShow(show: string): ShowState {
     turns: [],
     latency: {},
     story: emptyStory(),
+    alerts: [],
   };
 }
 
@@ -146,7 +168,7 @@ export function reduceShowMany(state: ShowState | undefined, events: readonly Hu
   return draft;
 }
 
-type OwnedArray = 'transcript' | 'actions' | 'viewerHistory' | 'productOrder' | 'carousel' | 'turns';
+type OwnedArray = 'transcript' | 'actions' | 'viewerHistory' | 'productOrder' | 'carousel' | 'turns' | 'alerts';
 type Own = <K extends OwnedArray>(key: K) => ShowState[K];
 
 function trim(draft: ShowState, key: 'transcript' | 'actions' | 'viewerHistory' | 'turns', limit: number, own: Own) {
@@ -218,6 +240,27 @@ function apply(s: ShowState, e: KnownEvent, own: Own, products: () => Record<str
       const turn: TurnMetrics = { id: e.id, timestamp: e.timestamp, ...(e.turnId !== undefined && { turnId: e.turnId }) };
       for (const f of latencyFields) if (e[f] !== undefined) turn[f] = e[f];
       own('turns').push(turn);
+      break;
+    }
+    case 'control':
+      own('actions').push({
+        kind: 'control', id: e.id, timestamp: e.timestamp, action: e.action, by: e.by, ok: e.ok,
+        ...(e.text !== undefined && { text: e.text }), ...(e.error !== undefined && { error: e.error }),
+      });
+      break;
+    case 'alert_raised':
+      if (!s.alerts.some((a) => a.alertId === e.alertId)) {
+        own('alerts').push({ alertId: e.alertId, rule: e.rule, severity: e.severity, message: e.message, id: e.id, raisedAt: e.receivedAt });
+      }
+      break;
+    case 'alert_resolved': {
+      const i = s.alerts.findIndex((a) => a.alertId === e.alertId);
+      if (i >= 0) own('alerts').splice(i, 1);
+      break;
+    }
+    case 'alert_acknowledged': {
+      const i = s.alerts.findIndex((a) => a.alertId === e.alertId);
+      if (i >= 0) own('alerts')[i] = { ...s.alerts[i]!, acknowledged: { by: e.by, at: e.receivedAt } };
       break;
     }
     case 'agent_error':

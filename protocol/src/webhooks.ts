@@ -118,6 +118,6 @@ export const webhookDelivery = z.object({
   lastError: z.string().nullable(),
 });
 export type WebhookDelivery = z.infer<typeof webhookDelivery>;
-/** `GET /api/webhooks/deliveries/:id`: the delivery with every attempt. */
-export const webhookDeliveryDetail = webhookDelivery.extend({ attemptLog: z.array(webhookAttempt) });
+/** One delivery with its attempts and the body it sends (the portal shows it as sent). */
+export const webhookDeliveryDetail = webhookDelivery.extend({ attemptLog: z.array(webhookAttempt), payload: z.string().nullable().optional() });
 export const webhookDeliveryPage = z.object({ deliveries: z.array(webhookDelivery), next: z.string().nullable() });

@@ -144,3 +144,22 @@ describe('reduceShow', () => {
     assert.equal(s.agentClosed, undefined);
   });
 });
+
+describe('reduceShow: open alerts', () => {
+  it('keeps raised alerts open until resolved, with who acknowledged them, without mutating the input', () => {
+    let s = reduceShowMany(undefined, [
+      ev('alert_raised', { alertId: 'a.1', rule: 'stream_stalled', severity: 'critical', message: 'quiet' }),
+      ev('alert_raised', { alertId: 'b.1', rule: 'latency_high', severity: 'warning', message: 'slow' }),
+      ev('alert_raised', { alertId: 'a.1', rule: 'stream_stalled', severity: 'critical', message: 'repeat is ignored' }),
+    ]);
+    assert.deepEqual(s.alerts.map((a) => [a.alertId, a.severity, a.message]), [['a.1', 'critical', 'quiet'], ['b.1', 'warning', 'slow']]);
+    const before = s;
+    const ack = ev('alert_acknowledged', { alertId: 'b.1', by: 'sam' });
+    s = reduceShow(s, ack);
+    assert.deepEqual(s.alerts[1]!.acknowledged, { by: 'sam', at: ack.receivedAt });
+    assert.equal(before.alerts[1]!.acknowledged, undefined, 'the input state is not mutated');
+    s = reduceShowMany(s, [ev('alert_resolved', { alertId: 'a.1' }), ev('alert_resolved', { alertId: 'never-raised' })]);
+    assert.deepEqual(s.alerts.map((a) => a.alertId), ['b.1']);
+    assert.equal(before.alerts.length, 2);
+  });
+});

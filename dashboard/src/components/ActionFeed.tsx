@@ -62,6 +62,18 @@ function ActionRow({ action: a, products }: { action: Action; products: Record<s
           {time}
         </div>
       );
+    case 'control':
+      return (
+        <div className="act-head" data-control-by={a.by}>
+          <span className={`act-kind${a.ok ? '' : ' act-kind-error'}`}>Staff: {a.action.replace('_', ' ')}</span>
+          <span>
+            by <strong>{a.by}</strong>
+            {a.text ? ` — “${a.text}”` : ''}
+            {a.ok ? '' : ` — failed: ${a.error ?? 'unknown error'}`}
+          </span>
+          {time}
+        </div>
+      );
     case 'agent_error':
       return (
         <div className="act-head">

@@ -17,8 +17,9 @@ export function SignIn({ onToken, reason }: { onToken: (token: string) => void; 
           </p>
         )}
         <p>
-          Open the dashboard link the hub printed when it started (<code>http://…/?token=…</code>), or paste a token issued by{' '}
-          <code>POST /api/auth/tokens</code>.
+          Open the dashboard link the hub printed when it started (<code>http://…/?token=…</code>), or paste a token. Whoever runs the hub
+          prints one with <code data-token-command>npm run token -w hub -- --role staff</code> (a host:{' '}
+          <code>--role host --shows &lt;show-id&gt;</code>).
         </p>
         <label>
           Token

@@ -2,6 +2,7 @@ import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TranscriptLine } from '@showwire/protocol';
 import { formatClock } from '../lib/format.js';
+import { compareIds } from '../lib/ids.js';
 
 const speaker = (l: TranscriptLine) => (l.role === 'agent' ? 'Agent' : l.participant || 'Host');
 
@@ -11,7 +12,7 @@ const speaker = (l: TranscriptLine) => (l.role === 'agent' ? 'Agent' : l.partici
  * as soon as they scroll up. New final lines are announced through a polite live region (only
  * the newest, so a screen reader is not flooded at 50 events/s).
  */
-export function Transcript({ lines, speaking }: { lines: readonly TranscriptLine[]; speaking: boolean }) {
+export function Transcript({ lines, speaking, moment }: { lines: readonly TranscriptLine[]; speaking: boolean; moment?: string | undefined }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
   const virtual = useVirtualizer({
@@ -24,6 +25,18 @@ export function Transcript({ lines, speaking }: { lines: readonly TranscriptLine
   useLayoutEffect(() => {
     if (follow && lines.length > 0) virtual.scrollToIndex(lines.length - 1, { align: 'end' });
   }, [lines, follow, virtual]);
+
+  // A moment (an alert's event id): the last line said at or before it, centred, once per moment
+  // (the show view sets its whole history at once, so the first lines are all of them); following
+  // stops so the reader stays there.
+  const momentIndex = useMemo(() => (moment === undefined ? -1 : lastAtOrBefore(lines, moment)), [lines, moment]);
+  const shown = useRef<string | undefined>(undefined);
+  useLayoutEffect(() => {
+    if (moment === undefined || momentIndex < 0 || shown.current === moment) return;
+    shown.current = moment;
+    setFollow(false);
+    virtual.scrollToIndex(momentIndex, { align: 'center' });
+  }, [moment, momentIndex, lines, virtual]);
 
   const onScroll = () => {
     const el = scroller.current;
@@ -63,7 +76,7 @@ export function Transcript({ lines, speaking }: { lines: readonly TranscriptLine
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((row) => (
             <div key={row.key} data-index={row.index} ref={virtual.measureElement} className="vrow" style={{ transform: `translateY(${row.start}px)` }}>
-              <Line line={lines[row.index]!} />
+              <Line line={lines[row.index]!} moment={row.index === momentIndex} />
             </div>
           ))}
         </div>
@@ -80,9 +93,12 @@ export function Transcript({ lines, speaking }: { lines: readonly TranscriptLine
   );
 }
 
-const Line = memo(function Line({ line }: { line: TranscriptLine }) {
+const Line = memo(function Line({ line, moment }: { line: TranscriptLine; moment: boolean }) {
   return (
-    <div className={`line line-${line.role}${line.final ? '' : ' line-interim'}`} data-id={line.id} data-item={line.itemId} data-final={String(line.final)}>
+    <div
+      className={`line line-${line.role}${line.final ? '' : ' line-interim'}${moment ? ' line-moment' : ''}`}
+      {...(moment && { 'data-moment': '' })}
+      data-id={line.id} data-item={line.itemId} data-final={String(line.final)}>
       <div className="line-meta">
         <span className={`speaker speaker-${line.role}`}>{speaker(line)}</span>
         <time className="muted small">{formatClock(line.timestamp)}</time>
@@ -91,6 +107,21 @@ const Line = memo(function Line({ line }: { line: TranscriptLine }) {
     </div>
   );
 });
+
+/** Index of the last line whose id is at or before `id` (lines are in id order): binary search. */
+function lastAtOrBefore(lines: readonly TranscriptLine[], id: string): number {
+  let lo = 0;
+  let hi = lines.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareIds(lines[mid]!.id, id) <= 0) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
 
 /**
  * The newest final line, looked for among the last 8 only, as the reducer looks for open lines

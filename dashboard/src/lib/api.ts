@@ -74,7 +74,7 @@ export async function loadHistory(
 /** The wall starts from the summaries; the reducer accepts them once the long arrays are put back. */
 export function summaryToState(s: ShowSummary): ShowState {
   const { lastTranscript, productCount: _count, ...rest } = s;
-  return { ...rest, transcript: lastTranscript ? [lastTranscript] : [], actions: [], viewerHistory: [], products: {}, story: emptyStory() };
+  return { ...rest, transcript: lastTranscript ? [lastTranscript] : [], actions: [], viewerHistory: [], products: {}, story: emptyStory(), alerts: rest.alerts ?? [] };
 }
 
 export function streamUrl(token: string | null, opts: { shows?: string[]; lastEventId?: string }): string {

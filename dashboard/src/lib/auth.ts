@@ -7,6 +7,8 @@ export interface Claims {
   role: Role;
   shows: string[];
   exp?: number;
+  /** When the token was issued: a refresh is timed from its lifetime. */
+  iat?: number;
 }
 
 type Store = Pick<Storage, 'getItem' | 'setItem'>;
@@ -38,7 +40,13 @@ export function decodeClaims(token: string | null): Claims | undefined {
     const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
     const c = JSON.parse(json) as Partial<Claims>;
     if (typeof c.role !== 'string' || !Array.isArray(c.shows)) return undefined;
-    return { sub: String(c.sub ?? ''), role: c.role, shows: c.shows.map(String), ...(typeof c.exp === 'number' && { exp: c.exp }) };
+    return {
+      sub: String(c.sub ?? ''),
+      role: c.role,
+      shows: c.shows.map(String),
+      ...(typeof c.exp === 'number' && { exp: c.exp }),
+      ...(typeof c.iat === 'number' && { iat: c.iat }),
+    };
   } catch {
     return undefined;
   }

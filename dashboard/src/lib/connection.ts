@@ -1,4 +1,4 @@
-import { heartbeatNotice, historyTruncatedNotice, type HistoryTruncatedNotice, type HubEvent } from '@showwire/protocol';
+import { heartbeatNotice, historyTruncatedNotice, type HistoryTruncatedNotice, type HubEvent, type PresenceNotice } from '@showwire/protocol';
 
 /**
  * `live`: the stream is open and the hub's heartbeats arrive. `reconnecting`: it dropped (or
@@ -23,6 +23,8 @@ export interface ConnectionOptions {
   lastEventId?: string;
   onEvent: (event: HubEvent) => void;
   onNotice?: (notice: TruncatedNotice) => void;
+  /** Who watches the show(s) of this stream changed (an id-less notice). */
+  onPresence?: (notice: PresenceNotice) => void;
   onState?: (state: ConnectionState) => void;
   /** Hub clock minus ours, seconds, from each heartbeat's `timestamp`. */
   onClockOffset?: (seconds: number) => void;
@@ -107,6 +109,10 @@ export function openConnection(opts: ConnectionOptions) {
         if (beat.success) opts.onClockOffset?.(beat.data.timestamp - now / 1000);
         attempts = 0;
         setState('live');
+        return;
+      }
+      if (data.type === 'presence') {
+        opts.onPresence?.(data as unknown as PresenceNotice);
         return;
       }
       if (data.type === 'history_truncated') {

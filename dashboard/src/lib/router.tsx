@@ -49,3 +49,21 @@ export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchor
 
 export const showPath = (show: string) => `/shows/${encodeURIComponent(show)}`;
 export const replayPath = (show: string) => `/shows/${encodeURIComponent(show)}/replay`;
+
+/** The address's `#…` part, kept current across in-page navigation and hash changes. */
+export function useHash(): string {
+  const [hash, setHash] = useState(() => location.hash);
+  useEffect(() => {
+    const update = () => setHash(location.hash);
+    window.addEventListener('hashchange', update);
+    window.addEventListener(NAVIGATE, update);
+    return () => {
+      window.removeEventListener('hashchange', update);
+      window.removeEventListener(NAVIGATE, update);
+    };
+  }, []);
+  return hash;
+}
+
+/** `#e<event id>`: a moment in a show's timeline (what an alert links to). */
+export const momentOf = (hash: string) => /^#e((?:[a-z0-9]+-)?\d+)$/.exec(hash)?.[1];

@@ -1,55 +1,63 @@
-import type { ShowState } from '@showwire/protocol';
+import { SEVERITY_RANK, type OpenAlert, type ShowState } from '@showwire/protocol';
 
-export type Trouble = 'agent_error' | 'stream_stalled' | 'agent_silent' | 'ended';
+/**
+ * Trouble is what the hub says it is: a show's open alerts (`state.alerts`, raised by the hub's
+ * alert rules on the event stream, whether or not a dashboard is open). The page guesses
+ * nothing from its own clock, so a recoverable error the agent retried is history, not trouble.
+ */
 
-/** A live show with no event at all for this long has a stalled stream (viewer counts and transcripts normally keep coming). */
-export const STALLED_AFTER_S = 30;
-/** A live show whose agent has done nothing for this long: it may be stuck or disconnected. */
-export const SILENT_AFTER_S = 60;
-
-const RANK: Record<Trouble, number> = { agent_error: 4, stream_stalled: 3, agent_silent: 2, ended: 1 };
-
-export const TROUBLE_LABEL: Record<Trouble, string> = {
-  agent_error: 'Agent error',
+/** Labels of the hub's alert rules (hub/src/alerts/rules.ts); an unknown rule shows its name. */
+export const RULE_LABEL: Record<string, string> = {
+  agent_error: 'Agent failed',
+  agent_missing: 'Agent missing',
   stream_stalled: 'Stream stalled',
   agent_silent: 'Agent silent',
-  ended: 'Ended',
+  latency_high: 'Slow replies',
+  tool_failures: 'Tools failing',
+  host_silent: 'Host silent',
+  webhook_failing: 'Webhook failing',
 };
+export const ruleLabel = (rule: string) => RULE_LABEL[rule] ?? rule.replace(/_/g, ' ');
 
-/** What is wrong with a show at hub time `now` (epoch seconds), worst first. */
-export function troubles(s: ShowState, now: number): Trouble[] {
-  const out: Trouble[] = [];
-  if (s.lastError) out.push('agent_error');
-  if (s.status === 'live') {
-    const last = s.lastActivity ?? s.startedAt;
-    if (last !== undefined && now - last > STALLED_AFTER_S) out.push('stream_stalled');
-    const agent = s.lastAgentActivity ?? s.startedAt;
-    if (agent !== undefined && now - agent > SILENT_AFTER_S) out.push('agent_silent');
-  }
-  if (s.status === 'ended') out.push('ended');
-  return out;
+/** A show's open alerts, most urgent first: severity, then the oldest. */
+export function rankedAlerts(s: ShowState): OpenAlert[] {
+  return [...(s.alerts ?? [])].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.raisedAt - b.raisedAt);
 }
-
-export const troubleScore = (t: Trouble[]) => t.reduce((m, x) => Math.max(m, RANK[x]), 0);
 
 export type WallFilter = 'all' | 'live' | 'trouble' | 'ended';
 
 export interface WallCard {
   state: ShowState;
-  troubles: Trouble[];
+  /** Open alerts, most urgent first. */
+  alerts: OpenAlert[];
 }
 
+const NONE = 99;
+
 /**
- * The wall's cards, worst trouble first, then live before the rest, then by title, so a card
- * only moves when its situation changes. Troubles are worked out once per show.
+ * The wall's cards: shows with open alerts first (the most severe, then the longest open), then
+ * by rolling p95 end-to-end latency (slowest first), then live before the rest, then by title,
+ * so a card moves only when its situation does.
  */
-export function sortedCards(states: Iterable<ShowState>, now: number): WallCard[] {
-  const cards = Array.from(states, (state) => ({ state, troubles: troubles(state, now) }));
-  const serious = (c: WallCard) => troubleScore(c.troubles.filter((x) => x !== 'ended'));
+/** One card object per state object: a show whose state did not change keeps its card, so a memoized card skips its render. */
+const cardOf = new WeakMap<ShowState, WallCard>();
+const cardFor = (state: ShowState): WallCard => {
+  let card = cardOf.get(state);
+  if (!card) cardOf.set(state, (card = { state, alerts: rankedAlerts(state) }));
+  return card;
+};
+
+export function sortedCards(states: Iterable<ShowState>): WallCard[] {
+  const cards = Array.from(states, cardFor);
+  const severity = (c: WallCard) => (c.alerts[0] ? SEVERITY_RANK[c.alerts[0].severity] : NONE);
+  const age = (c: WallCard) => c.alerts[0]?.raisedAt ?? Infinity;
+  const p95 = (c: WallCard) => c.state.latency?.e2eMs?.p95 ?? -1;
   const liveRank = (s: ShowState) => (s.status === 'live' ? 0 : 1);
   return cards.sort(
     (a, b) =>
-      serious(b) - serious(a) ||
+      severity(a) - severity(b) ||
+      age(a) - age(b) ||
+      p95(b) - p95(a) ||
       liveRank(a.state) - liveRank(b.state) ||
       (a.state.title ?? a.state.show).localeCompare(b.state.title ?? b.state.show),
   );
@@ -58,11 +66,11 @@ export function sortedCards(states: Iterable<ShowState>, now: number): WallCard[
 /** The cards a filter and a title (or show id) search keep, in the order given. */
 export function filterCards(cards: readonly WallCard[], filter: WallFilter, search: string): WallCard[] {
   const q = search.trim().toLowerCase();
-  return cards.filter(({ state, troubles: t }) => {
+  return cards.filter(({ state, alerts }) => {
     if (q && !(state.title ?? '').toLowerCase().includes(q) && !state.show.toLowerCase().includes(q)) return false;
     if (filter === 'live') return state.status === 'live';
     if (filter === 'ended') return state.status === 'ended';
-    if (filter === 'trouble') return t.some((x) => x !== 'ended');
+    if (filter === 'trouble') return alerts.length > 0;
     return true;
   });
 }

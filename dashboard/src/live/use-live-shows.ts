@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { reduceShowMany, type ReduceOptions, type ShowState } from '@showwire/protocol';
+import { reduceShowMany, type ReduceOptions, type ShowState, type Watcher } from '@showwire/protocol';
 import { ApiError, loadHistory, loadShowList, streamUrl, summaryToState, tokenAccepted } from '../lib/api.js';
 import { openConnection, type ConnectionState } from '../lib/connection.js';
 import { maxId } from '../lib/ids.js';
@@ -15,6 +15,8 @@ export interface LiveShows {
   truncated: boolean;
   /** Hub clock minus ours, seconds. */
   clockOffset: number;
+  /** Who else watches the show (the show view), from the hub's presence notices. */
+  presence?: Watcher[];
 }
 
 /**
@@ -30,7 +32,12 @@ export interface LiveShows {
 export function useLiveShows(token: string | null, show: string | undefined, reduce?: ReduceOptions, onUnauthorized?: () => void): LiveShows {
   const unauthorized = useRef(onUnauthorized);
   unauthorized.current = onUnauthorized;
-  const store = useMemo(() => createShowStore({ ...(reduce && { reduce }) }), [token, show]); // eslint-disable-line react-hooks/exhaustive-deps
+  // A refreshed token is picked up by the next (re)connect: the hub ends a stream at its token's
+  // exp and the connection resumes from its last id with the fresh one, so nothing is reloaded.
+  const tokenRef = useRef(token);
+  tokenRef.current = token;
+  const [presence, setPresence] = useState<Watcher[]>();
+  const store = useMemo(() => createShowStore({ ...(reduce && { reduce }) }), [show]); // eslint-disable-line react-hooks/exhaustive-deps
   const states = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [loading, setLoading] = useState(true);
@@ -62,12 +69,13 @@ export function useLiveShows(token: string | null, show: string | undefined, red
       }
       if (abort.signal.aborted) return;
       setLoading(false);
-      const url = (last: string | undefined) => streamUrl(token, { ...(show && { shows: [show] }), ...(last !== undefined && { lastEventId: last }) });
+      const url = (last: string | undefined) => streamUrl(tokenRef.current, { ...(show && { shows: [show] }), ...(last !== undefined && { lastEventId: last }) });
       conn = openConnection({
         url,
         lastEventId: from,
         onEvent: (e) => store.push(e),
         onNotice: () => setTruncated(true),
+        onPresence: (p) => p.show === show && setPresence(p.watchers),
         onState: setConnection,
         onClockOffset: setClockOffset,
         authorized: () => tokenAccepted(url(undefined)),
@@ -88,7 +96,7 @@ export function useLiveShows(token: string | null, show: string | undefined, red
       conn?.close();
       window.removeEventListener('online', online);
     };
-  }, [store, token, show]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [store, show]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  return { states, connection, loading, truncated, clockOffset, ...(error && { error }) };
+  return { states, connection, loading, truncated, clockOffset, ...(error && { error }), ...(presence && { presence }) };
 }

@@ -11,8 +11,13 @@ import { TranscriptDownload } from '../components/TranscriptDownload.js';
 import { ApiError } from '../lib/api.js';
 import type { PageProps } from '../lib/auth.js';
 import { formatClock, formatCount, formatDuration } from '../lib/format.js';
-import { Link, replayPath } from '../lib/router.js';
-import { TROUBLE_LABEL, troubles } from '../lib/trouble.js';
+import { Link, momentOf, replayPath, useHash } from '../lib/router.js';
+import { rankedAlerts } from '../lib/trouble.js';
+import { AlertList } from '../components/AlertList.js';
+import { ControlBar } from '../components/ControlBar.js';
+import { TurnBreakdown } from '../components/Latency.js';
+import { ListenIn } from '../components/ListenIn.js';
+import { Presence } from '../components/Presence.js';
 import { useHubNow } from '../live/use-now.js';
 import { useLiveShows } from '../live/use-live-shows.js';
 import { AgentChip } from './Wall.js';
@@ -22,7 +27,11 @@ export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: Pag
   const now = useHubNow(live.clockOffset);
   const state = useMemo(() => live.states.get(show) ?? emptyShow(show), [live.states, show]);
   const title = state.title || show;
-  const flags = troubles(state, now).filter((t) => t !== 'ended');
+  const alerts = useMemo(() => rankedAlerts(state).map((a) => ({ ...a, show })), [state, show]);
+  const staff = !claims || claims.role === 'staff' || claims.role === 'admin';
+  const moment = momentOf(useHash());
+  // `?listen=1` (the wall's list view, key l): start listening at once, the key press being the gesture.
+  const autoListen = useMemo(() => new URLSearchParams(location.search).get('listen') === '1', []);
 
   return (
     <>
@@ -45,12 +54,12 @@ export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: Pag
           </Notice>
         )}
         {live.truncated && <Notice kind="warn">The hub no longer keeps this show’s oldest events; the transcript starts where its history does.</Notice>}
-        {flags.length > 0 && (
-          <Notice kind="warn">
-            {flags.map((t) => TROUBLE_LABEL[t]).join(' · ')}
-            {state.lastError ? ` — ${state.lastError.message}` : ''}
-          </Notice>
-        )}
+        <div className="show-bar">
+          <Presence show={show} token={token} {...(claims && { me: claims.sub })} {...(live.presence && { live: live.presence })} />
+          {staff && <ListenIn show={show} token={token} autoStart={autoListen} />}
+        </div>
+        {alerts.length > 0 && <AlertList alerts={alerts} token={token} now={now} showNames={false} />}
+        <ControlBar show={show} token={token} claims={claims} />
         <ShowMeta state={state} now={now} />
         <div className="show-tools">
           <Link className="btn-quiet" href={replayPath(show)} data-testid="replay-link">
@@ -60,10 +69,11 @@ export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: Pag
         </div>
         {state.status === 'ended' && <ShowSummary show={show} token={token} version={state.lastEventId} />}
         <div className="show-grid">
-          <Transcript lines={state.transcript} speaking={state.agentSpeaking} />
+          <Transcript lines={state.transcript} speaking={state.agentSpeaking} moment={moment} />
           <div className="show-side">
             <Carousel state={state} />
             <ActionFeed actions={state.actions} products={state.products} />
+            <TurnBreakdown state={state} />
           </div>
         </div>
       </main>

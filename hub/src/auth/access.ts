@@ -9,6 +9,9 @@ export interface Principal {
   shows: ReadonlySet<string> | null;
   /** Epoch seconds; undefined when auth is off. */
   exp?: number;
+  /** When the token was issued, and when its session began (refreshes keep the first sign-in's time). */
+  iat?: number;
+  authTime?: number;
 }
 
 export const OPEN_PRINCIPAL: Principal = { sub: 'anonymous', role: 'admin', shows: null };

@@ -62,7 +62,8 @@ export const authPlugin = fp(
       const result = await verifyToken(opts.key, token, { maxLifetimeSeconds: opts.maxLifetimeSeconds });
       if (!result.ok) throw unauthorized(result.reason);
       const { sub, role, shows, exp } = result.claims;
-      return { sub, role, shows: shows.includes('*') ? null : new Set(shows), exp };
+      const { iat, authTime } = result;
+      return { sub, role, shows: shows.includes('*') ? null : new Set(shows), exp, ...(iat !== undefined && { iat }), ...(authTime !== undefined && { authTime }) };
     }
   },
   { name: 'showwire-auth', dependencies: ['@fastify/cookie'] },

@@ -39,9 +39,18 @@ export function ttlTooLong(ttlSeconds: number, maxSeconds: number): string | und
   return ttlSeconds > maxSeconds ? `is ${ttlSeconds} s; this hub accepts tokens living at most ${maxSeconds} s (${formatDays(maxSeconds)}, HUB_TOKEN_MAX_DAYS)` : undefined;
 }
 
-export async function mintToken(key: Uint8Array, claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): Promise<{ token: string; exp: number }> {
+/**
+ * `authTime` (epoch seconds) is when the session began: a refreshed token keeps its first
+ * token's, so `POST /api/auth/refresh` can bound a session however often it is refreshed.
+ */
+export async function mintToken(
+  key: Uint8Array,
+  claims: Omit<TokenClaims, 'exp'>,
+  ttlSeconds: number,
+  authTime?: number,
+): Promise<{ token: string; exp: number }> {
   const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
-  const token = await new SignJWT({ role: claims.role, shows: claims.shows })
+  const token = await new SignJWT({ role: claims.role, shows: claims.shows, ...(authTime !== undefined && { auth_time: authTime }) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
@@ -50,7 +59,8 @@ export async function mintToken(key: Uint8Array, claims: Omit<TokenClaims, 'exp'
   return { token, exp };
 }
 
-export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
+/** `authTime`: when the session began (the `auth_time` claim, else the token's `iat`); `iat` when it was issued. */
+export type VerifyResult = { ok: true; claims: TokenClaims; iat?: number; authTime?: number } | { ok: false; reason: string };
 
 /**
  * Verifies signature (HS256 only: `none` and every other algorithm are refused), expiry, claim
@@ -71,7 +81,10 @@ export async function verifyToken(key: Uint8Array, token: string, opts: { maxLif
         reason: `token expires in ${days >= 10 ? Math.round(days) : days.toFixed(1)} days, beyond this hub's maximum token lifetime of ${formatDays(opts.maxLifetimeSeconds)} (HUB_TOKEN_MAX_DAYS); mint a shorter-lived token`,
       };
     }
-    return { ok: true, claims: parsed.data };
+    const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+    const iat = num(payload.iat);
+    const authTime = num(payload.auth_time) ?? iat;
+    return { ok: true, claims: parsed.data, ...(iat !== undefined && { iat }), ...(authTime !== undefined && { authTime }) };
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, reason: 'token has expired' };
     if (error instanceof errors.JOSEAlgNotAllowed) return { ok: false, reason: 'token algorithm is not allowed (HS256 only)' };

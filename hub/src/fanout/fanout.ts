@@ -126,6 +126,17 @@ export function createFanout(options: FanoutOptions) {
     for (const s of sessions) s.notice(chunk);
   }
 
+  /** An id-less frame of `type` to the connections that want that show and type (presence notices). */
+  function noticeShow(show: string, type: string, frame: string): void {
+    const chunk = new WireChunk(frame);
+    const send = (g: Group) => {
+      if (g.filter.types !== null && !g.filter.types.has(type)) return;
+      for (const s of g.sessions) s.notice(chunk);
+    };
+    for (const g of allShows) send(g);
+    for (const g of byShow.get(show) ?? []) send(g);
+  }
+
   /**
    * Opens a stream the way Mercure's transport does: decide the resume point (a bad one is a 400
    * before any byte is written), write the head, join, replay the history paced by the socket,
@@ -159,7 +170,7 @@ export function createFanout(options: FanoutOptions) {
 
   const stats = (): FanoutStats => ({ connections: sessions.size, groups: groups.size });
 
-  return { subscribe, publish, broadcast, close, stats };
+  return { subscribe, publish, broadcast, noticeShow, close, stats };
 }
 
 export type Fanout = ReturnType<typeof createFanout>;

@@ -31,13 +31,14 @@ export function createShowRegistry() {
     for (const [show, events] of byShow) states.set(show, reduceShowMany(states.get(show), events, LIMITS));
   }
 
-  /** Folds the whole retained log, page by page. */
-  async function load(log: EventLog): Promise<void> {
+  /** Folds the whole retained log, page by page; `also` sees each page too (one pass for every consumer). */
+  async function load(log: EventLog, also?: (page: LogRecord[]) => void): Promise<void> {
     let after: string | undefined;
     for (;;) {
       const page = await log.read({ after, limit: 5000 });
       if (page.length === 0) break;
       apply(page);
+      also?.(page);
       after = page.at(-1)!.id;
     }
   }

@@ -156,11 +156,24 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
     }
   }
 
+  // The alert engine asks synchronously, on its tick; endpoints live in Redis, so a copy refreshed
+  // every few seconds answers (a rule measured in minutes loses nothing by it).
+  let enabledCache: Endpoint[] = [];
+  let refresher: NodeJS.Timeout | undefined;
+  const refreshEnabled = () =>
+    endpoints.list().then(
+      (all) => void (enabledCache = all.filter((e) => e.enabled)),
+      (error: unknown) => logger.debug({ err: error }, 'webhook endpoint list refresh failed'),
+    );
   return {
     outbox: { list: outbox.list.bind(outbox), prune: outbox.prune.bind(outbox) },
     metrics,
+    /** Enabled endpoints with their failing-since time (the `webhook_failing` alert rule reads them). */
+    enabledEndpoints: () => enabledCache,
     start(hubPublish: Publish) {
       publish = hubPublish;
+      void refreshEnabled();
+      refresher = setInterval(refreshEnabled, 5_000).unref();
       // The delivery log is kept as long as the events are (HUB_RETENTION_HOURS); any hub may prune it.
       const prune = () =>
         outbox.prune(Date.now() / 1000 - config.HUB_RETENTION_HOURS * 3600).catch((error: unknown) => logger.warn({ err: error }, 'webhook delivery log prune failed'));
@@ -171,6 +184,7 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
       wake();
     },
     async close() {
+      clearInterval(refresher);
       stopped = true;
       clearTimeout(timer);
       clearInterval(pruner);

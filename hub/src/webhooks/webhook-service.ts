@@ -125,6 +125,8 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
     endpoints,
     outbox,
     metrics,
+    /** Enabled endpoints with their failing-since time (the `webhook_failing` alert rule reads them). */
+    enabledEndpoints: () => endpoints.enabled(),
     /** Starts delivering (what was pending before a restart goes out now); `publish` is the hub's. */
     start(hubPublish: Publish) {
       publish = hubPublish;

@@ -1,0 +1,79 @@
+import { useState, type FormEvent } from 'react';
+import type { ControlBody } from '@showwire/protocol';
+import type { Claims } from '../lib/auth.js';
+import { sendControl } from '../lib/supervision-api.js';
+
+type Action = ControlBody['action'];
+
+const BUTTONS: Array<{ action: Exclude<Action, 'say'>; label: string; confirm?: string; staffOnly?: boolean }> = [
+  { action: 'pause', label: 'Pause agent' },
+  { action: 'resume', label: 'Resume agent' },
+  { action: 'end_agent', label: 'End agent', confirm: 'End the agent’s session? It leaves the room until it is re-dispatched.', staffOnly: true },
+  { action: 'redispatch', label: 'Re-dispatch agent', confirm: 'Replace the agent with a freshly dispatched one?', staffOnly: true },
+  { action: 'end_show', label: 'End show', confirm: 'End the show for everyone? The room is closed.', staffOnly: true },
+];
+
+/**
+ * Acting on the show's agent (DESIGN.md § Controls): staff and admin have every action, a host
+ * its own show's say, pause and resume. Destructive actions ask first. Every call is audited by
+ * the hub as a `control` event, which the action feed shows to everyone watching.
+ */
+export function ControlBar({ show, token, claims }: { show: string; token: string | null; claims: Claims | undefined }) {
+  const staff = !claims || claims.role === 'staff' || claims.role === 'admin';
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState<Action>();
+  const [outcome, setOutcome] = useState<{ ok: boolean; message: string }>();
+  if (!staff && claims?.role !== 'host') return null;
+
+  const run = async (body: ControlBody, confirmText?: string) => {
+    if (confirmText && !window.confirm(confirmText)) return;
+    setBusy(body.action);
+    setOutcome(undefined);
+    try {
+      await sendControl(token, show, body);
+      setOutcome({ ok: true, message: `${body.action.replace('_', ' ')}: done` });
+      if (body.action === 'say') setText('');
+    } catch (e) {
+      setOutcome({ ok: false, message: (e as Error).message });
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  const say = (e: FormEvent) => {
+    e.preventDefault();
+    if (text.trim()) void run({ action: 'say', text: text.trim() });
+  };
+
+  return (
+    <section className="panel controls" aria-label="Agent controls" data-testid="controls">
+      <form className="say" onSubmit={say}>
+        <label className="sr-only" htmlFor="say-text">
+          Line for the agent to say
+        </label>
+        <input id="say-text" type="text" maxLength={2000} placeholder="Make the agent say…" value={text} onChange={(e) => setText(e.target.value)} />
+        <button type="submit" className="btn" disabled={!text.trim() || busy !== undefined} data-control="say">
+          Say
+        </button>
+      </form>
+      <div className="control-buttons">
+        {BUTTONS.filter((b) => staff || !b.staffOnly).map((b) => (
+          <button
+            key={b.action}
+            type="button"
+            className={`btn-quiet${b.confirm ? ' btn-danger' : ''}`}
+            disabled={busy !== undefined}
+            data-control={b.action}
+            onClick={() => void run({ action: b.action }, b.confirm)}
+          >
+            {b.label}
+          </button>
+        ))}
+      </div>
+      {outcome && (
+        <p className={`small ${outcome.ok ? 'muted' : 'error'}`} role="status" data-control-outcome={outcome.ok ? 'ok' : 'failed'}>
+          {outcome.message}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,174 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { DEFAULT_SHOW, type EventInput, type HubEvent, type OpenAlert } from '@showwire/protocol';
+import type { Principal } from '../auth/access.js';
+import type { Config } from '../config.js';
+import type { LogRecord } from '../log/event-log.js';
+import { conditions, newWatch, observe, type AlertThresholds, type Condition, type ShowWatch } from './rules.js';
+
+type Publish = (events: Array<EventInput & { show: string }>, principal: Principal) => Promise<unknown>;
+
+/** Alert events are stamped `admin:alerts` as their source. */
+const ALERTS_PRINCIPAL: Principal = { sub: 'alerts', role: 'admin', shows: null };
+
+export function thresholdsOf(config: Config): AlertThresholds {
+  return {
+    agentSilentSeconds: config.HUB_ALERT_AGENT_SILENT_MS / 1000,
+    latencyP95Ms: config.HUB_ALERT_LATENCY_P95_MS,
+    latencyMinTurns: config.HUB_ALERT_LATENCY_MIN_TURNS,
+    latencyTurns: config.HUB_ALERT_LATENCY_TURNS,
+    toolFailures: config.HUB_ALERT_TOOL_FAILURES,
+    toolFailureWindowSeconds: config.HUB_ALERT_TOOL_FAILURE_WINDOW_MS / 1000,
+    streamStalledSeconds: config.HUB_ALERT_STREAM_STALLED_MS / 1000,
+    agentMissingSeconds: config.HUB_ALERT_AGENT_MISSING_MS / 1000,
+    hostSilentSeconds: config.HUB_ALERT_HOST_SILENT_MS / 1000,
+  };
+}
+
+/** A failing webhook endpoint, as the engine needs to see it. */
+export interface FailingEndpoint {
+  id: string;
+  url: string;
+  failingSince: number | null;
+}
+
+/**
+ * An alert's id is `<key>.<stamp>`: the key (the rule, or `webhook_failing-<endpoint>`) says which
+ * condition it stands for, so the open set can be rebuilt from the log after a restart; the stamp
+ * tells a later alert of the same rule from this one.
+ */
+const keyOf = (alertId: string) => alertId.slice(0, alertId.lastIndexOf('.'));
+let sequence = 0;
+const newAlertId = (key: string) => `${key}.${Date.now().toString(36)}${(sequence++ % 1296).toString(36).padStart(2, '0')}`;
+
+/**
+ * Evaluates the alert rules on the event stream: each stored event updates its show's watch
+ * record and re-evaluates that show at once (an unrecoverable error raises in the same tick);
+ * a timer re-evaluates every live show for the rules that fire on silence. A condition that
+ * starts holding publishes `alert_raised` once, one that stops publishes `alert_resolved`, both
+ * through the hub's publish (so stored, streamed and sent to webhooks like any event).
+ */
+export function createAlertEngine(opts: {
+  config: Config;
+  logger: FastifyBaseLogger;
+  /** Failing webhook endpoints, for `webhook_failing` (alerted on the `default` show). */
+  webhookEndpoints: () => FailingEndpoint[];
+}) {
+  const { config, logger } = opts;
+  const t = thresholdsOf(config);
+  const webhookRule = config.HUB_ALERT_WEBHOOK_FAILING_MS / 1000;
+  const watches = new Map<string, ShowWatch>();
+  /** Open alerts per show: condition key → alertId. Kept in step with the log's alert events. */
+  const open = new Map<string, Map<string, string>>();
+  let publish: Publish | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const openOf = (show: string) => {
+    let m = open.get(show);
+    if (!m) open.set(show, (m = new Map()));
+    return m;
+  };
+
+  /** Folds stored records (history at start, then every append) into the watch records and the open set. */
+  function apply(records: readonly LogRecord[]): Set<string> {
+    const touched = new Set<string>();
+    for (const r of records) {
+      const event = ('event' in r ? r.event : JSON.parse(r.json)) as HubEvent;
+      if (event.type === 'alert_raised') openOf(r.show).set(keyOf(String(event.alertId)), String(event.alertId));
+      else if (event.type === 'alert_resolved') {
+        const m = open.get(r.show);
+        const key = keyOf(String(event.alertId));
+        if (m && m.get(key) === event.alertId) m.delete(key);
+      }
+      let w = watches.get(r.show);
+      if (!w) watches.set(r.show, (w = newWatch(event.receivedAt)));
+      observe(w, event, t);
+      // A show's alert events don't change its conditions: no re-evaluation for them alone.
+      if (!r.type.startsWith('alert_')) touched.add(r.show);
+    }
+    return touched;
+  }
+
+  /** What should be open now, per show, against what is: the raises and resolves to publish. */
+  function evaluate(shows: Iterable<string>, now = Date.now() / 1000): Array<EventInput & { show: string }> {
+    const out: Array<EventInput & { show: string }> = [];
+    const want = new Map<string, Map<string, Condition>>();
+    const all = new Set(shows);
+    // The default show carries the webhook alerts, so it is always decided whole.
+    if (webhookRule) all.add(DEFAULT_SHOW);
+    for (const show of all) {
+      const w = watches.get(show);
+      if (w || open.get(show)?.size) want.set(show, new Map(w ? conditions(w, now, t).map((c) => [c.rule, c]) : []));
+    }
+    if (webhookRule) {
+      const m = want.get(DEFAULT_SHOW) ?? new Map<string, Condition>();
+      for (const ep of opts.webhookEndpoints()) {
+        if (ep.failingSince !== null && now - ep.failingSince >= webhookRule) {
+          m.set(`webhook_failing-${ep.id}`, { rule: 'webhook_failing', severity: 'warning', message: `webhook endpoint ${ep.id} (${ep.url}) has failed every delivery for ${Math.round(now - ep.failingSince)} s` });
+        }
+      }
+      want.set(DEFAULT_SHOW, m);
+    }
+    for (const [show, conds] of want) {
+      const current = openOf(show);
+      for (const [key, c] of conds) {
+        if (current.has(key)) continue;
+        const alertId = newAlertId(key);
+        current.set(key, alertId);
+        out.push({ type: 'alert_raised', show, alertId, rule: c.rule, severity: c.severity, message: c.message });
+      }
+      for (const [key, alertId] of current) {
+        if (conds.has(key)) continue;
+        current.delete(key);
+        out.push({ type: 'alert_resolved', show, alertId, message: 'the condition cleared' });
+      }
+    }
+    return out;
+  }
+
+  function send(events: Array<EventInput & { show: string }>) {
+    if (!events.length || !publish) return;
+    publish(events, ALERTS_PRINCIPAL).catch((error: unknown) => logger.error({ err: error }, 'could not publish alerts'));
+  }
+
+  /** Everything live, plus shows that still have open alerts (so they can resolve). */
+  const watched = () => new Set([...[...watches].filter(([, w]) => w.status === 'live').map(([s]) => s), ...[...open].filter(([, m]) => m.size).map(([s]) => s)]);
+
+  return {
+    /** Folds the retained log at start (no alerts are published for the past). */
+    load: (records: readonly LogRecord[]) => void apply(records),
+    /** Runs on every append; never throws into the log's commit path. */
+    onAppend(records: readonly LogRecord[]) {
+      try {
+        const touched = apply(records);
+        if (publish && touched.size) send(evaluate(touched));
+      } catch (error) {
+        logger.error({ err: error }, 'alert evaluation failed');
+      }
+    },
+    start(hubPublish: Publish) {
+      publish = hubPublish;
+      timer = setInterval(() => {
+        try {
+          send(evaluate(watched()));
+        } catch (error) {
+          logger.error({ err: error }, 'alert evaluation failed');
+        }
+      }, config.HUB_ALERT_TICK_MS);
+      timer.unref();
+    },
+    close() {
+      clearInterval(timer);
+      publish = undefined;
+    },
+    /** Shows with open alerts, for tests and metrics. */
+    openCount: () => [...open.values()].reduce((n, m) => n + m.size, 0),
+  };
+}
+
+export type AlertEngine = ReturnType<typeof createAlertEngine>;
+
+/** Open alerts, most urgent first: severity, then the oldest. */
+export function rankAlerts<T extends Pick<OpenAlert, 'severity' | 'raisedAt'>>(alerts: T[]): T[] {
+  const rank = { critical: 0, warning: 1, info: 2 } as const;
+  return alerts.sort((a, b) => rank[a.severity] - rank[b.severity] || a.raisedAt - b.raisedAt);
+}
