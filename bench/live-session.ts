@@ -1,6 +1,6 @@
 import { dispose } from '@livekit/rtc-node';
 import WebSocket from 'ws';
-import { startLiveKit, type LiveKitServer } from '../hub/test/helpers/livekit-server.js';
+import { startLiveKit, type LiveKitServer } from '@showwire/testkit';
 import { startMediaHost, type MediaHost } from '../hub/test/helpers/media-host.js';
 
 const ROOM = 'bench-live';
