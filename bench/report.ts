@@ -1,5 +1,6 @@
 import type { FanoutResult, IdleResult, IngestResult, ResumeResult } from '@showwire/stream-test/load';
 import type { AgentClientResult } from './agent-client.js';
+import type { StreamIngestResult } from './stream-ingest.js';
 import type { WebhookResult } from './webhook-bench.js';
 
 export const TARGETS = ['hub', 'nchan', 'centrifugo'] as const;
@@ -18,6 +19,7 @@ export interface BenchResult {
   /** Nchan has no batch publish. */
   batchIngest: Partial<Each<IngestResult>>;
   agentClient: AgentClientResult;
+  streamIngest: StreamIngestResult;
   resume: Each<ResumeResult>;
   webhooks: WebhookResult;
 }
@@ -90,6 +92,9 @@ function rows(r: BenchResult): string[][] {
     heading(`(c3) the agent's hub client, ${s.agentEvents} events (centrifugo: its single publishes of (c))`),
     row('  events/s', { hub: r.agentClient.eventsPerSec, centrifugo: single.centrifugo }, '≥ 1.0× centrifugo', agentVsCf !== null && agentVsCf >= 1),
     row('  server CPU µs/event', { hub: r.agentClient.serverCpuUsPerEvent, centrifugo: r.ingest.centrifugo.serverCpuUsPerEvent }),
+    heading(`(c4) one NDJSON publish stream, ${s.streamEvents} events, each acked once durable (centrifugo: its single publishes of (c))`),
+    row('  events/s', { hub: r.streamIngest.eventsPerSec, centrifugo: single.centrifugo }, '≥ 1.0× centrifugo', (ratio(r.streamIngest.eventsPerSec, single.centrifugo) ?? 0) >= 1),
+    row('  server CPU µs/event', { hub: r.streamIngest.serverCpuUsPerEvent, centrifugo: r.ingest.centrifugo.serverCpuUsPerEvent }),
     heading(`(e) resume of ${s.resumeEvents} missed events (one subscriber)`),
     row('  request → last event, ms', pick(r.resume, (x) => x.ms)),
     row('  server CPU, ms', pick(r.resume, (x) => x.serverCpuMs)),
@@ -131,6 +136,8 @@ export function problems(r: BenchResult): string[] {
   }
   const a = r.agentClient;
   if (a.sent !== a.events || a.dropped) out.push(`hub (c3): the agent's client sent ${a.sent} of ${a.events}, dropped ${a.dropped} (${a.dropReports.join(', ')})`);
+  const st = r.streamIngest;
+  if (st.acked !== st.events) out.push(`hub (c4): ${st.acked} of ${st.events} stream lines acked (${st.errors.join('; ')})`);
   for (const [name, x] of Object.entries(r.resume)) {
     if (!x.complete) out.push(`${name} (e): resume got ${x.received} of ${x.expected}, ${x.outOfSequence} out of sequence ${x.errors.join('; ')}`);
   }

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPool, openFileLimit, runFanout, runIdle, runIngest, runResume, type Target } from '@showwire/stream-test/load';
 import { runAgentClient } from './agent-client.js';
+import { runStreamIngest } from './stream-ingest.js';
 import { RESUME_NAMESPACE, startCentrifugo } from './centrifugo.js';
 import { startLiveKitForBench, startLiveSession } from './live-session.js';
 import { formatTable, problems, TARGETS, type BenchResult, type Name } from './report.js';
@@ -31,6 +32,7 @@ const settings = {
   ingestSeconds: num('BENCH_INGEST_SECONDS', 5),
   batch: num('BENCH_BATCH', 100),
   agentEvents: num('BENCH_AGENT_EVENTS', 50_000),
+  streamEvents: num('BENCH_STREAM_EVENTS', 100_000),
   resumeEvents: num('BENCH_RESUME_EVENTS', 10_000),
   webhookEvents: num('BENCH_WEBHOOK_EVENTS', 20_000),
   workers: num('BENCH_WORKERS', Math.max(2, availableParallelism())),
@@ -101,7 +103,10 @@ async function main() {
       async (n) => runIngest(pool, (await targets('bench-batch'))[n], { ...ingestOpts, batch: settings.batch }, pids[n]),
       ['hub', 'centrifugo'],
     );
+    process.stdout.write("  (c3) the agent's hub client: hub…\n");
     const agentClient = await runAgentClient(hub.base, 'bench-agent', settings.agentEvents, hub.pids);
+    process.stdout.write('  (c4) NDJSON publish stream: hub…\n');
+    const streamIngest = await runStreamIngest(hub.base, 'bench-stream', settings.streamEvents, hub.pids);
     const resumeCh = `${RESUME_NAMESPACE}:bench-resume`;
     const resume = await each('(e) resume', async (n) => {
       const t = await targets('bench-resume');
@@ -116,7 +121,7 @@ async function main() {
     process.stdout.write('  (f) webhooks: hub…\n');
     const webhooks = await runWebhooks(settings.webhookEvents);
 
-    const result: BenchResult = { machine: info, settings, publishCost, fanout, fanoutHigh, idle, ingest, batchIngest, agentClient, resume, webhooks };
+    const result: BenchResult = { machine: info, settings, publishCost, fanout, fanoutHigh, idle, ingest, batchIngest, agentClient, streamIngest, resume, webhooks };
     console.log(`\n${formatTable(result)}\n`);
     console.log('Nchan and Centrifugo keep messages in memory (not durable); the hub answers each POST only after its event is fsynced to SQLite.');
     console.log('Server CPU and RSS are read from /proc of the server processes (hub: node; nchan: nginx master + worker; centrifugo: its process, all threads).');
