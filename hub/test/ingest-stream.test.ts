@@ -163,6 +163,29 @@ describe('NDJSON publish stream (POST /api/shows/:show/events/stream)', () => {
   });
 });
 
+describe('NDJSON publish stream and the ingest rate limit', () => {
+  it('opening a stream counts against the ingest limit (429 past it); lines inside a stream do not', async () => {
+    const hub = await startHub({ HUB_AUTH: 'on', HUB_RATE_LIMIT_INGEST: '2', HUB_RATE_LIMIT_WINDOW_MS: '60000' });
+    try {
+      const agent = await hub.token('agent', ['s5']);
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const s = openStream(`${hub.url}/api/shows/s5/events/stream`, agent);
+        // 50 lines in one stream: far past the limit of 2, were lines counted.
+        s.write(Array.from({ length: 50 }, (_, k) => `${tick(i * 50 + k + 1)}\n`).join(''));
+        s.end();
+        await s.answered;
+        statuses.push(s.status());
+        if (s.status() === 200) assert.equal(s.acks.filter((a) => a.id).length, 50);
+        else assert.match(JSON.parse(s.body()).message, /rate|limit|many/i);
+      }
+      assert.deepEqual(statuses, [200, 200, 429]);
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
 describe('NDJSON publish stream and a SIGKILL', () => {
   const SECRET = 'ingest-stream-kill-secret-0123456789abc';
   const key = new TextEncoder().encode(SECRET);

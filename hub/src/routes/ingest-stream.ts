@@ -27,7 +27,9 @@ export const ingestStreamRoutes: FastifyPluginAsyncZod = async (app) => {
   // The body is handed over as the request stream; this plugin's scope only.
   app.addContentTypeParser(NDJSON, (_req, payload, done) => done(null, payload));
 
-  app.post('/api/shows/:show/events/stream', { schema: { params: showParams } }, async (req, reply) => {
+  // Opening a stream draws one request from the ingest limit; its lines are paced by their acks.
+  const config = { rateLimit: app.rateLimits.ingest };
+  app.post('/api/shows/:show/events/stream', { schema: { params: showParams }, config }, async (req, reply) => {
     const principal = await req.principal();
     const show = req.params.show;
     assertCanPublish(principal, show);
