@@ -163,6 +163,36 @@ describe('NDJSON publish stream (POST /api/shows/:show/events/stream)', () => {
   });
 });
 
+describe('NDJSON publish stream and a hub that closes', () => {
+  it('an open stream ends with an "unavailable" line when the hub closes; every acked line is stored, and the close does not wait for the publisher', async () => {
+    const dataDir = tempDir();
+    const hub = await startHub({ HUB_AUTH: 'on', HUB_DATA_DIR: dataDir });
+    try {
+      const s = openStream(`${hub.url}/api/shows/s6/events/stream`, await hub.token('agent', ['s6']));
+      s.write(Array.from({ length: 200 }, (_, i) => `${tick(i + 1)}\n`).join(''));
+      await waitFor('acks', () => s.acks.length === 200);
+      // The publisher keeps its request open; the hub must not wait for it to finish.
+      await hub.close();
+      await s.answered;
+      assert.equal(s.acks.length, 201);
+      assert.equal(s.acks[200].error, 'unavailable');
+      assert.match(s.acks[200].message, /shutting down/);
+      const again = await startHub({ HUB_AUTH: 'on', HUB_DATA_DIR: dataDir });
+      try {
+        const stored = await readHistory(again.url, 's6', await again.token('staff'));
+        assert.deepEqual(
+          stored.map((e) => e.id),
+          s.acks.slice(0, 200).map((a) => a.id),
+        );
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('NDJSON publish stream and the ingest rate limit', () => {
   it('opening a stream counts against the ingest limit (429 past it); lines inside a stream do not', async () => {
     const hub = await startHub({ HUB_AUTH: 'on', HUB_RATE_LIMIT_INGEST: '2', HUB_RATE_LIMIT_WINDOW_MS: '60000' });

@@ -27,6 +27,12 @@ export const ingestStreamRoutes: FastifyPluginAsyncZod = async (app) => {
   // The body is handed over as the request stream; this plugin's scope only.
   app.addContentTypeParser(NDJSON, (_req, payload, done) => done(null, payload));
 
+  // Open streams end when the hub closes (SIGTERM drain): what is committing is acked, the rest is not.
+  const open = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const stop of [...open]) stop();
+  });
+
   // Opening a stream draws one request from the ingest limit; its lines are paced by their acks.
   const config = { rateLimit: app.rateLimits.ingest };
   app.post('/api/shows/:show/events/stream', { schema: { params: showParams }, config }, async (req, reply) => {
@@ -55,6 +61,23 @@ export const ingestStreamRoutes: FastifyPluginAsyncZod = async (app) => {
     let ended = false;
     let failed = false;
 
+    let stopping = false;
+    const SHUTDOWN = `${JSON.stringify({ error: 'unavailable', message: 'the hub is shutting down; lines without an ack were not stored' })}\n`;
+    /** Ends the stream: after the commit under way, if any; lines not yet committed get no ack. */
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      open.delete(stop);
+      body.pause();
+      queue.length = 0;
+      if (!committing && !res.writableEnded) {
+        res.end(SHUTDOWN);
+        body.destroy();
+      }
+    };
+    open.add(stop);
+    res.on('close', () => open.delete(stop));
+
     const refuse = (line: number, error: string, message: string, issues?: unknown) =>
       queue.push({ line, error: { error, message: `line ${line}: ${message}`, ...(issues !== undefined && { issues }) } });
 
@@ -78,6 +101,7 @@ export const ingestStreamRoutes: FastifyPluginAsyncZod = async (app) => {
     }
 
     body.on('data', (chunk: Buffer) => {
+      if (stopping) return;
       let start = 0;
       for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
         if (skipping) skipping = false;
@@ -104,6 +128,7 @@ export const ingestStreamRoutes: FastifyPluginAsyncZod = async (app) => {
       void commit();
     });
     body.on('end', () => {
+      if (stopping) return;
       if (partialBytes > 0) onLine(Buffer.concat(partial).toString('utf8'));
       ended = true;
       void commit();
@@ -149,10 +174,13 @@ export const ingestStreamRoutes: FastifyPluginAsyncZod = async (app) => {
         }
         // A publisher that stops reading its acks is waited for (its lines stay paused), not buffered for.
         if (!res.write(out)) await drained(res);
-        if (body.isPaused() && queue.length < MAX_QUEUED / 2) body.resume();
+        if (!stopping && body.isPaused() && queue.length < MAX_QUEUED / 2) body.resume();
       }
       committing = false;
-      if (ended && queue.length === 0 && !res.writableEnded) res.end();
+      if (stopping && !res.writableEnded) {
+        res.end(SHUTDOWN);
+        body.destroy();
+      } else if (ended && queue.length === 0 && !res.writableEnded) res.end();
     }
   });
 };
