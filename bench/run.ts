@@ -2,14 +2,19 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPool, openFileLimit, runFanout, runIdle, runIngest, type Target } from '@showwire/stream-test/load';
-import { formatTable, problems, type BenchResult } from './report.js';
-import { startHub, startNchan, versions, type Server } from './servers.js';
+import { createPool, openFileLimit, runFanout, runIdle, runIngest, runResume, type Target } from '@showwire/stream-test/load';
+import { runAgentClient } from './agent-client.js';
+import { runStreamIngest } from './stream-ingest.js';
+import { RESUME_NAMESPACE, startCentrifugo } from './centrifugo.js';
 import { startLiveKitForBench, startLiveSession } from './live-session.js';
+import { formatTable, problems, TARGETS, type BenchResult, type Name } from './report.js';
+import { prepareCentrifugoResume, prepareHubResume, prepareNchanResume } from './resume.js';
+import { startHub, startNchan, versions, type Server } from './servers.js';
+import { runWebhooks } from './webhook-bench.js';
 
 /**
- * `npm run bench`: the hub and nginx + Nchan side by side, same client, same payloads.
- * Sizes can be changed with BENCH_* variables (see `settings`); the defaults are the issue's.
+ * `npm run bench`: the hub, nginx + Nchan and Centrifugo 6 side by side, same client, same
+ * payloads. Sizes can be changed with BENCH_* variables (see `settings`); the defaults are the issue's.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const num = (name: string, fallback: number) => {
@@ -20,10 +25,16 @@ const num = (name: string, fallback: number) => {
 const settings = {
   subscribers: num('BENCH_SUBSCRIBERS', 1000),
   rate: num('BENCH_RATE', 100),
+  rateHigh: num('BENCH_RATE_HIGH', 300),
   seconds: num('BENCH_SECONDS', 10),
   idleSubscribers: num('BENCH_IDLE_SUBSCRIBERS', 10_000),
   ingestConcurrency: num('BENCH_INGEST_CONCURRENCY', 64),
   ingestSeconds: num('BENCH_INGEST_SECONDS', 5),
+  batch: num('BENCH_BATCH', 100),
+  agentEvents: num('BENCH_AGENT_EVENTS', 50_000),
+  streamEvents: num('BENCH_STREAM_EVENTS', 100_000),
+  resumeEvents: num('BENCH_RESUME_EVENTS', 10_000),
+  webhookEvents: num('BENCH_WEBHOOK_EVENTS', 20_000),
   workers: num('BENCH_WORKERS', Math.max(2, availableParallelism())),
 };
 
@@ -38,8 +49,6 @@ async function main() {
   if (nofile < settings.idleSubscribers + 500) {
     throw new Error(`open-file limit is ${nofile}; ${settings.idleSubscribers} idle subscribers need more: run through \`npm run bench\`, which raises it, or lower BENCH_IDLE_SUBSCRIBERS`);
   }
-  const info = { ...machine(), ...(await versions()) };
-  console.log(`bench: ${info.cpus} × ${info.cpuModel}, Node ${info.node}, nginx ${info.nginx}, ${info.nchan}, load average ${info.loadavgAtStart}`);
   const servers: Server[] = [];
   const pool = createPool(settings.workers);
   try {
@@ -52,40 +61,70 @@ async function main() {
     if (live) servers.unshift({ name: 'live session', base: '', pids: () => [], stop: live.stop });
     const nchan = await startNchan(Math.min(nofile, 65_536));
     servers.push(nchan);
+    const cf = await startCentrifugo();
+    servers.push(cf);
+    const info = { ...machine(), ...(await versions()), centrifugo: cf.version };
+    console.log(`bench: ${info.cpus} × ${info.cpuModel}, Node ${info.node}, nginx ${info.nginx}, ${info.nchan}, Centrifugo ${info.centrifugo}, load average ${info.loadavgAtStart}`);
     const run = Date.now().toString(36);
-    // Same body to both; each scenario gets a channel of its own.
-    const targets = (channel: string): Record<'hub' | 'nchan', Target> => ({
-      hub: { name: 'hub', subUrl: `${hub.base}/api/shows/${channel}/stream`, pubUrl: `${hub.base}/api/shows/${channel}/events` },
+    // Same event body to all; each scenario gets a channel of its own.
+    const targets = async (channel: string): Promise<Record<Name, Target>> => ({
+      hub: {
+        name: 'hub',
+        subUrl: `${hub.base}/api/shows/${channel}/stream`,
+        pubUrl: `${hub.base}/api/shows/${channel}/events`,
+        batch: { url: `${hub.base}/api/shows/${channel}/events`, wrap: { prefix: '[', suffix: ']' }, item: { prefix: '', suffix: '' } },
+      },
       nchan: { name: 'nchan', subUrl: `${nchan.base}/sub?id=${channel}-${run}`, pubUrl: `${nchan.base}/pub?id=${channel}-${run}` },
+      centrifugo: await cf.target(channel),
     });
-    const pids = { hub: hub.pids, nchan: nchan.pids };
-    const each = async <T>(what: string, f: (name: 'hub' | 'nchan') => Promise<T>) => {
-      const out = {} as Record<'hub' | 'nchan', T>;
-      for (const name of ['hub', 'nchan'] as const) {
+    const pids: Record<Name, () => number[]> = { hub: hub.pids, nchan: nchan.pids, centrifugo: cf.pids };
+    const each = async <T>(what: string, f: (name: Name) => Promise<T>, only: readonly Name[] = TARGETS) => {
+      const out = {} as Record<Name, T>;
+      for (const name of only) {
         process.stdout.write(`  ${what}: ${name}…\n`);
         out[name] = await f(name);
       }
       return out;
     };
+    const fanoutAt = (channel: string, subscribers: number, rate: number, seconds: number) => (n: Name) =>
+      targets(channel).then((t) => runFanout(pool, t[n], { subscribers, rate, seconds }, pids[n]));
 
-    // Unmeasured: the hub's JIT compiles its hot paths; both servers set up their channel code.
-    await each('warm-up', (n) => runFanout(pool, targets('bench-warmup')[n], { subscribers: 100, rate: settings.rate, seconds: 2 }));
+    // Unmeasured: the hub's JIT compiles its hot paths; every server sets up its channel code.
+    await each('warm-up', fanoutAt('bench-warmup', 100, settings.rate, 2));
     // What one published event costs with a single subscriber: subtracted from (a) to show the fan-out's own cost.
-    const publishCost = await each('(a0) publish cost', (n) =>
-      runFanout(pool, targets('bench-publish')[n], { subscribers: 1, rate: settings.rate, seconds: 5 }, pids[n]),
+    const publishCost = await each('(a0) publish cost', fanoutAt('bench-publish', 1, settings.rate, 5));
+    const fanout = await each('(a) fan-out', fanoutAt('bench-fanout', settings.subscribers, settings.rate, settings.seconds));
+    const fanoutHigh = await each('(a2) fan-out, high rate', fanoutAt('bench-fanout-high', settings.subscribers, settings.rateHigh, settings.seconds));
+    const idle = await each('(b) idle connections', async (n) => runIdle(pool, (await targets('bench-idle'))[n], { subscribers: settings.idleSubscribers }, pids[n]));
+    const ingestOpts = { concurrency: settings.ingestConcurrency, seconds: settings.ingestSeconds };
+    const ingest = await each('(c) ingest, single events', async (n) => runIngest(pool, (await targets('bench-ingest'))[n], ingestOpts, pids[n]));
+    const batchIngest = await each(
+      '(c2) ingest, batches',
+      async (n) => runIngest(pool, (await targets('bench-batch'))[n], { ...ingestOpts, batch: settings.batch }, pids[n]),
+      ['hub', 'centrifugo'],
     );
-    const fanout = await each('(a) fan-out', (n) =>
-      runFanout(pool, targets('bench-fanout')[n], { subscribers: settings.subscribers, rate: settings.rate, seconds: settings.seconds }, pids[n]),
-    );
-    const idle = await each('(b) idle connections', (n) => runIdle(pool, targets('bench-idle')[n], { subscribers: settings.idleSubscribers }, pids[n]));
-    const ingest = await each('(c) ingest', (n) =>
-      runIngest(pool, targets('bench-ingest')[n], { concurrency: settings.ingestConcurrency, seconds: settings.ingestSeconds }, pids[n]),
-    );
+    process.stdout.write("  (c3) the agent's hub client: hub…\n");
+    const agentClient = await runAgentClient(hub.base, 'bench-agent', settings.agentEvents, hub.pids);
+    process.stdout.write('  (c4) NDJSON publish stream: hub…\n');
+    const streamIngest = await runStreamIngest(hub.base, 'bench-stream', settings.streamEvents, hub.pids);
+    const resumeCh = `${RESUME_NAMESPACE}:bench-resume`;
+    const resume = await each('(e) resume', async (n) => {
+      const t = await targets('bench-resume');
+      const request =
+        n === 'hub'
+          ? await prepareHubResume(t.hub, settings.resumeEvents)
+          : n === 'nchan'
+            ? await prepareNchanResume(t.nchan, settings.resumeEvents)
+            : await prepareCentrifugoResume(cf, resumeCh, settings.resumeEvents);
+      return runResume(pool, request, settings.resumeEvents, pids[n]);
+    });
+    process.stdout.write('  (f) webhooks: hub…\n');
+    const webhooks = await runWebhooks(settings.webhookEvents);
 
-    const result: BenchResult = { machine: info, settings, publishCost, fanout, idle, ingest };
+    const result: BenchResult = { machine: info, settings, publishCost, fanout, fanoutHigh, idle, ingest, batchIngest, agentClient, streamIngest, resume, webhooks };
     console.log(`\n${formatTable(result)}\n`);
-    console.log('Nchan keeps messages in shared memory (not durable); the hub answers each POST only after its event is fsynced to SQLite.');
-    console.log('Server CPU and RSS are read from /proc of the server processes (hub: node; nchan: nginx master + worker).');
+    console.log('Nchan and Centrifugo keep messages in memory (not durable); the hub answers each POST only after its event is fsynced to SQLite.');
+    console.log('Server CPU and RSS are read from /proc of the server processes (hub: node; nchan: nginx master + worker; centrifugo: its process, all threads).');
     for (const p of problems(result)) console.log(`! ${p}`);
     if (live) console.log(`live session ran throughout: ${live.counts.frames} JPEG frames and ${live.counts.audioMessages} audio messages reached its viewer`);
     const dir = join(here, 'results');

@@ -17,7 +17,7 @@ export interface Server {
   stop: () => Promise<void>;
 }
 
-const freePort = () =>
+export const freePort = () =>
   new Promise<number>((resolve, reject) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };
@@ -43,11 +43,21 @@ function exited(child: ChildProcess) {
 }
 
 /** Sends `signal`, then SIGKILL if the process is still there after 10 s. */
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals) {
   child.kill(signal);
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited(child);
   clearTimeout(timer);
+}
+
+/** Resolves once `port` accepts connections; throws if `child` exits first or 15 s pass. */
+export async function waitForPort(port: number, child: ChildProcess, describe: () => string) {
+  const deadline = Date.now() + 15_000;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}): ${describe()}`);
+    if (Date.now() > deadline) throw new Error(`did not listen within 15 s: ${describe()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** The built hub (`hub/dist/main.js`) with auth off, a temporary data dir and room for any backlog. */
@@ -114,12 +124,7 @@ export async function startNchan(nofile: number): Promise<Server> {
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const deadline = Date.now() + 15_000;
-  while (!(await accepts(port))) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}):\n${out}`);
-    if (Date.now() > deadline) throw new Error(`nginx did not listen within 15 s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForPort(port, child, () => `nginx:\n${out}`);
   return {
     name: 'nchan',
     base: `http://127.0.0.1:${port}`,
@@ -132,7 +137,7 @@ export async function startNchan(nofile: number): Promise<Server> {
 }
 
 /** Output of a short command (stdout and stderr), '' when it cannot run. */
-function output(cmd: string, args: string[]) {
+export function output(cmd: string, args: string[]) {
   return new Promise<string>((resolve) => {
     const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let s = '';

@@ -28,6 +28,7 @@ import { presenceRoutes } from './routes/presence.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { ingestStreamRoutes } from './routes/ingest-stream.js';
 import { livekitRoutes } from './routes/livekit.js';
 import { productRoutes } from './routes/products.js';
 import { showRoutes } from './routes/shows.js';
@@ -129,6 +130,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(healthRoutes);
   await app.register(authTokenRoutes);
   await app.register(ingestRoutes);
+  await app.register(ingestStreamRoutes);
   await app.register(streamRoutes);
   await app.register(showRoutes);
   await app.register(webhookRoutes);

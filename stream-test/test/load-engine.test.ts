@@ -91,4 +91,14 @@ describe('load engine subscribers', () => {
     assert.equal(stats.complete, 0);
     assert.equal(stats.outOfSequence, 1);
   });
+
+  it('counts every event of a line that packs many (a Centrifugo recovery), also when the line spans many reads', async () => {
+    const pubs = Array.from({ length: 3000 }, (_, i) => `{"data":{"type":"bench.tick","seq":${i + 1},"sentUs":1,"text":"x"},"offset":${i + 2}}`);
+    const line = `data: {"connect":{"subs":{"resume:x":{"publications":[${pubs.join(',')}],"recovered":true}}}}\n\n`;
+    const stats = await receive('HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n', line, 4096, 1, 3000, 20_000);
+    assert.equal(stats.received, 3000);
+    assert.equal(stats.complete, 1);
+    assert.equal(stats.outOfSequence, 0);
+    assert.ok(stats.lastUs > 0, 'the arrival of the last event is kept');
+  });
 });

@@ -45,12 +45,15 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
     // ends: refusals of slow or failing clients at info, the rest at debug, like other requests.
     // It keeps a plain copy of what the line needs, not Fastify's request.
     const line = { req: { method: req.method, url: req.url, ip: req.ip } };
-    const requestLog = req.log;
+    // The root logger with the request id, not the request's child logger: that child (and its
+    // bindings string) would otherwise stay alive with every open stream.
+    const rootLog = app.log;
+    const reqId = req.id;
     const opened = Date.now();
     const watch = (session: Session) => {
       session.onClose((reason) => {
         metrics.closes.inc({ reason });
-        requestLog[reason === 'slow' || reason === 'error' ? 'info' : 'debug']({ ...line, reason, durationMs: Date.now() - opened }, 'stream closed');
+        rootLog[reason === 'slow' || reason === 'error' ? 'info' : 'debug']({ reqId, ...line, reason, durationMs: Date.now() - opened }, 'stream closed');
       });
       if (principal.exp !== undefined) {
         // The stream must not outlive its token; the client reconnects with a fresh one.
@@ -111,12 +114,13 @@ function releaseFastifyReply(res: ServerResponse): void {
 }
 
 /**
- * Node keeps the sent header block (`_header`) for the response's whole life as a rope of one
- * string piece per header line (~80 with the security headers). Reading one character makes V8
- * flatten it into one string, which saves ~1.5 KiB per open stream. If the field ever goes away,
- * this does nothing.
+ * Node keeps the sent header block (`_header`, ~450 bytes with the security headers) for the
+ * response's whole life, though once it is sent Node only tests it for truth (`headersSent`,
+ * "already sent" guards). It is swapped for one shared string. If the field ever goes away, or
+ * the headers are somehow not out yet, this does nothing.
  */
+const SENT_HEADER = 'sent';
 function flattenSentHeader(res: ServerResponse): void {
-  const sent = (res as unknown as { _header?: unknown })._header;
-  if (typeof sent === 'string') void sent.charCodeAt(0);
+  const r = res as unknown as { _header?: unknown; _headerSent?: boolean };
+  if (typeof r._header === 'string' && r._headerSent === true) r._header = SENT_HEADER;
 }

@@ -24,6 +24,12 @@ export function readInt(bytes: Uint8Array, pos: number): number {
   return n;
 }
 
+/** Text written around a body: an API's envelope, or a batch's brackets. */
+export interface Wrap {
+  prefix: string;
+  suffix: string;
+}
+
 export interface Target {
   /** Shown in output. */
   name: string;
@@ -33,21 +39,77 @@ export interface Target {
   pubUrl: string;
   /** Sent on every request (e.g. Authorization). */
   headers?: Record<string, string>;
+  /** Sent on publishes only, after `headers` (e.g. an API key). */
+  pubHeaders?: Record<string, string>;
+  /**
+   * The envelope a single publish is wrapped in, for servers whose API takes one
+   * (Centrifugo: `{"channel":…,"data":` + event + `}`). Subscribers still find `"seq":` and
+   * `"sentUs":` inside whatever envelope the server pushes.
+   */
+  pubWrap?: Wrap;
+  /** Many events in one POST, when the server takes batches: `wrap` around the items joined by ',', each in `item`. */
+  batch?: { url: string; wrap: Wrap; item: Wrap };
 }
 
-/** POSTs one JSON body; resolves with the status (0 on a network error), having drained the answer. */
+const NO_WRAP: Wrap = { prefix: '', suffix: '' };
+
+/** The body of one publish of event `seq` to `target`. */
+export function singleBody(target: Target, seq: number): string {
+  const w = target.pubWrap ?? NO_WRAP;
+  return w.prefix + eventBody(seq) + w.suffix;
+}
+
+/** The body of one batch publish of events `from` … `from + size - 1` to `target`. */
+export function batchBody(target: Target, from: number, size: number): string {
+  const b = target.batch;
+  if (!b) throw new Error(`${target.name} takes no batches`);
+  const items: string[] = [];
+  for (let seq = from; seq < from + size; seq++) items.push(b.item.prefix + eventBody(seq) + b.item.suffix);
+  return b.wrap.prefix + items.join(',') + b.wrap.suffix;
+}
+
+/** Headers of a publish to `target`. */
+export const publishHeaders = (target: Target): Record<string, string> => ({ ...target.headers, ...target.pubHeaders });
+
+// Centrifugo's HTTP API answers some errors with a 200 and an `"error"` member: a 2xx carrying one is a failure.
+const ERROR_MEMBER = Buffer.from('"error"');
+
+/**
+ * POSTs one JSON body; resolves with the status (0 on a network error, -1 for a 2xx whose body
+ * holds an `"error"` member), having read the answer.
+ */
 export function post(agent: http.Agent, url: URL, body: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
     const req = http.request(
       url,
       { method: 'POST', agent, headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        let error = false;
+        res.on('data', (c: Buffer) => (error ||= c.includes(ERROR_MEMBER)));
+        res.on('end', () => resolve(error && (res.statusCode ?? 0) < 300 ? -1 : (res.statusCode ?? 0)));
         res.on('error', () => resolve(0));
       },
     );
     req.on('error', () => resolve(0));
+    req.end(body);
+  });
+}
+
+/** POSTs one JSON body and answers with its status and text (for the few set-up requests whose answer matters). */
+export function postForText(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
     req.end(body);
   });
 }

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { FloodStats } from './flood.js';
 import { merge, newHistogram } from './histogram.js';
+import type { Target } from './payload.js';
 import type { SubscriberStats } from './subscribers.js';
 
 // Run from source (tsx) the worker is a .ts file next to this one; built, a .js file.
@@ -63,11 +64,12 @@ export function createPool(size: number) {
     async closeSubscribers() {
       await all(workers.map(() => ({ op: 'close' })));
     },
-    async flood(url: string, concurrency: number, durationMs: number, headers: Record<string, string> = {}) {
-      const parts = await all<FloodStats>(shares(concurrency, workers.length).map((c) => ({ op: 'flood', url, concurrency: c, durationMs, headers })));
+    /** POSTs from `concurrency` connections for `durationMs`: single events, or batches of `batch` (see flood). */
+    async flood(target: Target, concurrency: number, durationMs: number, batch = 1) {
+      const parts = await all<FloodStats>(shares(concurrency, workers.length).map((c) => ({ op: 'flood', target, concurrency: c, durationMs, batch })));
       return parts.reduce((a, b) => {
         for (const [k, v] of Object.entries(b.statuses)) a.statuses[k] = (a.statuses[k] ?? 0) + v;
-        return { ok: a.ok + b.ok, failed: a.failed + b.failed, statuses: a.statuses, latency: merge(a.latency, b.latency) };
+        return { ok: a.ok + b.ok, failed: a.failed + b.failed, events: a.events + b.events, statuses: a.statuses, latency: merge(a.latency, b.latency) };
       });
     },
     async terminate() {
@@ -79,7 +81,7 @@ export function createPool(size: number) {
 export type Pool = ReturnType<typeof createPool>;
 
 function sumSubscribers(parts: SubscriberStats[]): SubscriberStats {
-  const sum: SubscriberStats = { connected: 0, failed: 0, dropped: 0, complete: 0, received: 0, outOfSequence: 0, latency: newHistogram(), errors: [] };
+  const sum: SubscriberStats = { connected: 0, failed: 0, dropped: 0, complete: 0, received: 0, outOfSequence: 0, latency: newHistogram(), lastUs: 0, errors: [] };
   for (const p of parts) {
     sum.connected += p.connected;
     sum.failed += p.failed;
@@ -87,6 +89,7 @@ function sumSubscribers(parts: SubscriberStats[]): SubscriberStats {
     sum.complete += p.complete;
     sum.received += p.received;
     sum.outOfSequence += p.outOfSequence;
+    sum.lastUs = Math.max(sum.lastUs, p.lastUs);
     merge(sum.latency, p.latency);
     sum.errors.push(...p.errors.slice(0, 5 - sum.errors.length));
   }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { eventBody, post } from './payload.js';
+import { batchBody, post, publishHeaders, singleBody, type Target } from './payload.js';
 
 export interface PublishStats {
   sent: number;
@@ -14,9 +14,10 @@ export interface PublishStats {
  * server's order is the `seq` order. Sends are scheduled on absolute times: a late answer
  * delays the next send, never the total count.
  */
-export async function publishPaced(url: string, rate: number, durationMs: number, headers: Record<string, string> = {}): Promise<PublishStats> {
+export async function publishPaced(target: Target, rate: number, durationMs: number): Promise<PublishStats> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const target = new URL(url);
+  const url = new URL(target.pubUrl);
+  const headers = publishHeaders(target);
   const total = Math.max(1, Math.round((rate * durationMs) / 1000));
   const interval = 1000 / rate;
   const stats: PublishStats = { sent: 0, ok: 0, failed: 0, maxLagMs: 0 };
@@ -27,10 +28,31 @@ export async function publishPaced(url: string, rate: number, durationMs: number
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     stats.maxLagMs = Math.max(stats.maxLagMs, performance.now() - due);
     stats.sent++;
-    const status = await post(agent, target, eventBody(seq), headers);
+    const status = await post(agent, url, singleBody(target, seq), headers);
     if (status >= 200 && status < 300) stats.ok++;
     else stats.failed++;
   }
   agent.destroy();
   return stats;
+}
+
+/**
+ * Publishes events 1 … `count` in order over one connection as fast as the server takes them,
+ * in batches of `batch` where the target takes batches; throws at the first failure (this is set-up,
+ * not measurement).
+ */
+export async function publishBacklog(target: Target, count: number, batch = 1000): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const headers = publishHeaders(target);
+  try {
+    for (let seq = 1; seq <= count; ) {
+      const n = target.batch ? Math.min(batch, count - seq + 1) : 1;
+      const url = new URL(target.batch ? target.batch.url : target.pubUrl);
+      const status = await post(agent, url, target.batch ? batchBody(target, seq, n) : singleBody(target, seq), headers);
+      if (status < 200 || status >= 300) throw new Error(`${target.name}: publishing event ${seq} of the backlog answered ${status}`);
+      seq += n;
+    }
+  } finally {
+    agent.destroy();
+  }
 }

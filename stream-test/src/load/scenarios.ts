@@ -1,5 +1,5 @@
 import { quantile } from './histogram.js';
-import type { Target } from './payload.js';
+import { nowUs, type Target } from './payload.js';
 import type { Pool } from './pool.js';
 import { cpuUs, rssKiB } from './proc-stats.js';
 import { publishPaced } from './publisher.js';
@@ -25,7 +25,7 @@ export async function runFanout(pool: Pool, target: Target, o: FanoutOptions, se
   await sleep(500);
   const cpu0 = server ? cpuUs(server()) : undefined;
   const t0 = performance.now();
-  const published = await publishPaced(target.pubUrl, o.rate, o.seconds * 1000, headers);
+  const published = await publishPaced(target, o.rate, o.seconds * 1000);
   const subs = await pool.waitFor(published.ok, o.drainMs ?? 15_000);
   const elapsed = (performance.now() - t0) / 1000;
   const cpu1 = server ? cpuUs(server()) : undefined;
@@ -81,26 +81,57 @@ export async function runIdle(pool: Pool, target: Target, o: { subscribers: numb
   };
 }
 
-/** Concurrent single-event POSTs as fast as the server answers them. */
-export async function runIngest(pool: Pool, target: Target, o: { concurrency: number; seconds: number }, server?: ServerPids) {
+/**
+ * Concurrent POSTs as fast as the server answers them: single events, or `batch` events per POST
+ * to the target's batch endpoint.
+ */
+export async function runIngest(pool: Pool, target: Target, o: { concurrency: number; seconds: number; batch?: number }, server?: ServerPids) {
+  const batch = o.batch ?? 1;
   const cpu0 = server ? cpuUs(server()).total : NaN;
   const t0 = performance.now();
-  const r = await pool.flood(target.pubUrl, o.concurrency, o.seconds * 1000, target.headers ?? {});
+  const r = await pool.flood(target, o.concurrency, o.seconds * 1000, batch);
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = server ? cpuUs(server()).total - cpu0 : NaN;
   return {
     target: target.name,
     concurrency: o.concurrency,
-    accepted: r.ok,
+    batch,
+    accepted: r.events,
     failed: r.failed,
     statuses: r.statuses,
-    eventsPerSec: Math.round(r.ok / elapsed),
+    eventsPerSec: Math.round(r.events / elapsed),
     p50Ms: round(quantile(r.latency, 0.5) / 1000, 2),
     p99Ms: round(quantile(r.latency, 0.99) / 1000, 2),
-    serverCpuUsPerEvent: round(cpu / r.ok, 1),
+    serverCpuUsPerEvent: round(cpu / r.events, 1),
+  };
+}
+
+/**
+ * One subscriber that missed `expected` events asks for them (`subUrl` and `headers` carry the
+ * server's resume point): the time from its request to the last of them, and whether it got all
+ * of them once, in order.
+ */
+export async function runResume(pool: Pool, resume: { name: string; subUrl: string; headers?: Record<string, string> }, expected: number, server?: ServerPids) {
+  const cpu0 = server ? cpuUs(server()).total : NaN;
+  const t0 = nowUs();
+  const conn = await pool.connect(resume.subUrl, 1, resume.headers ?? {});
+  const subs = await pool.waitFor(expected, 30_000);
+  const cpu = server ? cpuUs(server()).total - cpu0 : NaN;
+  await pool.closeSubscribers();
+  const complete = conn.connected === 1 && subs.complete === 1 && subs.outOfSequence === 0 && subs.received === expected;
+  return {
+    target: resume.name,
+    expected,
+    received: subs.received,
+    outOfSequence: subs.outOfSequence,
+    complete,
+    ms: complete ? round((subs.lastUs - t0) / 1000, 1) : null,
+    serverCpuMs: round(cpu / 1000, 1),
+    errors: [...conn.errors, ...subs.errors],
   };
 }
 
 export type FanoutResult = Awaited<ReturnType<typeof runFanout>>;
 export type IdleResult = Awaited<ReturnType<typeof runIdle>>;
 export type IngestResult = Awaited<ReturnType<typeof runIngest>>;
+export type ResumeResult = Awaited<ReturnType<typeof runResume>>;

@@ -16,6 +16,8 @@ export interface SubscriberStats {
   /** Arrivals whose `seq` was not the previous one + 1 (a gap, a duplicate or a reorder). */
   outOfSequence: number;
   latency: Histogram;
+  /** When the last bench event arrived (system-wide monotonic µs, 0 before any): the end of a resume. */
+  lastUs: number;
   errors: string[];
 }
 
@@ -34,23 +36,25 @@ export function openSubscribers(url: string, count: number, headers: Record<stri
   let closing = false;
   let expected = Infinity;
   let waiter: (() => void) | undefined;
-  const stats: SubscriberStats = { connected: 0, failed: 0, dropped: 0, complete: 0, received: 0, outOfSequence: 0, latency: newHistogram(), errors: [] };
+  const stats: SubscriberStats = { connected: 0, failed: 0, dropped: 0, complete: 0, received: 0, outOfSequence: 0, latency: newHistogram(), lastUs: 0, errors: [] };
   const note = (message: string) => {
     if (stats.errors.length < 5) stats.errors.push(message);
   };
 
+  /** Every bench event in one data line: usually one, several when a server packs a resume into one message (Centrifugo). */
   function onData(i: number, buf: Buffer, start: number, end: number, now: number) {
-    const s = buf.indexOf(SEQ, start);
-    if (s < 0 || s > end) return; // heartbeats, notices
-    const seq = readInt(buf, s + SEQ.length);
-    const t = buf.indexOf(SENT, s);
-    if (t > 0 && t < end) record(stats.latency, now - readInt(buf, t + SENT.length));
-    if (seq !== lastSeq[i]! + 1) stats.outOfSequence++;
-    lastSeq[i] = seq;
-    stats.received++;
-    if (++got[i]! === expected) {
-      stats.complete++;
-      if (stats.complete === stats.connected) waiter?.();
+    for (let s = buf.indexOf(SEQ, start); s >= 0 && s < end; s = buf.indexOf(SEQ, s + SEQ.length)) {
+      const seq = readInt(buf, s + SEQ.length);
+      const t = buf.indexOf(SENT, s);
+      if (t > 0 && t < end) record(stats.latency, now - readInt(buf, t + SENT.length));
+      if (seq !== lastSeq[i]! + 1) stats.outOfSequence++;
+      lastSeq[i] = seq;
+      stats.received++;
+      stats.lastUs = now;
+      if (++got[i]! === expected) {
+        stats.complete++;
+        if (stats.complete === stats.connected) waiter?.();
+      }
     }
   }
 

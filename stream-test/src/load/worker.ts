@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { flood } from './flood.js';
+import type { Target } from './payload.js';
 import { openSubscribers } from './subscribers.js';
 
 /**
@@ -10,7 +11,7 @@ type Request =
   | { id: number; op: 'connect'; url: string; count: number; headers: Record<string, string> }
   | { id: number; op: 'wait'; expected: number; timeoutMs: number }
   | { id: number; op: 'close' }
-  | { id: number; op: 'flood'; url: string; concurrency: number; durationMs: number; headers: Record<string, string> };
+  | { id: number; op: 'flood'; target: Target; concurrency: number; durationMs: number; batch: number };
 
 let subs: ReturnType<typeof openSubscribers> | undefined;
 
@@ -31,7 +32,7 @@ async function handle(msg: Request): Promise<unknown> {
       return last ?? null;
     }
     case 'flood':
-      return flood(msg.url, msg.concurrency, msg.durationMs, msg.headers);
+      return flood(msg.target, msg.concurrency, msg.durationMs, msg.batch);
   }
 }
 
