@@ -23,8 +23,10 @@ describe('the show\'s story in the browser', () => {
     const service = await hub.token('service', [SHOW], 3600, 'shop');
     const viewer = await hub.token('viewer', [SHOW], 3600, 'alice');
     // Parts with real gaps between them, so the timeline has distinct instants.
-    const step = async (events: Array<Record<string, unknown>>) => {
-      await publish(hub.url, agent, SHOW, events);
+    // Alerts are the hub's own (only admin may post one, standing in for the hub's rule here).
+    const admin = await hub.token('admin');
+    const step = async (events: Array<Record<string, unknown>>, as = agent) => {
+      await publish(hub.url, as, SHOW, events);
       await sleep(120);
     };
     await step([{ type: 'show_started', title: 'Story Mugs' }, { type: 'agent_ready' }, { type: 'agent_state', state: 'listening' }]);
@@ -34,7 +36,8 @@ describe('the show\'s story in the browser', () => {
     for (const body of [{ productId: 'mug', action: 'add_to_cart', quantity: 2 }, { productId: 'mug', action: 'remove_from_cart', quantity: 1 }]) {
       assert.equal((await postJson(`${hub.url}/api/shows/${SHOW}/cart-event`, body, viewer)).status, 201);
     }
-    await step([{ type: 'alert_raised', alertId: 'al1', rule: 'latency_high', severity: 'critical', message: 'p95 over 3 s' }, { type: 'turn_metrics', e2eMs: 3400 }]);
+    await step([{ type: 'alert_raised', alertId: 'al1', rule: 'latency_high', severity: 'critical', message: 'p95 over 3 s' }], admin);
+    await step([{ type: 'turn_metrics', e2eMs: 3400 }]);
     await step([{ type: 'viewer_joined', viewers: 9 }, { type: 'product_created', product: { id: 'tee', name: 'Tee', price: 20, currency: 'EUR' } }]);
     for (const order of [
       { orderId: 'o1', userId: 'alice', items: [{ productId: 'mug', quantity: 1, price: 12 }], total: 12, currency: 'USD' },
