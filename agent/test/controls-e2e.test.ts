@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AudioFrame, AudioSource, dispose, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { AccessToken, AgentDispatchClient } from 'livekit-server-sdk';
-import { postJson, REPO_ROOT, startHub, tempDir, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, listen, waitFor, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
+import { eventSeq, postJson, REPO_ROOT, startHub, tempDir, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, listen, waitFor, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
 
 const REQUEST = 'Please create a blue linen shirt for forty nine euros fifty.';
 const LINE = 'Welcome to the show, everyone!';
@@ -116,7 +116,7 @@ describe('controls: hub → LiveKit RPC → the real agent', () => {
         for (let i = 0; i + frame <= pcm.length; i += frame) await source.captureFrame(new AudioFrame(pcm.slice(i, i + frame), 48_000, 1, frame));
       }
     };
-    const after = (id: string, pred: (d: any) => boolean) => stream.events.filter((e) => Number(e.id) > Number(id) && pred(e.data));
+    const after = (id: string, pred: (d: any) => boolean) => stream.events.filter((e) => eventSeq(e.id) > eventSeq(id) && pred(e.data));
 
     // say: the fake TTS is asked for the line and the agent's transcript carries it.
     const said = await control({ action: 'say', text: LINE });

@@ -7,7 +7,7 @@ import { dispose, Room } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
 import jpeg from 'jpeg-js';
 import WebSocket from 'ws';
-import { getJson, postJson, readHistory, startHub, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, waitFor } from '@showwire/testkit';
+import { eventSeq, getJson, postJson, readHistory, startHub, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, waitFor } from '@showwire/testkit';
 import { startMediaHost, type MediaHost } from '@showwire/testkit/media-host';
 
 const ROOM = 'show-live-1';
@@ -188,7 +188,7 @@ describe('live sessions: a server-side participant relays and records the host',
     host.setTone(false);
     const quiet = await waitFor(
       'a quiet audio_level after the tone stopped',
-      async () => (await levels()).find((e) => Number(e.id.split('-')[1]) > Number(loud.id.split('-')[1]) && e.speakingFraction === 0 && e.levelDbfs < -80),
+      async () => (await levels()).find((e) => eventSeq(e.id) > eventSeq(loud.id) && e.speakingFraction === 0 && e.levelDbfs < -80),
       30_000,
     );
     assert.ok(quiet.levelDbfs < loud.levelDbfs - 50);

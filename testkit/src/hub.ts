@@ -125,3 +125,6 @@ export async function readHistory(url: string, show: string, token: string): Pro
 export async function getJson(url: string, token?: string) {
   return answer(await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }));
 }
+
+/** The sequence number of a hub event id (`<epoch>-<seq>`): orders ids of one log, as a number. */
+export const eventSeq = (id: string): number => Number(id.slice(id.lastIndexOf('-') + 1));
