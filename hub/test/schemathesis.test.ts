@@ -4,6 +4,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { dispose } from '@livekit/rtc-node';
 import { startLiveKit, type LiveKitServer, startHub, tempDir, type TestHub } from '@showwire/testkit';
 
 /**
@@ -35,6 +36,9 @@ describe('schemathesis against a running hub', () => {
   after(async () => {
     await hub?.close();
     await livekit?.stop();
+    // The control route joins rooms with rtc-node in this process; its native client keeps the
+    // process alive until disposed (a hub process exits anyway; a test process must say so).
+    await dispose();
     if (reports && existsSync(reports)) rmSync(reports, { recursive: true, force: true });
   });
 
