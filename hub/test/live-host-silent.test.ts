@@ -19,6 +19,8 @@ describe('live sessions: the room monitor\'s audio levels drive host_silent', ()
   let hub: TestHub;
   let host: MediaHost;
   let admin: string;
+  /** The test's SSE client, closed in `after` too when an assertion failed first. */
+  let client: ReturnType<typeof listen> | undefined;
 
   before(async () => {
     const port = await freeTcpPort();
@@ -41,6 +43,7 @@ describe('live sessions: the room monitor\'s audio levels drive host_silent', ()
   });
 
   after(async () => {
+    client?.close();
     await host?.stop();
     await hub?.close();
     await lk?.stop();
@@ -48,7 +51,7 @@ describe('live sessions: the room monitor\'s audio levels drive host_silent', ()
   });
 
   it('raises host_silent once the tone has stopped for the threshold, and resolves it when the tone is back', async () => {
-    const sse = listen(`${hub.url}/api/shows/${ROOM}/stream?types=audio_level,alert_raised,alert_resolved`, { token: admin });
+    const sse = (client = listen(`${hub.url}/api/shows/${ROOM}/stream?types=audio_level,alert_raised,alert_resolved`, { token: admin }));
     await sse.opened();
     const data = () => sse.events.map((m) => m.data);
     const levels = () => data().filter((e) => e.type === 'audio_level');
