@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
-import { freeTcpPort, listen, postJson, startHub, startLiveKit, type LiveKitServer, type TestHub } from '@showwire/testkit';
+import { freeTcpPort, listen, postJson, readHistory, startHub, startLiveKit, type LiveKitServer, type TestHub, waitFor } from '@showwire/testkit';
 import { startMediaHost, type MediaHost } from '@showwire/testkit/media-host';
 
 /**
@@ -12,7 +12,8 @@ import { startMediaHost, type MediaHost } from '@showwire/testkit/media-host';
 
 const ROOM = 'show-quiet-1';
 const LEVEL_MS = 400;
-const SILENT_MS = 1_500;
+/** Longer than the rule's allowance for a late report (2 × LEVEL_MS + 1 s), so a stopped monitor never gets to raise it. */
+const SILENT_MS = 3_000;
 
 describe('live sessions: the room monitor\'s audio levels drive host_silent', () => {
   let lk: LiveKitServer;
@@ -65,7 +66,7 @@ describe('live sessions: the room monitor\'s audio levels drive host_silent', ()
     await sse.until(() => levels().some((e) => e.speakingFraction > 0.8), 30_000, 'a loud audio_level');
     const firstLoud = levels().findIndex((e) => e.speakingFraction > 0.8);
     const loudSince = levels()[firstLoud].receivedAt;
-    await sse.until(() => levels().at(-1).receivedAt - loudSince >= (2 * SILENT_MS) / 1000, 30_000, 'levels spanning twice the threshold');
+    await sse.until(() => levels().at(-1).receivedAt - loudSince >= (1.5 * SILENT_MS) / 1000, 30_000, 'levels spanning 1.5 times the threshold');
     const whileLoud = levels().slice(firstLoud);
     assert.ok(whileLoud.every((e) => e.speakingFraction > 0.5 && e.levelDbfs > -30), `steady tone: ${whileLoud.map((e) => `${e.speakingFraction}/${e.levelDbfs}`).join(' ')}`);
     assert.equal(whileLoud[0].participant, host.identity);
@@ -114,5 +115,21 @@ describe('live sessions: the room monitor\'s audio levels drive host_silent', ()
 
     const stop = await postJson(`${hub.url}/api/live-sessions/stop`, { room_name: ROOM }, admin);
     assert.equal(stop.status, 200);
+  });
+
+  it('does not take a stopped monitor for a silent host: no levels, no host_silent', async () => {
+    const start = await postJson(`${hub.url}/api/live-sessions/start`, { room_name: ROOM }, admin);
+    assert.equal(start.status, 200, JSON.stringify(start.body));
+    const history = () => readHistory(hub.url, ROOM, admin);
+    const startedAt = Date.now() / 1000;
+    await waitFor('a loud audio_level', async () => (await history()).some((e) => e.type === 'audio_level' && e.receivedAt >= startedAt && e.speakingFraction > 0.5), 30_000);
+    const stop = await postJson(`${hub.url}/api/live-sessions/stop`, { room_name: ROOM }, admin);
+    assert.equal(stop.status, 200);
+    const stoppedAt = Date.now() / 1000;
+    // Twice the threshold with the alert tick at 100 ms: the rule had every chance to fire.
+    await new Promise((r) => setTimeout(r, 2 * SILENT_MS + 500));
+    const after = (await history()).filter((e) => e.receivedAt >= stoppedAt);
+    assert.deepEqual(after.filter((e) => e.type === 'audio_level'), [], 'the monitor is stopped');
+    assert.deepEqual(after.filter((e) => e.type === 'alert_raised'), [], 'nothing raised once the monitor stopped');
   });
 });
