@@ -154,7 +154,7 @@ const schema = z.object({
    * once LATENCY_MIN_TURNS turns have one. TOOL_FAILURES: this many failed tool calls within
    * TOOL_FAILURE_WINDOW_MS. STREAM_STALLED: a live show with no events this long. AGENT_MISSING:
    * a live show without an agent session this long. HOST_SILENT: no host speech in the room
-   * monitor's audio levels this long. WEBHOOK_FAILING: an endpoint failing every delivery this long.
+   * monitor's audio levels this long (while it reports). WEBHOOK_FAILING: an endpoint failing every delivery this long.
    * TICK_MS: how often the time-based rules are checked.
    */
   HUB_ALERT_AGENT_SILENT_MS: int(0, 86_400_000).default(15_000),

@@ -48,7 +48,13 @@ export interface ShowWatch {
   e2e: number[];
   firstAudioAt?: number;
   hostSoundAt?: number;
+  /** The room monitor's last report, and the window it covered (seconds): is it still measuring? */
+  lastAudioAt?: number;
+  audioWindowSeconds?: number;
 }
+
+/** A report without `windowMs` is taken to cover the monitor's default interval (HUB_LIVE_LEVEL_INTERVAL_MS). */
+const DEFAULT_AUDIO_WINDOW_SECONDS = 5;
 
 /** Events the hub itself writes about a show: they say nothing about whether the show is moving. */
 const HUB_OWN = new Set(['alert_raised', 'alert_resolved', 'alert_acknowledged', 'control', 'show_summary']);
@@ -123,6 +129,8 @@ export function observe(w: ShowWatch, event: HubEvent, t: AlertThresholds): void
       break;
     case 'audio_level':
       w.firstAudioAt ??= at;
+      w.lastAudioAt = at;
+      w.audioWindowSeconds = e.windowMs !== undefined ? e.windowMs / 1000 : DEFAULT_AUDIO_WINDOW_SECONDS;
       if (e.speakingFraction > 0) w.hostSoundAt = at;
       break;
   }
@@ -175,7 +183,10 @@ export function conditions(w: ShowWatch, now: number, t: AlertThresholds): Condi
       out.push({ rule: 'tool_failures', severity: 'warning', message: `${w.toolFailureTimes.length} tool calls failed in the last ${secs(t.toolFailureWindowSeconds)}` });
     }
   }
-  if (t.hostSilentSeconds > 0 && w.firstAudioAt !== undefined) {
+  // Silence is what the monitor measured, not the lack of a monitor: once its reports stop (the live
+  // session stopped or died) for two windows and a second of slack, nothing says the host is silent.
+  const monitoring = w.lastAudioAt !== undefined && now - w.lastAudioAt <= 2 * (w.audioWindowSeconds ?? DEFAULT_AUDIO_WINDOW_SECONDS) + 1;
+  if (t.hostSilentSeconds > 0 && w.firstAudioAt !== undefined && monitoring) {
     const heard = w.hostSoundAt ?? w.firstAudioAt;
     if (now - heard >= t.hostSilentSeconds) {
       out.push({ rule: 'host_silent', severity: 'warning', message: `no host audio for ${secs(now - heard)}` });
