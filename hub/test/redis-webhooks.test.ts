@@ -96,6 +96,53 @@ describe('webhooks on Redis, many hubs', () => {
     }
   });
 
+  it('a test message and a recovery of failed deliveries, asked on another hub than the one that made the endpoint', async () => {
+    const [b] = [hubs[1]!]; // hub A was SIGKILLed above: a fresh one stands in for it
+    const a = await spawnHub(env());
+    hubs.push(a);
+    let failing = true;
+    const receiver = await startReceiver(() => ({ status: failing ? 500 : 200 }));
+    try {
+      const ep = await postJson(`${a.url}/api/webhooks/endpoints`, { url: receiver.url, shows: ['wh-recover'] }, admin);
+      assert.equal(ep.status, 201);
+      const test = await postJson(`${b.url}/api/webhooks/endpoints/${ep.body.id}/test`, {}, admin);
+      assert.equal(test.status, 202, JSON.stringify(test.body));
+      assert.equal(test.body.type, 'webhook_test');
+      assert.match(test.body.webhookId, /^msg_test_/);
+      const missing = await postJson(`${b.url}/api/webhooks/endpoints/ep_nope/test`, {}, admin);
+      assert.equal(missing.status, 404);
+      assert.match(missing.body.message, /ep_nope/);
+
+      // Ten retries 100 ms apart, all failing: the test message and three events end failed.
+      const posted = await postJson(`${a.url}/api/shows/wh-recover/events`, [{ type: 'x', n: 1 }, { type: 'x', n: 2 }, { type: 'x', n: 3 }], agent);
+      const failed = async () => (await getJson(`${b.url}/api/webhooks/deliveries?endpoint=${ep.body.id}&status=failed`, admin)).body.deliveries as any[];
+      await waitFor('four failed deliveries', async () => (await failed()).length === 4, 30_000);
+      const test500 = receiver.received.filter((r) => r.webhookId === test.body.webhookId);
+      assert.equal(test500.length, 11, 'the test message was tried like any delivery');
+      assert.equal(test500[0]!.event.type, 'webhook_test');
+      new Webhook(ep.body.secret).verify(test500[0]!.body, test500[0]!.headers as Record<string, string>);
+
+      // Nothing failed after a time in the future; everything since a minute ago comes back.
+      const none = await postJson(`${a.url}/api/webhooks/endpoints/${ep.body.id}/recover`, { since: Date.now() / 1000 + 60 }, admin);
+      assert.deepEqual([none.status, none.body], [202, { requeued: 0 }]);
+      failing = false;
+      const recovered = await postJson(`${a.url}/api/webhooks/endpoints/${ep.body.id}/recover`, { since: new Date(Date.now() - 60_000).toISOString() }, admin);
+      assert.deepEqual([recovered.status, recovered.body], [202, { requeued: 4 }]);
+      const ok = () => receiver.received.filter((r) => r.status === 200).map((r) => r.webhookId);
+      await receiver.until(() => ok().length >= 4, 'the four recovered deliveries');
+      assert.deepEqual(ok().sort(), [test.body.webhookId, ...posted.body.ids.map((id: string) => `msg_${id}`)].sort(), 'each once, with its first webhook-id');
+      assert.deepEqual(await failed(), []);
+
+      // A disabled endpoint is not recovered into: enable it first.
+      await postJson(`${b.url}/api/webhooks/endpoints/${ep.body.id}/disable`, {}, admin);
+      const refused = await postJson(`${b.url}/api/webhooks/endpoints/${ep.body.id}/recover`, { since: 0 }, admin);
+      assert.equal(refused.body.error, 'endpoint_disabled', JSON.stringify(refused.body));
+      assert.equal(refused.status, 409);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('the outbox rows commit with the event in one script, and pruning forgets settled deliveries only', async () => {
     const log = await openRedisLog({ url: redis.url, prefix: '{prune}:' });
     try {

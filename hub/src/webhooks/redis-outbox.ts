@@ -15,6 +15,25 @@ for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
 return ids
 `;
 
+/**
+ * Queues again, due at ARGV[3], every failed delivery of one endpoint created at or after ARGV[2]
+ * (attempts start over, the webhook-id stays). One script, so a worker never claims a half-reset
+ * row. KEYS: the endpoint's deliveries (zset), due zset. ARGV[1]: key prefix.
+ */
+const RECOVER = `
+local n = 0
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local k = ARGV[1] .. 'wh:d:' .. id
+  local v = redis.call('HMGET', k, 'status', 'created')
+  if v[1] == 'failed' and tonumber(v[2]) >= tonumber(ARGV[2]) then
+    redis.call('HSET', k, 'status', 'pending', 'attempts', 0, 'next', ARGV[3])
+    redis.call('ZADD', KEYS[2], ARGV[3], id)
+    n = n + 1
+  end
+end
+return n
+`;
+
 type StoredEndpoint = Omit<Endpoint, 'typeSet' | 'showSet'>;
 const withSets = (e: StoredEndpoint): Endpoint => ({ ...e, typeSet: e.types && new Set(e.types), showSet: e.shows && new Set(e.shows) });
 
@@ -33,6 +52,7 @@ export interface ClaimedDelivery {
 export function createRedisOutbox(log: RedisEventLog) {
   const { redis, keys } = log;
   redis.defineCommand('swClaim', { numberOfKeys: 1, lua: CLAIM });
+  redis.defineCommand('swRecover', { numberOfKeys: 2, lua: RECOVER });
   const now = () => Date.now() / 1000;
 
   const toDelivery = (id: string, h: Record<string, string>): WebhookDelivery => ({
@@ -164,6 +184,24 @@ export function createRedisOutbox(log: RedisEventLog) {
         if (ids.length < 200) return out;
         max = `(${ids.at(-1)}`;
       }
+    },
+    /** A message that is not in the log (the test event), queued for one endpoint, due now. */
+    async enqueueMessage(endpointId: string, msgId: string, type: string, payload: string): Promise<WebhookDelivery> {
+      const t = now();
+      const id = await redis.incr(keys.whSeq);
+      await redis
+        .multi()
+        .hset(keys.whDelivery(id), 'msg', msgId, 'ep', endpointId, 'ev', '', 'type', type, 'show', '', 'payload', payload, 'status', 'pending', 'attempts', 0, 'next', t, 'created', t)
+        .zadd(keys.whDue, t, id)
+        .zadd(keys.whAll, id, id)
+        .zadd(keys.whByEndpoint(endpointId), id, id)
+        .exec();
+      return (await this.get(String(id)))!;
+    },
+    /** Queues again every failed delivery of an endpoint created at or after `since`; answers how many. */
+    async recover(endpointId: string, since: number): Promise<number> {
+      const script = redis as unknown as { swRecover(a: string, b: string, ...c: Array<string | number>): Promise<number> };
+      return await script.swRecover(keys.whByEndpoint(endpointId), keys.whDue, keys.prefix, since, now());
     },
     async redeliver(id: string): Promise<void> {
       const t = now();

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
-import { DEFAULT_SHOW, WEBHOOK_ENDPOINT_DISABLED, type EventInput } from '@showwire/protocol';
+import { DEFAULT_SHOW, WEBHOOK_ENDPOINT_DISABLED, WEBHOOK_TEST, type EventInput } from '@showwire/protocol';
 import type { Principal } from '../auth/access.js';
 import type { Config } from '../config.js';
 import { HttpError, notFound } from '../errors.js';
@@ -216,8 +217,14 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
       const ep = await endpoints.save({ ...e, secret: secret ?? generateSecret(), oldSecret: graceSeconds > 0 ? e.secret : null, oldSecretUntil: graceSeconds > 0 ? t + graceSeconds : null, updatedAt: t });
       return { secret: ep.secret, previousSecretValidUntil: ep.oldSecretUntil };
     },
-    async sendTest(_id: string): Promise<never> {
-      throw new HttpError('not_implemented', 'test messages are not available with HUB_STORE=redis yet');
+    async sendTest(id: string) {
+      const ep = await mustGet(id);
+      const t = Date.now() / 1000;
+      const msgId = `msg_test_${randomUUID()}`;
+      const payload = JSON.stringify({ id: msgId, show: DEFAULT_SHOW, type: WEBHOOK_TEST, timestamp: t, receivedAt: t, source: 'hub:webhooks', endpointId: ep.id });
+      const delivery = await outbox.enqueueMessage(ep.id, msgId, WEBHOOK_TEST, payload);
+      wake();
+      return delivery;
     },
     getDelivery: async (id: string) => ({ ...(await mustGetDelivery(id)), attemptLog: await outbox.attempts(id) }),
     async redeliver(id: string) {
@@ -227,8 +234,12 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
       wake();
       return (await outbox.get(id))!;
     },
-    async recover(_id: string, _since: number): Promise<never> {
-      throw new HttpError('not_implemented', 'recover is not available with HUB_STORE=redis yet; redeliver deliveries one by one');
+    async recover(id: string, since: number) {
+      const ep = await mustGet(id);
+      if (!ep.enabled) throw new HttpError('endpoint_disabled', `endpoint "${id}" is disabled; enable it first`);
+      const requeued = await outbox.recover(id, since);
+      wake();
+      return { requeued };
     },
   };
 }
