@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mintToken } from '../src/auth/tokens.js';
-import { getJson, postJson, readHistory, spawnHub, type HubProcess, startRedis, type RedisServer, listen, waitFor } from '@showwire/testkit';
+import { getJson, postJson, readHistory, spawnHub, startHub, type HubProcess, startRedis, type RedisServer, listen, waitFor } from '@showwire/testkit';
 
 const SECRET = 's'.repeat(40);
 const token = async (role: 'agent' | 'admin') => (await mintToken(new TextEncoder().encode(SECRET), { sub: `${role}-t`, role, shows: ['*'] }, 3600)).token;
@@ -78,5 +78,36 @@ describe('alerts and summaries on two hubs sharing one Redis', () => {
       for (const h of [a, b]) if (((await getJson(`${h.url}/api/alerts`, admin)).body.alerts as any[]).length) return false;
       return true;
     });
+  });
+});
+
+/**
+ * Two hubs that evaluate at different points of the log can name one condition differently and
+ * both raise it. Too narrow a race to stage with processes, so a hub is handed the second raise
+ * directly, as another hub would store it: the first raise stands and the second is resolved.
+ */
+describe('alerts: a condition raised twice under two ids', () => {
+  it('the later raise is resolved at once and the first stays open', async () => {
+    const hub = await startHub({ HUB_ALERT_TICK_MS: '50', HUB_ALERT_STREAM_STALLED_MS: '800' });
+    try {
+      const admin = await hub.token('admin');
+      const stream = listen(`${hub.url}/api/shows/race/stream?lastEventId=0&types=alert_raised,alert_resolved`, { token: admin });
+      await stream.opened();
+      const res = await postJson(`${hub.url}/api/shows/race/events`, [{ type: 'show_started', title: 'race' }, { type: 'agent_ready' }], await hub.token('agent'));
+      assert.equal(res.status, 201);
+      await stream.until(() => stream.events.length >= 1, 10_000, 'the stall raised');
+      const first = stream.events[0]!.data.alertId as string;
+      assert.equal(first, `stream_stalled.${res.body.ids[1]}`, 'the id is the rule and the last event before the stall');
+      const other = 'stream_stalled.zzzzzzzz-1';
+      await hub.app.hub.publish([{ type: 'alert_raised', show: 'race', alertId: other, eventId: `alert_raised:${other}`, rule: 'stream_stalled', severity: 'critical', message: 'from another hub' }], { sub: 'alerts', role: 'admin', shows: null });
+      await stream.until(() => stream.events.some((e) => e.data.type === 'alert_resolved'), 10_000, 'the second raise resolved');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(stream.events.map((e) => `${e.data.type}:${e.data.alertId}`), [`alert_raised:${first}`, `alert_raised:${other}`, `alert_resolved:${other}`]);
+      const open = (await getJson(`${hub.url}/api/alerts`, admin)).body.alerts as any[];
+      assert.deepEqual(open.map((a) => a.alertId), [first]);
+      stream.close();
+    } finally {
+      await hub.close();
+    }
   });
 });
