@@ -40,6 +40,8 @@ const schema = z.object({
     .string()
     .regex(/^\{[^{}]+\}/, 'must start with a {hash tag}, e.g. "{showwire}:"')
     .default('{showwire}:'),
+  /** With Redis: a hub's presence entry lapses this long after its last refresh (refreshed every third of it), so a dead hub's watchers drop out. */
+  HUB_PRESENCE_TTL_MS: int(1000, 3_600_000).default(15_000),
   /** A slow SSE client is closed (and resumes) once this many bytes or events wait for it. */
   HUB_SSE_BUFFER_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(1024 * 1024),
   HUB_SSE_BUFFER_EVENTS: int(10, 1_000_000).default(1000),

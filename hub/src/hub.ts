@@ -10,6 +10,7 @@ import { openLog, sqliteLogFile } from './log/open-log.js';
 import { createStorageGuard } from './log/storage-guard.js';
 import { createMetrics } from './metrics.js';
 import { createPresence } from './presence/presence.js';
+import { createRedisPresence } from './presence/redis-presence.js';
 import { createShowRegistry } from './shows/show-registry.js';
 import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
 import { guardLogHistory, prepareDataDir } from './startup.js';
@@ -52,7 +53,10 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     onReplayed: (n) => metrics.replayed.inc(n),
   });
   const shows = createShowRegistry();
-  const presence = createPresence(fanout);
+  // With Redis, presence is shared by every hub (a hash per show, changes announced on pub/sub).
+  const presence = redis
+    ? createRedisPresence({ fanout, redis: redis.redis, prefix: redis.keys.prefix, ttlMs: config.HUB_PRESENCE_TTL_MS, logger })
+    : createPresence(fanout);
   // The webhook outbox lives in the log's store and is written with the events: in the SQLite
   // log's commit transaction, or by the Redis log's append script.
   const webhooks = sqlite
@@ -117,6 +121,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     clearInterval(pruner);
     alerts.close();
     await webhooks.close();
+    await presence.close();
     history?.update(true);
     await log.close();
   }

@@ -24,6 +24,10 @@ describe('webhooks on Redis, many hubs', () => {
     HUB_WEBHOOK_SCHEDULE: '100,100,100,100,100,100,100,100,100,100',
     HUB_WEBHOOK_JITTER: '0',
     HUB_WEBHOOK_TIMEOUT_MS: '2000',
+    // One endpoint may use a hub's whole pool (the crash test wants many in flight), and the
+    // circuit breaker stays out of the way (the recover test wants its retries used up quickly).
+    HUB_WEBHOOK_ENDPOINT_CONCURRENCY: '64',
+    HUB_WEBHOOK_BREAKER_FAILURES: '1000',
   });
   before(async () => {
     redis = await startRedis();
@@ -96,6 +100,83 @@ describe('webhooks on Redis, many hubs', () => {
     }
   });
 
+  it('a test message and a recovery of failed deliveries, asked on another hub than the one that made the endpoint', async () => {
+    const [b] = [hubs[1]!]; // hub A was SIGKILLed above: a fresh one stands in for it
+    const a = await spawnHub(env());
+    hubs.push(a);
+    let failing = true;
+    const receiver = await startReceiver(() => ({ status: failing ? 500 : 200 }));
+    try {
+      const ep = await postJson(`${a.url}/api/webhooks/endpoints`, { url: receiver.url, shows: ['wh-recover'] }, admin);
+      assert.equal(ep.status, 201);
+      const test = await postJson(`${b.url}/api/webhooks/endpoints/${ep.body.id}/test`, {}, admin);
+      assert.equal(test.status, 202, JSON.stringify(test.body));
+      assert.equal(test.body.type, 'webhook_test');
+      assert.match(test.body.webhookId, /^msg_test_/);
+      const missing = await postJson(`${b.url}/api/webhooks/endpoints/ep_nope/test`, {}, admin);
+      assert.equal(missing.status, 404);
+      assert.match(missing.body.message, /ep_nope/);
+
+      // Ten retries 100 ms apart, all failing: the test message and three events end failed.
+      const posted = await postJson(`${a.url}/api/shows/wh-recover/events`, [{ type: 'x', n: 1 }, { type: 'x', n: 2 }, { type: 'x', n: 3 }], agent);
+      const failed = async () => (await getJson(`${b.url}/api/webhooks/deliveries?endpoint=${ep.body.id}&status=failed`, admin)).body.deliveries as any[];
+      await waitFor('four failed deliveries', async () => (await failed()).length === 4, 30_000);
+      const test500 = receiver.received.filter((r) => r.webhookId === test.body.webhookId);
+      assert.equal(test500.length, 11, 'the test message was tried like any delivery');
+      assert.equal(test500[0]!.event.type, 'webhook_test');
+      new Webhook(ep.body.secret).verify(test500[0]!.body, test500[0]!.headers as Record<string, string>);
+
+      // Nothing failed after a time in the future; everything since a minute ago comes back.
+      const none = await postJson(`${a.url}/api/webhooks/endpoints/${ep.body.id}/recover`, { since: Date.now() / 1000 + 60 }, admin);
+      assert.deepEqual([none.status, none.body], [202, { requeued: 0 }]);
+      failing = false;
+      const recovered = await postJson(`${a.url}/api/webhooks/endpoints/${ep.body.id}/recover`, { since: new Date(Date.now() - 60_000).toISOString() }, admin);
+      assert.deepEqual([recovered.status, recovered.body], [202, { requeued: 4 }]);
+      const ok = () => receiver.received.filter((r) => r.status === 200).map((r) => r.webhookId);
+      await receiver.until(() => ok().length >= 4, 'the four recovered deliveries');
+      assert.deepEqual(ok().sort(), [test.body.webhookId, ...posted.body.ids.map((id: string) => `msg_${id}`)].sort(), 'each once, with its first webhook-id');
+      assert.deepEqual(await failed(), []);
+
+      // A disabled endpoint is not recovered into: enable it first.
+      await postJson(`${b.url}/api/webhooks/endpoints/${ep.body.id}/disable`, {}, admin);
+      const refused = await postJson(`${b.url}/api/webhooks/endpoints/${ep.body.id}/recover`, { since: 0 }, admin);
+      assert.equal(refused.body.error, 'endpoint_disabled', JSON.stringify(refused.body));
+      assert.equal(refused.status, 409);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('fair share on each hub: a hanging endpoint holds its share only, and a healthy one gets every event meanwhile', async () => {
+    // Pools of 4 per hub, attempts that would hang 30 s: without the share the hanging endpoint
+    // (created first, its deliveries due first) takes every slot of both hubs.
+    const small = { ...env(), HUB_WEBHOOK_CONCURRENCY: '4', HUB_WEBHOOK_ENDPOINT_CONCURRENCY: '4', HUB_WEBHOOK_TIMEOUT_MS: '30000' };
+    // The earlier tests' hubs (pools of 64) would work the same outbox: only these two run now.
+    for (const h of hubs) if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGKILL');
+    const [x, y] = [await spawnHub(small), await spawnHub(small)];
+    hubs.push(x, y);
+    const hanging = await startReceiver(() => ({ status: 0, hold: true }));
+    const healthy = await startReceiver(() => ({ status: 200 }));
+    try {
+      for (const r of [hanging, healthy]) assert.equal((await postJson(`${x.url}/api/webhooks/endpoints`, { url: r.url, shows: ['wh-fair'] }, admin)).status, 201);
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const res = await postJson(`${(i % 2 ? x : y).url}/api/shows/wh-fair/events`, Array.from({ length: 5 }, (_, n) => ({ type: 'x', n })), agent);
+        assert.equal(res.status, 201);
+        ids.push(...res.body.ids);
+      }
+      await healthy.until(() => healthy.received.length >= ids.length, 'every event at the healthy endpoint while the other hangs', 20_000);
+      assert.deepEqual(healthy.received.map((r) => r.event.id).sort(), [...ids].sort());
+      // Two endpoints share each hub's pool of 4: the healthy one always keeps at least one slot
+      // (its guarantee, held even while it is idle), so the hanging one holds at most 3 per hub.
+      assert.ok(hanging.requests() <= 6, `the hanging endpoint had ${hanging.requests()} requests in flight`);
+      assert.ok(hanging.requests() >= 2, 'the hanging endpoint was tried');
+    } finally {
+      for (const h of [x, y]) h.child.kill('SIGKILL');
+      await Promise.all([hanging.close(), healthy.close()]);
+    }
+  });
+
   it('the outbox rows commit with the event in one script, and pruning forgets settled deliveries only', async () => {
     const log = await openRedisLog({ url: redis.url, prefix: '{prune}:' });
     try {
@@ -108,9 +189,9 @@ describe('webhooks on Redis, many hubs', () => {
       const all = await outbox.list({ limit: 10 });
       assert.deepEqual(all.map((d) => d.eventId).sort(), [stored[0]!.id, stored[2]!.id, stored[3]!.id].sort());
       assert.ok(all.every((d) => d.endpointId === ep.id && d.status === 'pending' && d.webhookId === `msg_${d.eventId}`));
-      const claimed = await outbox.claim(2, 30);
+      const claimed = await outbox.claim(ep.id, 2, 30);
       assert.equal(claimed.length, 2);
-      assert.deepEqual(await outbox.claim(10, 30).then((c) => c.length), 1, 'a claimed delivery is not due for anyone else during its lease');
+      assert.deepEqual(await outbox.claim(ep.id, 10, 30).then((c) => c.length), 1, 'a claimed delivery is not due for anyone else during its lease');
       const attempt = { at: now, statusCode: 200, latencyMs: 1, error: null, response: 'ok' };
       for (const d of claimed) await outbox.settle(d.id, 'succeeded', 1, null, attempt, 200, null);
       assert.equal(await outbox.prune(now + 60), 2);

@@ -34,11 +34,16 @@ export interface FailingEndpoint {
 /**
  * An alert's id is `<key>.<stamp>`: the key (the rule, or `webhook_failing-<endpoint>`) says which
  * condition it stands for, so the open set can be rebuilt from the log after a restart; the stamp
- * tells a later alert of the same rule from this one.
+ * tells a later alert of the same rule from this one. The stamp is deterministic, not a clock: the
+ * id of the show's last non-alert event when the condition started to hold (the failing-since time
+ * for a webhook endpoint). Every hub on one Redis runs this engine on the same stream, so they all
+ * name the same alert the same way, and the alert events carry `eventId`s made from it: the log
+ * stores one raise and one resolve however many hubs publish them (as `show_summary` does with
+ * `summary:<show_ended id>`).
  */
 const keyOf = (alertId: string) => alertId.slice(0, alertId.lastIndexOf('.'));
-let sequence = 0;
-const newAlertId = (key: string) => `${key}.${Date.now().toString(36)}${(sequence++ % 1296).toString(36).padStart(2, '0')}`;
+export const raisedEventId = (alertId: string) => `alert_raised:${alertId}`;
+export const resolvedEventId = (alertId: string) => `alert_resolved:${alertId}`;
 
 /**
  * Evaluates the alert rules on the event stream: each stored event updates its show's watch
@@ -59,6 +64,16 @@ export function createAlertEngine(opts: {
   const watches = new Map<string, ShowWatch>();
   /** Open alerts per show: condition key → alertId. Kept in step with the log's alert events. */
   const open = new Map<string, Map<string, string>>();
+  /** Alert ids the log holds as raised and not yet resolved (told apart from this hub's own claims not stored yet). */
+  const logged = new Set<string>();
+  /**
+   * A second raise of a condition already open, stored by another hub that evaluated at another
+   * point of the log (a race of a few ms): every hub resolves it (one stored resolve, by its
+   * eventId) and the first raise stands. alertId → show.
+   */
+  const redundant = new Map<string, string>();
+  /** Per show, the id of its last non-alert event: the stamp of an alert raised now. */
+  const lastIds = new Map<string, string>();
   let publish: Publish | undefined;
   let timer: NodeJS.Timeout | undefined;
 
@@ -73,12 +88,22 @@ export function createAlertEngine(opts: {
     const touched = new Set<string>();
     for (const r of records) {
       const event = ('event' in r ? r.event : JSON.parse(r.json)) as HubEvent;
-      if (event.type === 'alert_raised') openOf(r.show).set(keyOf(String(event.alertId)), String(event.alertId));
-      else if (event.type === 'alert_resolved') {
+      if (event.type === 'alert_raised') {
+        const alertId = String(event.alertId);
+        const m = openOf(r.show);
+        const key = keyOf(alertId);
+        const held = m.get(key);
+        // The first raise in the log wins; a claim of this hub's that the log doesn't hold yet yields.
+        if (held !== undefined && held !== alertId && logged.has(held)) redundant.set(alertId, r.show);
+        else m.set(key, alertId);
+        logged.add(alertId);
+      } else if (event.type === 'alert_resolved') {
+        const alertId = String(event.alertId);
         const m = open.get(r.show);
-        const key = keyOf(String(event.alertId));
-        if (m && m.get(key) === event.alertId) m.delete(key);
-      }
+        if (m && m.get(keyOf(alertId)) === alertId) m.delete(keyOf(alertId));
+        logged.delete(alertId);
+        redundant.delete(alertId);
+      } else lastIds.set(r.show, r.id);
       let w = watches.get(r.show);
       if (!w) watches.set(r.show, (w = newWatch(event.receivedAt)));
       observe(w, event, t);
@@ -91,7 +116,7 @@ export function createAlertEngine(opts: {
   /** What should be open now, per show, against what is: the raises and resolves to publish. */
   function evaluate(shows: Iterable<string>, now = Date.now() / 1000): Array<EventInput & { show: string }> {
     const out: Array<EventInput & { show: string }> = [];
-    const want = new Map<string, Map<string, Condition>>();
+    const want = new Map<string, Map<string, Condition & { stamp?: string }>>();
     const all = new Set(shows);
     // The default show carries the webhook alerts, so it is always decided whole.
     if (webhookRule) all.add(DEFAULT_SHOW);
@@ -100,10 +125,10 @@ export function createAlertEngine(opts: {
       if (w || open.get(show)?.size) want.set(show, new Map(w ? conditions(w, now, t).map((c) => [c.rule, c]) : []));
     }
     if (webhookRule) {
-      const m = want.get(DEFAULT_SHOW) ?? new Map<string, Condition>();
+      const m = want.get(DEFAULT_SHOW) ?? new Map<string, Condition & { stamp?: string }>();
       for (const ep of opts.webhookEndpoints()) {
         if (ep.failingSince !== null && now - ep.failingSince >= webhookRule) {
-          m.set(`webhook_failing-${ep.id}`, { rule: 'webhook_failing', severity: 'warning', message: `webhook endpoint ${ep.id} (${ep.url}) has failed every delivery for ${Math.round(now - ep.failingSince)} s` });
+          m.set(`webhook_failing-${ep.id}`, { rule: 'webhook_failing', severity: 'warning', stamp: Math.round(ep.failingSince * 1000).toString(36), message: `webhook endpoint ${ep.id} (${ep.url}) has failed every delivery for ${Math.round(now - ep.failingSince)} s` });
         }
       }
       want.set(DEFAULT_SHOW, m);
@@ -112,15 +137,19 @@ export function createAlertEngine(opts: {
       const current = openOf(show);
       for (const [key, c] of conds) {
         if (current.has(key)) continue;
-        const alertId = newAlertId(key);
+        const alertId = `${key}.${c.stamp ?? lastIds.get(show) ?? '0'}`;
         current.set(key, alertId);
-        out.push({ type: 'alert_raised', show, alertId, rule: c.rule, severity: c.severity, message: c.message });
+        out.push({ type: 'alert_raised', show, alertId, eventId: raisedEventId(alertId), rule: c.rule, severity: c.severity, message: c.message });
       }
       for (const [key, alertId] of current) {
         if (conds.has(key)) continue;
         current.delete(key);
-        out.push({ type: 'alert_resolved', show, alertId, message: 'the condition cleared' });
+        out.push({ type: 'alert_resolved', show, alertId, eventId: resolvedEventId(alertId), message: 'the condition cleared' });
       }
+    }
+    for (const [alertId, show] of redundant) {
+      redundant.delete(alertId);
+      out.push({ type: 'alert_resolved', show, alertId, eventId: resolvedEventId(alertId), message: 'raised twice (by two hubs); the first alert stands' });
     }
     return out;
   }

@@ -16,6 +16,8 @@ export function redisKeys(prefix: string) {
     whEndpoints: `${prefix}wh:endpoints`,
     whSeq: `${prefix}wh:dseq`,
     whDue: `${prefix}wh:due`,
+    /** One endpoint's share of `whDue` (same scores), so a worker claims per endpoint (fair share). */
+    whDueOf: (endpointId: string) => `${prefix}wh:due:${endpointId}`,
     whAll: `${prefix}wh:all`,
     whDelivery: (id: string | number) => `${prefix}wh:d:${id}`,
     whAttempts: (id: string | number) => `${prefix}wh:a:${id}`,

@@ -81,6 +81,7 @@ for i = 0, n - 1 do
         redis.call('HSET', prefix .. 'wh:d:' .. did, 'msg', 'msg_' .. id, 'ep', ep.id, 'ev', id, 'type', typ, 'show', show,
           'payload', json, 'status', 'pending', 'attempts', 0, 'next', now, 'created', now)
         redis.call('ZADD', KEYS[7], now, did)
+        redis.call('ZADD', prefix .. 'wh:due:' .. ep.id, now, did)
         redis.call('ZADD', KEYS[8], did, did)
         redis.call('ZADD', prefix .. 'wh:ep:' .. ep.id, did, did)
       end

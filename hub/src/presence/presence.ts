@@ -12,32 +12,21 @@ interface Entry {
   connections: number;
 }
 
+/** One person once, the longest watching first. */
+export const sortWatchers = (list: Watcher[]) => list.sort((a, b) => a.since - b.since || a.sub.localeCompare(b.sub));
+
 /**
- * Who is watching each show: staff, admin and host connections whose stream names the show (the
- * show view; a wall of every show is not "watching" one). One entry per person however many tabs
- * they have open. Every change sends an id-less `presence` notice to that show's streams, so it
- * never moves anyone's resume point and is never stored.
+ * This hub's watchers: staff, admin and host connections whose stream names the show (the show
+ * view; a wall of every show is not "watching" one), one entry per person however many tabs they
+ * have open. `changed(show)` runs when a person arrives on or leaves a show on this hub.
  */
-export function createPresence(fanout: Fanout) {
+export function createLocalWatchers(changed: (show: string) => void) {
   const shows = new Map<string, Map<string, Entry>>();
 
   function watchers(show: string): Watcher[] {
     const m = shows.get(show);
     if (!m) return [];
-    return [...m].map(([sub, e]) => ({ sub, role: e.role, since: e.since })).sort((a, b) => a.since - b.since || a.sub.localeCompare(b.sub));
-  }
-
-  const notice = (show: string): PresenceNotice => ({ type: 'presence', show, watchers: watchers(show) });
-  // Announced on the next turn of the loop: one notice for a burst of arrivals, and never ahead of
-  // a just-opened stream's own first bytes (its headers and retry hint are still being written).
-  const due = new Set<string>();
-  const announce = (show: string) => {
-    if (due.size === 0) setImmediate(flush);
-    due.add(show);
-  };
-  function flush() {
-    for (const show of due) fanout.noticeShow(show, 'presence', dataFrame(notice(show)));
-    due.clear();
+    return sortWatchers([...m].map(([sub, e]) => ({ sub, role: e.role, since: e.since })));
   }
 
   /** Counts a stream of `principal` on `showIds`; answers the function that uncounts it. */
@@ -52,7 +41,7 @@ export function createPresence(fanout: Fanout) {
       if (e) e.connections++;
       else {
         m.set(principal.sub, { role: principal.role, since: now, connections: 1 });
-        announce(show);
+        changed(show);
       }
     }
     let left = false;
@@ -65,12 +54,40 @@ export function createPresence(fanout: Fanout) {
         if (!m || !e || --e.connections > 0) continue;
         m.delete(principal.sub);
         if (m.size === 0) shows.delete(show);
-        announce(show);
+        changed(show);
       }
     };
   }
 
-  return { join, notice };
+  return { join, watchers, shows: () => [...shows.keys()] };
+}
+
+/**
+ * Sends `notice(show)` to that show's streams on the next turn of the loop: one notice for a
+ * burst of arrivals, and never ahead of a just-opened stream's own first bytes (its headers and
+ * retry hint are still being written). Id-less, so it never moves anyone's resume point.
+ */
+export function noticeSender(fanout: Fanout, notice: (show: string) => PresenceNotice) {
+  const due = new Set<string>();
+  return (show: string) => {
+    if (due.size === 0)
+      setImmediate(() => {
+        for (const s of due) fanout.noticeShow(s, 'presence', dataFrame(notice(s)));
+        due.clear();
+      });
+    due.add(show);
+  };
+}
+
+/**
+ * Who is watching each show, on a single hub (SQLite): every change sends a `presence` notice to
+ * that show's streams, never stored. With many hubs, redis-presence.ts shares the lists.
+ */
+export function createPresence(fanout: Fanout) {
+  const local = createLocalWatchers((show) => announce(show));
+  const notice = (show: string): PresenceNotice => ({ type: 'presence', show, watchers: local.watchers(show) });
+  const announce = noticeSender(fanout, notice);
+  return { join: local.join, notice: async (show: string) => notice(show), close: async () => {} };
 }
 
 export type Presence = ReturnType<typeof createPresence>;

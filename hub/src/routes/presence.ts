@@ -11,6 +11,6 @@ export const presenceRoutes: FastifyPluginAsyncZod = async (app) => {
     const principal = await req.principal();
     assertCanRead(principal, req.params.show);
     if (principal.role === 'viewer') throw forbidden('a viewer token cannot see who supervises a show');
-    return app.hub.presence.notice(req.params.show);
+    return await app.hub.presence.notice(req.params.show);
   });
 };

@@ -7,12 +7,35 @@ import type { Endpoint, EndpointPatch } from './endpoint-store.js';
  * Claims up to ARGV[3] deliveries due at ARGV[1] and leases them to the caller until ARGV[2]: a
  * claimed delivery's due time becomes its lease end, so no other hub sees it due while it is in
  * flight, and a hub that dies leaves it due again when the lease runs out (taken over, same
- * webhook-id). KEYS: due zset.
+ * webhook-id). Claims are per endpoint, from its own due zset (the fair share is decided by the
+ * caller); the global due zset is kept in step. KEYS: due zset, the endpoint's due zset.
  */
 const CLAIM = `
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
-for _, id in ipairs(ids) do redis.call('ZADD', KEYS[1], ARGV[2], id) end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  redis.call('ZADD', KEYS[1], ARGV[2], id)
+  redis.call('ZADD', KEYS[2], ARGV[2], id)
+end
 return ids
+`;
+/**
+ * Queues again, due at ARGV[3], every failed delivery of one endpoint created at or after ARGV[2]
+ * (attempts start over, the webhook-id stays). One script, so a worker never claims a half-reset
+ * row. KEYS: the endpoint's deliveries (zset), due zset, the endpoint's due zset. ARGV[1]: key prefix.
+ */
+const RECOVER = `
+local n = 0
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local k = ARGV[1] .. 'wh:d:' .. id
+  local v = redis.call('HMGET', k, 'status', 'created')
+  if v[1] == 'failed' and tonumber(v[2]) >= tonumber(ARGV[2]) then
+    redis.call('HSET', k, 'status', 'pending', 'attempts', 0, 'next', ARGV[3])
+    redis.call('ZADD', KEYS[2], ARGV[3], id)
+    redis.call('ZADD', KEYS[3], ARGV[3], id)
+    n = n + 1
+  end
+end
+return n
 `;
 
 type StoredEndpoint = Omit<Endpoint, 'typeSet' | 'showSet'>;
@@ -32,7 +55,8 @@ export interface ClaimedDelivery {
  */
 export function createRedisOutbox(log: RedisEventLog) {
   const { redis, keys } = log;
-  redis.defineCommand('swClaim', { numberOfKeys: 1, lua: CLAIM });
+  redis.defineCommand('swClaim', { numberOfKeys: 2, lua: CLAIM });
+  redis.defineCommand('swRecover', { numberOfKeys: 3, lua: RECOVER });
   const now = () => Date.now() / 1000;
 
   const toDelivery = (id: string, h: Record<string, string>): WebhookDelivery => ({
@@ -98,7 +122,7 @@ export function createRedisOutbox(log: RedisEventLog) {
     },
     async remove(id: string) {
       const ids = await redis.zrange(keys.whByEndpoint(id), 0, -1);
-      const m = redis.multi().hdel(keys.whEndpoints, id).del(keys.whByEndpoint(id));
+      const m = redis.multi().hdel(keys.whEndpoints, id).del(keys.whByEndpoint(id), keys.whDueOf(id));
       for (const d of ids) m.zrem(keys.whDue, d).zrem(keys.whAll, d).del(keys.whDelivery(d), keys.whAttempts(d));
       await m.exec();
     },
@@ -106,10 +130,11 @@ export function createRedisOutbox(log: RedisEventLog) {
 
   return {
     endpoints,
-    /** Leases up to `n` due deliveries to this hub for `leaseSeconds`. */
-    async claim(n: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
+    /** Leases up to `n` due deliveries of one endpoint to this hub for `leaseSeconds`. */
+    async claim(endpointId: string, n: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
       const t = now();
-      const ids = await (redis as unknown as { swClaim(k: string, ...a: Array<string | number>): Promise<string[]> }).swClaim(keys.whDue, t, t + leaseSeconds, n);
+      const script = redis as unknown as { swClaim(k: string, e: string, ...a: Array<string | number>): Promise<string[]> };
+      const ids = await script.swClaim(keys.whDue, keys.whDueOf(endpointId), t, t + leaseSeconds, n);
       if (ids.length === 0) return [];
       const p = redis.pipeline();
       for (const id of ids) p.hmget(keys.whDelivery(id), 'msg', 'ep', 'payload', 'attempts', 'status');
@@ -118,28 +143,45 @@ export function createRedisOutbox(log: RedisEventLog) {
       rows.forEach(([, v], i) => {
         const [msg, ep, payload, attempts, status] = v as Array<string | null>;
         if (msg && ep && payload && status === 'pending') out.push({ id: Number(ids[i]), msgId: msg, endpointId: ep, payload, attempts: Number(attempts ?? 0) });
-        else void redis.zrem(keys.whDue, ids[i]!); // settled or deleted meanwhile
+        else void redis.multi().zrem(keys.whDue, ids[i]!).zrem(keys.whDueOf(endpointId), ids[i]!).exec(); // settled or deleted meanwhile
       });
       return out;
+    },
+    /** Per endpoint: how many deliveries are due now (not leased), and the next future due time or lease end. */
+    async dueOf(endpointIds: readonly string[]): Promise<Array<{ due: number; nextAt: number | undefined }>> {
+      const t = now();
+      const p = redis.pipeline();
+      for (const id of endpointIds) p.zcount(keys.whDueOf(id), '-inf', t).zrangebyscore(keys.whDueOf(id), `(${t}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
+      const rows = ((await p.exec()) ?? []).map(([error, v]) => {
+        if (error) throw error;
+        return v;
+      });
+      return endpointIds.map((_, i) => {
+        const next = rows[2 * i + 1] as string[];
+        return { due: Number(rows[2 * i]), nextAt: next.length ? Number(next[1]) : undefined };
+      });
     },
     /** The earliest due time (or lease end), for the worker's timer. */
     async nextDueAt(): Promise<number | undefined> {
       const [, score] = await redis.zrange(keys.whDue, 0, 0, 'WITHSCORES');
       return score === undefined ? undefined : Number(score);
     },
-    async settle(id: number, status: WebhookDeliveryStatus, attempts: number, nextAt: number | null, attempt: WebhookAttempt, code: number | null, error: string | null) {
+    async settle(id: number, status: WebhookDeliveryStatus, attempts: number, nextAt: number | null, attempt: WebhookAttempt, code: number | null, error: string | null, endpointId?: string) {
+      const ep = endpointId ?? (await redis.hget(keys.whDelivery(id), 'ep'));
       const m = redis
         .multi()
         .hset(keys.whDelivery(id), 'status', status, 'attempts', attempts, 'next', nextAt ?? '', 'code', code ?? '', 'err', error ?? '')
         .rpush(keys.whAttempts(id), JSON.stringify(attempt));
       if (status === 'pending' && nextAt !== null) m.zadd(keys.whDue, nextAt, id);
       else m.zrem(keys.whDue, id);
+      if (ep && status === 'pending' && nextAt !== null) m.zadd(keys.whDueOf(ep), nextAt, id);
+      else if (ep) m.zrem(keys.whDueOf(ep), id);
       await m.exec();
     },
     async failPending(endpointId: string, reason: string) {
       for (const id of await redis.zrange(keys.whByEndpoint(endpointId), 0, -1)) {
         if ((await redis.hget(keys.whDelivery(id), 'status')) !== 'pending') continue;
-        await redis.multi().hset(keys.whDelivery(id), 'status', 'failed', 'err', reason).zrem(keys.whDue, id).exec();
+        await redis.multi().hset(keys.whDelivery(id), 'status', 'failed', 'err', reason).zrem(keys.whDue, id).zrem(keys.whDueOf(endpointId), id).exec();
       }
     },
     async get(id: string): Promise<WebhookDelivery | undefined> {
@@ -165,9 +207,31 @@ export function createRedisOutbox(log: RedisEventLog) {
         max = `(${ids.at(-1)}`;
       }
     },
+    /** A message that is not in the log (the test event), queued for one endpoint, due now. */
+    async enqueueMessage(endpointId: string, msgId: string, type: string, payload: string): Promise<WebhookDelivery> {
+      const t = now();
+      const id = await redis.incr(keys.whSeq);
+      await redis
+        .multi()
+        .hset(keys.whDelivery(id), 'msg', msgId, 'ep', endpointId, 'ev', '', 'type', type, 'show', '', 'payload', payload, 'status', 'pending', 'attempts', 0, 'next', t, 'created', t)
+        .zadd(keys.whDue, t, id)
+        .zadd(keys.whDueOf(endpointId), t, id)
+        .zadd(keys.whAll, id, id)
+        .zadd(keys.whByEndpoint(endpointId), id, id)
+        .exec();
+      return (await this.get(String(id)))!;
+    },
+    /** Queues again every failed delivery of an endpoint created at or after `since`; answers how many. */
+    async recover(endpointId: string, since: number): Promise<number> {
+      const script = redis as unknown as { swRecover(a: string, b: string, ...c: Array<string | number>): Promise<number> };
+      return await script.swRecover(keys.whByEndpoint(endpointId), keys.whDue, keys.whDueOf(endpointId), keys.prefix, since, now());
+    },
     async redeliver(id: string): Promise<void> {
       const t = now();
-      await redis.multi().hset(keys.whDelivery(id), 'status', 'pending', 'attempts', 0, 'next', t).zadd(keys.whDue, t, id).exec();
+      const ep = await redis.hget(keys.whDelivery(id), 'ep');
+      const m = redis.multi().hset(keys.whDelivery(id), 'status', 'pending', 'attempts', 0, 'next', t).zadd(keys.whDue, t, id);
+      if (ep) m.zadd(keys.whDueOf(ep), t, id);
+      await m.exec();
     },
     /**
      * Forgets settled deliveries created before `before`, oldest first, stopping at the first one

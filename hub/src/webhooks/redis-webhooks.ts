@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
-import { DEFAULT_SHOW, WEBHOOK_ENDPOINT_DISABLED, type EventInput } from '@showwire/protocol';
+import { DEFAULT_SHOW, WEBHOOK_ENDPOINT_DISABLED, WEBHOOK_TEST, type EventInput } from '@showwire/protocol';
 import type { Principal } from '../auth/access.js';
 import type { Config } from '../config.js';
 import { HttpError, notFound } from '../errors.js';
 import type { RedisEventLog } from '../log/redis-log.js';
 import { signingSecrets, type Endpoint, type EndpointPatch } from './endpoint-store.js';
 import { createWebhookMetrics } from './metrics.js';
+import { createEndpointHealth, isFailure, type BreakerState } from './endpoint-health.js';
+import { shareSlots, type Claim } from './fair-share.js';
 import { createRedisOutbox, type ClaimedDelivery } from './redis-outbox.js';
 import { parseRetryAfter, retryDelay } from './schedule.js';
 import { createSender } from './sender.js';
@@ -21,19 +24,35 @@ const WEBHOOKS_PRINCIPAL: Principal = { sub: 'webhooks', role: 'admin', shows: n
  * outbox. Every hub runs a worker; a delivery is claimed with a lease (redis-outbox.ts), so it is
  * in flight on one hub at a time and a dead hub's claims are taken over when their lease ends.
  * The lease outlasts the attempt timeout, so a live hub always settles before it runs out.
- * Simpler than the SQLite worker for now: one global concurrency limit (no per-endpoint cap),
- * and an endpoint is disabled on 410 but not after days of failures.
+ * Each hub shares its pool between endpoints like the SQLite worker (fair-share.ts, with
+ * endpoint-health.ts's adaptive limit and circuit breaker, per hub); an endpoint is disabled on
+ * 410 but not after days of failures.
  */
 export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; logger: FastifyBaseLogger; registry: Registry }) {
   const { log, config, logger } = opts;
   const outbox = createRedisOutbox(log);
   const { endpoints } = outbox;
   let queue = { depth: 0, oldest: null as number | null };
-  const metrics = createWebhookMetrics(opts.registry, () => queue);
+  const metrics = createWebhookMetrics(opts.registry, () => queue, () => health.openCount());
   const sender = createSender({ timeoutMs: config.HUB_WEBHOOK_TIMEOUT_MS, allowPrivate: config.HUB_WEBHOOK_ALLOW_PRIVATE, userAgent: 'Showwire-Webhooks/0.1' });
   const leaseSeconds = config.HUB_WEBHOOK_TIMEOUT_MS / 1000 + 5;
   const cancel = new AbortController();
   const running = new Set<Promise<void>>();
+  /** This hub's attempts in flight, per endpoint. */
+  const inflight = new Map<string, number>();
+  let rotation = 0;
+  const health = createEndpointHealth(
+    {
+      maxConcurrency: config.HUB_WEBHOOK_ENDPOINT_CONCURRENCY,
+      failures: config.HUB_WEBHOOK_BREAKER_FAILURES,
+      cooldownMs: config.HUB_WEBHOOK_BREAKER_COOLDOWN_MS,
+      maxCooldownMs: Math.max(config.HUB_WEBHOOK_BREAKER_COOLDOWN_MS, 600_000),
+    },
+    (endpoint, state: BreakerState, streak) => {
+      if (state === 'open') logger.warn({ endpoint, failedInARow: streak }, 'webhook endpoint failing: circuit open on this hub, attempts paused until a probe succeeds');
+      else if (state === 'closed') logger.info({ endpoint }, 'webhook endpoint answered its probe: circuit closed');
+    },
+  );
   let publish: Publish | undefined;
   let stopped = false;
   let pumping = false;
@@ -51,16 +70,36 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
     });
   }
 
+  /**
+   * One round: every enabled endpoint's due count and next due time from its own due zset, this
+   * hub's pool shared between them (fair-share.ts, each endpoint's capacity following its health),
+   * then one claim per endpoint granted slots. The pool and the health are per hub: each hub
+   * shares its own `HUB_WEBHOOK_CONCURRENCY`.
+   */
   async function pump() {
     try {
-      const free = config.HUB_WEBHOOK_CONCURRENCY - running.size;
-      if (free > 0) for (const d of await outbox.claim(free, leaseSeconds)) start(d);
+      const eps = (await endpoints.list()).filter((e) => e.enabled);
+      const nowMs = Date.now();
+      const dues = await outbox.dueOf(eps.map((e) => e.id));
+      let next: number | undefined;
+      const soonest = (at: number | undefined) => {
+        if (at !== undefined && (next === undefined || at < next)) next = at;
+      };
+      const claims: Claim[] = eps.map((ep, i) => {
+        const capacity = Math.min(config.HUB_WEBHOOK_ENDPOINT_CONCURRENCY, health.capacity(ep.id, nowMs));
+        const reopens = health.reopensAt(ep.id);
+        // An open breaker sends nothing until its probe time; otherwise the next retry (or the end
+        // of another hub's lease) wakes us. Due-now rows not granted wait for a completion's wake.
+        soonest(reopens !== undefined ? reopens / 1000 : dues[i]!.nextAt);
+        return { id: ep.id, inflight: inflight.get(ep.id) ?? 0, capacity, due: dues[i]!.due };
+      });
+      const grants = shareSlots(claims, config.HUB_WEBHOOK_CONCURRENCY, running.size, claims.length ? rotation++ % claims.length : 0);
+      for (const [id, n] of grants) for (const d of await outbox.claim(id, n, leaseSeconds)) start(d);
       queue = await outbox.stats();
-      const next = await outbox.nextDueAt();
       clearTimeout(timer);
-      // Due times and lease ends are in Redis; a hub also wakes on every append it hears. The cap
-      // bounds how late a delivery freed by another hub's death is noticed.
-      const wait = next === undefined ? 5000 : Math.min(5000, Math.max(0, (next - Date.now() / 1000) * 1000) + 2);
+      // A hub also wakes on every append it hears. The cap bounds how late a delivery freed by
+      // another hub's death, or an endpoint enabled on another hub, is noticed.
+      const wait = next === undefined ? 5000 : Math.min(5000, Math.max(0, (next - nowMs / 1000) * 1000) + 2);
       timer = setTimeout(wake, wait).unref();
     } catch (error) {
       if (stopped) return;
@@ -71,9 +110,13 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
   }
 
   function start(d: ClaimedDelivery) {
+    inflight.set(d.endpointId, (inflight.get(d.endpointId) ?? 0) + 1);
     const p = attempt(d)
       .catch((error: unknown) => logger.error({ err: error, delivery: d.id }, 'webhook attempt failed unexpectedly'))
       .finally(() => {
+        const left = inflight.get(d.endpointId)! - 1;
+        if (left > 0) inflight.set(d.endpointId, left);
+        else inflight.delete(d.endpointId);
         running.delete(p);
         wake();
       });
@@ -92,17 +135,19 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
     };
     const r = await sender.send(ep.url, headers, d.payload, cancel.signal);
     if (r.cancelled) return; // not an attempt: its lease runs out and it is due again
+    if (isFailure(r.statusCode)) health.failed(ep.id);
+    else health.succeeded(ep.id);
     metrics.attemptSeconds.observe(r.latencyMs / 1000);
     const record = { at, statusCode: r.statusCode, latencyMs: r.latencyMs, error: r.error, response: r.response };
     const attempts = d.attempts + 1;
     const code = r.statusCode;
     if (code !== null && code >= 200 && code < 300) {
       metrics.deliveries.inc({ outcome: 'succeeded' });
-      return outbox.settle(d.id, 'succeeded', attempts, null, record, code, null);
+      return outbox.settle(d.id, 'succeeded', attempts, null, record, code, null, d.endpointId);
     }
     if (code === 410) {
       metrics.deliveries.inc({ outcome: 'failed' });
-      await outbox.settle(d.id, 'failed', attempts, null, record, code, 'the endpoint answered 410 Gone: disabled');
+      await outbox.settle(d.id, 'failed', attempts, null, record, code, 'the endpoint answered 410 Gone: disabled', d.endpointId);
       await update(ep.id, { enabled: false }, 'gone');
       return;
     }
@@ -110,7 +155,7 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
     if (delay !== undefined && (code === 429 || code === 503)) delay = parseRetryAfter(r.retryAfter) ?? delay;
     const error = r.error ?? `HTTP ${code}`;
     metrics.deliveries.inc({ outcome: delay === undefined ? 'failed' : 'retrying' });
-    await outbox.settle(d.id, delay === undefined ? 'failed' : 'pending', attempts, delay === undefined ? null : at + delay, record, code, error);
+    await outbox.settle(d.id, delay === undefined ? 'failed' : 'pending', attempts, delay === undefined ? null : at + delay, record, code, error, d.endpointId);
   }
 
   async function checkUrl(url: string) {
@@ -216,8 +261,14 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
       const ep = await endpoints.save({ ...e, secret: secret ?? generateSecret(), oldSecret: graceSeconds > 0 ? e.secret : null, oldSecretUntil: graceSeconds > 0 ? t + graceSeconds : null, updatedAt: t });
       return { secret: ep.secret, previousSecretValidUntil: ep.oldSecretUntil };
     },
-    async sendTest(_id: string): Promise<never> {
-      throw new HttpError('not_implemented', 'test messages are not available with HUB_STORE=redis yet');
+    async sendTest(id: string) {
+      const ep = await mustGet(id);
+      const t = Date.now() / 1000;
+      const msgId = `msg_test_${randomUUID()}`;
+      const payload = JSON.stringify({ id: msgId, show: DEFAULT_SHOW, type: WEBHOOK_TEST, timestamp: t, receivedAt: t, source: 'hub:webhooks', endpointId: ep.id });
+      const delivery = await outbox.enqueueMessage(ep.id, msgId, WEBHOOK_TEST, payload);
+      wake();
+      return delivery;
     },
     getDelivery: async (id: string) => ({ ...(await mustGetDelivery(id)), attemptLog: await outbox.attempts(id) }),
     async redeliver(id: string) {
@@ -227,8 +278,12 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
       wake();
       return (await outbox.get(id))!;
     },
-    async recover(_id: string, _since: number): Promise<never> {
-      throw new HttpError('not_implemented', 'recover is not available with HUB_STORE=redis yet; redeliver deliveries one by one');
+    async recover(id: string, since: number) {
+      const ep = await mustGet(id);
+      if (!ep.enabled) throw new HttpError('endpoint_disabled', `endpoint "${id}" is disabled; enable it first`);
+      const requeued = await outbox.recover(id, since);
+      wake();
+      return { requeued };
     },
   };
 }
