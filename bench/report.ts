@@ -1,3 +1,4 @@
+import type { RedisBench } from './redis.js';
 import type { FanoutResult, IdleResult, IngestResult, ResumeResult } from '@showwire/stream-test/load';
 import type { AgentClientResult } from './agent-client.js';
 import type { StreamIngestResult } from './stream-ingest.js';
@@ -22,6 +23,8 @@ export interface BenchResult {
   streamIngest: StreamIngestResult;
   resume: Each<ResumeResult>;
   webhooks: WebhookResult;
+  /** The hub on Redis at (a0) and (a) (bench/redis.ts). */
+  redis?: RedisBench;
 }
 
 type Num = number | null | undefined;

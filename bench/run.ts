@@ -9,11 +9,12 @@ import { RESUME_NAMESPACE, startCentrifugo } from './centrifugo.js';
 import { startLiveKitForBench, startLiveSession } from './live-session.js';
 import { formatTable, problems, TARGETS, type BenchResult, type Name } from './report.js';
 import { prepareCentrifugoResume, prepareHubResume, prepareNchanResume } from './resume.js';
+import { formatRedisTable, redisProblems, runRedisBench, startRedisHub } from './redis.js';
 import { startHub, startNchan, versions, type Server } from './servers.js';
 import { runWebhooks } from './webhook-bench.js';
 
 /**
- * `npm run bench`: the hub, nginx + Nchan and Centrifugo 6 side by side, same client, same
+ * `npm run bench`: the hub, nginx + Nchan and Centrifugo 6 side by side (and the hub on Redis for (a0) and (a)), same client, same
  * payloads. Sizes can be changed with BENCH_* variables (see `settings`); the defaults are the issue's.
  */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,6 +64,9 @@ async function main() {
     servers.push(nchan);
     const cf = await startCentrifugo();
     servers.push(cf);
+    // The hub on Redis: (a0) and (a) only, after the three others' (bench/redis.ts).
+    const redisHub = await startRedisHub();
+    servers.push(redisHub);
     const info = { ...machine(), ...(await versions()), centrifugo: cf.version };
     console.log(`bench: ${info.cpus} × ${info.cpuModel}, Node ${info.node}, nginx ${info.nginx}, ${info.nchan}, Centrifugo ${info.centrifugo}, load average ${info.loadavgAtStart}`);
     const run = Date.now().toString(36);
@@ -94,6 +98,7 @@ async function main() {
     // What one published event costs with a single subscriber: subtracted from (a) to show the fan-out's own cost.
     const publishCost = await each('(a0) publish cost', fanoutAt('bench-publish', 1, settings.rate, 5));
     const fanout = await each('(a) fan-out', fanoutAt('bench-fanout', settings.subscribers, settings.rate, settings.seconds));
+    const redis = await runRedisBench(pool, redisHub, settings);
     const fanoutHigh = await each('(a2) fan-out, high rate', fanoutAt('bench-fanout-high', settings.subscribers, settings.rateHigh, settings.seconds));
     const idle = await each('(b) idle connections', async (n) => runIdle(pool, (await targets('bench-idle'))[n], { subscribers: settings.idleSubscribers }, pids[n]));
     const ingestOpts = { concurrency: settings.ingestConcurrency, seconds: settings.ingestSeconds };
@@ -121,11 +126,12 @@ async function main() {
     process.stdout.write('  (f) webhooks: hub…\n');
     const webhooks = await runWebhooks(settings.webhookEvents);
 
-    const result: BenchResult = { machine: info, settings, publishCost, fanout, fanoutHigh, idle, ingest, batchIngest, agentClient, streamIngest, resume, webhooks };
+    const result: BenchResult = { machine: info, settings, publishCost, fanout, fanoutHigh, idle, ingest, batchIngest, agentClient, streamIngest, resume, webhooks, redis };
     console.log(`\n${formatTable(result)}\n`);
+    console.log(`${formatRedisTable(redis, { publishCost: publishCost.hub, fanout: fanout.hub }, { publishCost: publishCost.nchan, fanout: fanout.nchan }, settings)}\n`);
     console.log('Nchan and Centrifugo keep messages in memory (not durable); the hub answers each POST only after its event is fsynced to SQLite.');
     console.log('Server CPU and RSS are read from /proc of the server processes (hub: node; nchan: nginx master + worker; centrifugo: its process, all threads).');
-    for (const p of problems(result)) console.log(`! ${p}`);
+    for (const p of [...problems(result), ...redisProblems(redis)]) console.log(`! ${p}`);
     if (live) console.log(`live session ran throughout: ${live.counts.frames} JPEG frames and ${live.counts.audioMessages} audio messages reached its viewer`);
     const dir = join(here, 'results');
     mkdirSync(dir, { recursive: true });
