@@ -27,7 +27,8 @@ test("the Redis hub's fan-out is complete and Redis's own cost per event is coun
   const r = x.redis;
   // Every accepted event went through the append script, which adds it to two streams (the
   // show's and the all-shows one), and was read back once by this hub's stream reader.
-  assert.ok((r.callsPerEvent.evalsha ?? 0) >= 1, JSON.stringify(r.callsPerEvent));
+  // One append script per event: EVALSHA, or EVAL the first time a script is not cached yet.
+  assert.ok((r.callsPerEvent.evalsha ?? 0) + (r.callsPerEvent.eval ?? 0) >= 1, JSON.stringify(r.callsPerEvent));
   assert.equal(r.callsPerEvent.xadd, 2, JSON.stringify(r.callsPerEvent));
   assert.ok((r.callsPerEvent.xread ?? 0) > 0 && (r.callsPerEvent.xread ?? 0) <= 1, JSON.stringify(r.callsPerEvent));
   assert.ok(r.commandsPerEvent !== null && r.commandsPerEvent >= 6, `commands/event ${r.commandsPerEvent}`);
