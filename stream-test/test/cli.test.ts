@@ -24,9 +24,13 @@ describe('stream-test CLI', () => {
     const answer = JSON.parse(sent.stdout);
     assert.equal(answer.ids.length, 1);
     assert.equal(await listener.exited, 0, listener.stderr());
-    const lines = listener.stdout().trim().split('\n');
-    assert.equal(lines.length, 1, 'exactly one line: --count 1, no heartbeats, status on stderr');
-    const event = JSON.parse(lines[0]!);
+    // The hub's presence notice (this listener watching the show) is a notice like any other;
+    // besides it, exactly the one event: --count 1, no heartbeats, status on stderr.
+    const lines = listener.stdout().trim().split('\n').map((l) => JSON.parse(l));
+    const events = lines.filter((l) => l.type !== 'presence');
+    assert.equal(events.length, 1, 'exactly one event line: --count 1, no heartbeats, status on stderr');
+    assert.ok(lines.every((l) => l.type !== 'heartbeat'));
+    const event = events[0]!;
     assert.deepEqual(
       { id: event.id, show: event.show, type: event.type, text: event.text, role: event.role, final: event.final, source: event.source },
       { id: answer.ids[0], show: 'cli-show', type: 'transcript', text: 'Hello from the CLI', role: 'agent', final: true, source: 'agent:agent-test' },
