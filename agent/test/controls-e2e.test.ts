@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AudioFrame, AudioSource, dispose, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { AccessToken, AgentDispatchClient } from 'livekit-server-sdk';
-import { eventSeq, postJson, REPO_ROOT, startHub, tempDir, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, listen, waitFor, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
+import { eventSeq, postJson, startHub, type TestHub, startLiveKit, type LiveKitServer, listen, waitFor, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
+import { speech, startWorker, type Worker } from '@showwire/testkit/show-room';
 
 const REQUEST = 'Please create a blue linen shirt for forty nine euros fifty.';
 const LINE = 'Welcome to the show, everyone!';
 const SHOW = 'show-controls';
 const AGENT_NAME = `showwire-controls-${process.pid}`;
 
-function spokenRequest(): Int16Array {
-  const dir = tempDir('showwire-speech-');
-  const wav = join(dir, 'request.wav');
-  const raw = join(dir, 'request.raw');
-  execFileSync('espeak-ng', ['-w', wav, REQUEST]);
-  execFileSync('sox', [wav, '-r', '48000', '-b', '16', '-c', '1', '-e', 'signed-integer', '-t', 'raw', raw]);
-  const bytes = readFileSync(raw);
-  return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
-}
 
 /**
  * The staff controls reach the real agent worker: the hub's `POST /api/shows/:show/control`
@@ -31,9 +20,8 @@ describe('controls: hub → LiveKit RPC → the real agent', () => {
   let livekit: LiveKitServer;
   let hub: TestHub;
   let fake: FakeOpenAI;
-  let worker: ChildProcess | undefined;
+  let worker: Worker | undefined;
   let room: Room | undefined;
-  let out = '';
   let sse: ReturnType<typeof listen> | undefined;
 
   before(async () => {
@@ -48,40 +36,14 @@ describe('controls: hub → LiveKit RPC → the real agent', () => {
   after(async () => {
     sse?.close();
     await room?.disconnect().catch(() => undefined);
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((r) => worker!.once('exit', r));
-      worker.kill('SIGTERM');
-      const killer = setTimeout(() => worker!.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await worker?.stop();
     await dispose();
     await Promise.all([livekit?.stop(), hub?.close(), fake?.close()]);
   });
 
   it('say speaks the line; pause keeps transcribing without answering; resume answers again; end_agent ends the session', async () => {
-    worker = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'agent', 'src', 'agent.ts'), 'start'], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        LIVEKIT_URL: livekit.url,
-        LIVEKIT_API_KEY: livekit.apiKey,
-        LIVEKIT_API_SECRET: livekit.apiSecret,
-        HUB_URL: hub.url,
-        HUB_AGENT_TOKEN: await hub.token('agent', [SHOW], 3600, AGENT_NAME),
-        OPENAI_API_KEY: 'test',
-        OPENAI_BASE_URL: fake.baseURL,
-        AGENT_NAME,
-        AGENT_HTTP_PORT: String(await freeTcpPort()),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    worker.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    worker.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    const tail = () => `\n--- worker ---\n${out.slice(-3000)}`;
-    await waitFor('registered worker', () => /registered worker/.test(out), 120_000, 200).catch((e: Error) => {
-      throw new Error(e.message + tail());
-    });
+    worker = await startWorker({ livekit, hub, fake, agentName: AGENT_NAME });
+    const tail = () => `\n--- worker ---\n${worker!.log.telling().slice(-3000)}`;
 
     const stream = listen(`${hub.url}/api/shows/${SHOW}/stream`, { token: await hub.token('staff') });
     sse = stream;
@@ -112,7 +74,7 @@ describe('controls: hub → LiveKit RPC → the real agent', () => {
     };
     const speak = async () => {
       const frame = 480;
-      for (const pcm of [spokenRequest(), new Int16Array(48_000 * 2)]) {
+      for (const pcm of [speech(REQUEST), new Int16Array(48_000 * 2)]) {
         for (let i = 0; i + frame <= pcm.length; i += frame) await source.captureFrame(new AudioFrame(pcm.slice(i, i + frame), 48_000, 1, frame));
       }
     };
@@ -148,6 +110,9 @@ describe('controls: hub → LiveKit RPC → the real agent', () => {
     const audit = stream.events.filter((e) => e.data.type === 'control').map((e) => [e.data.action, e.data.by, e.data.ok]);
     assert.deepEqual(audit, [['say', 'sam', true], ['pause', 'sam', true], ['resume', 'sam', true], ['end_agent', 'sam', true]]);
     assert.equal(stream.events.find((e) => e.data.type === 'control' && e.data.action === 'end_agent')?.id, ended);
+    // The agent says why its session ended, as every end does.
+    await stream.until(() => after(ended, (d) => d.type === 'agent_session_closed').length > 0, 30_000, 'agent_session_closed');
+    assert.deepEqual(after(ended, (d) => d.type === 'agent_session_closed').map((e) => e.data.reason), ['ended_by_staff']);
     stream.close();
   });
 });
