@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../src/config.js';
-import { eventSeq, getJson, postJson, startHub, type TestHub, waitFor, startReceiver, type Receiver } from '@showwire/testkit';
+import { eventSeq, getJson, postJson, startHub, type TestHub, waitFor, startReceiver, type Receiver, requestJson } from '@showwire/testkit';
 
 /**
  * The show's story over real HTTP: viewers' cart events, reservations that expire on a short
@@ -16,15 +16,6 @@ const OTHER = 'story-other';
 /** 0.1 minute: reservations live 6 s, long enough for the steps before the expiry check on a loaded box. */
 const ENV = { HUB_RESERVATION_MINUTES: '0.1', HUB_WEBHOOK_ALLOW_PRIVATE: 'true', LIVEKIT_URL: 'ws://127.0.0.1:7', LIVEKIT_API_KEY: 'devkey', LIVEKIT_API_SECRET: 'secret' };
 
-async function call(method: string, url: string, token: string, body?: unknown) {
-  const res = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 describe('cart, reservations, orders and the summary', () => {
   let hub: TestHub;
@@ -54,7 +45,7 @@ describe('cart, reservations, orders and the summary', () => {
     hub = await startHub(ENV);
     receiver = await startReceiver();
     [admin, agent, service] = await Promise.all([hub.token('admin'), hub.token('agent', [SHOW, OTHER]), hub.token('service', [SHOW, OTHER], 3600, 'shop')]);
-    const ep = await call('POST', `${hub.url}/api/webhooks/endpoints`, admin, { url: receiver.url, types: ['show_summary'] });
+    const ep = await requestJson('POST', `${hub.url}/api/webhooks/endpoints`, admin, { url: receiver.url, types: ['show_summary'] });
     assert.equal(ep.status, 201, JSON.stringify(ep.body));
     secret = ep.body.secret;
     // Alice's hub token comes the way a viewer app gets it; Bob's is minted directly.
@@ -153,11 +144,11 @@ describe('cart, reservations, orders and the summary', () => {
 
     // Alice's mug and Bob's last tee expire (0.1 minute after their adds).
     await waitFor('reservations to expire', async () => Object.keys(await quantities()).length === 0, 20_000, 200);
-    const cleanup = await call('DELETE', `${hub.url}/api/reservations/cleanup`, service);
+    const cleanup = await requestJson('DELETE', `${hub.url}/api/reservations/cleanup`, service);
     assert.equal(cleanup.status, 200, JSON.stringify(cleanup.body));
     assert.deepEqual(cleanup.body, { dropped: 2, items: 2 });
-    assert.deepEqual((await call('DELETE', `${hub.url}/api/reservations/cleanup`, service)).body, { dropped: 0, items: 0 });
-    assert.equal((await call('DELETE', `${hub.url}/api/reservations/cleanup`, bob)).status, 403);
+    assert.deepEqual((await requestJson('DELETE', `${hub.url}/api/reservations/cleanup`, service)).body, { dropped: 0, items: 0 });
+    assert.equal((await requestJson('DELETE', `${hub.url}/api/reservations/cleanup`, bob)).status, 403);
     const badShow = await getJson(`${hub.url}/api/reservations/quantities?show=no%20such`, service);
     assert.equal(badShow.status, 400);
     assert.deepEqual(badShow.body.issues.map((i: any) => i.path), ['show']);

@@ -4,22 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { guardedLookup, isPrivateAddress } from '../src/webhooks/ssrf-guard.js';
-import { getJson, postJson, startHub, type TestHub, waitFor as waitUntil, startReceiver, type Receiver } from '@showwire/testkit';
+import { getJson, postJson, startHub, type TestHub, waitFor as waitUntil, startReceiver, type Receiver, requestJson } from '@showwire/testkit';
 
 const waitFor = <T>(probe: () => Promise<T | undefined | false>, what: string, ms = 60_000) => waitUntil(what, probe, ms, 50);
 
 // The circuit breaker pauses an endpoint after 5 failures in a row; these tests are about retries, so it pauses briefly.
 const FAST = { HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HUB_WEBHOOK_SCHEDULE: '50,50,50,50,50', HUB_WEBHOOK_JITTER: '0', HUB_WEBHOOK_BREAKER_COOLDOWN_MS: '100' };
 
-async function request(method: string, url: string, token: string, body?: unknown) {
-  const res = await fetch(url, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 
 describe('webhooks', () => {
@@ -32,7 +23,7 @@ describe('webhooks', () => {
     return r;
   };
   const createEndpoint = async (body: Record<string, unknown>) => {
-    const res = await request('POST', `${hub.url}/api/webhooks/endpoints`, admin, body);
+    const res = await requestJson('POST', `${hub.url}/api/webhooks/endpoints`, admin, body);
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body as { id: string; secret: string };
   };
@@ -41,9 +32,9 @@ describe('webhooks', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     return res.body.ids as string[];
   };
-  const delivery = async (id: string) => (await request('GET', `${hub.url}/api/webhooks/deliveries/${id}`, admin)).body;
+  const delivery = async (id: string) => (await requestJson('GET', `${hub.url}/api/webhooks/deliveries/${id}`, admin)).body;
   const deliveriesOf = async (endpoint: string) =>
-    (await request('GET', `${hub.url}/api/webhooks/deliveries?endpoint=${endpoint}&limit=1000`, admin)).body.deliveries as any[];
+    (await requestJson('GET', `${hub.url}/api/webhooks/deliveries?endpoint=${endpoint}&limit=1000`, admin)).body.deliveries as any[];
 
   before(async () => {
     hub = await startHub(FAST);
@@ -71,7 +62,7 @@ describe('webhooks', () => {
     assert.throws(() => new Webhook(ep.secret).verify(got.body.replace('Mug', 'Cup'), got.headers as Record<string, string>), /signature/i);
 
     // Rotation: during the grace period both secrets verify; the old one alone stops after it.
-    const rotated = await request('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/rotate-secret`, admin, { graceSeconds: 3600 });
+    const rotated = await requestJson('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/rotate-secret`, admin, { graceSeconds: 3600 });
     assert.equal(rotated.status, 200);
     assert.notEqual(rotated.body.secret, ep.secret);
     await publish('sig-show', { type: 'show_started' });
@@ -79,13 +70,13 @@ describe('webhooks', () => {
     const second = r.received[1]!;
     assert.equal(second.signature.split(' ').length, 2);
     for (const secret of [ep.secret, rotated.body.secret]) new Webhook(secret).verify(second.body, second.headers as Record<string, string>);
-    await request('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/rotate-secret`, admin, { graceSeconds: 0 });
+    await requestJson('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/rotate-secret`, admin, { graceSeconds: 0 });
 
     // A test message goes to this endpoint only, signed the same way.
-    const test = await request('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/test`, admin);
+    const test = await requestJson('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/test`, admin);
     assert.equal(test.status, 202);
     await r.until(() => r.received.length === 3, 'the test message');
-    const secret = (await request('GET', `${hub.url}/api/webhooks/endpoints/${ep.id}/secret`, admin)).body.secret;
+    const secret = (await requestJson('GET', `${hub.url}/api/webhooks/endpoints/${ep.id}/secret`, admin)).body.secret;
     const t = new Webhook(secret).verify(r.received[2]!.body, r.received[2]!.headers as Record<string, string>) as any;
     assert.equal(t.type, 'webhook_test');
     assert.equal(r.received[2]!.webhookId, test.body.webhookId);
@@ -141,7 +132,7 @@ describe('webhooks', () => {
     const ep = await createEndpoint({ url: r.url, shows: ['gone-show'], description: 'old CRM' });
     await publish('gone-show', { type: 'show_started' });
     const disabled = await waitFor(async () => {
-      const e = (await request('GET', `${hub.url}/api/webhooks/endpoints/${ep.id}`, admin)).body;
+      const e = (await requestJson('GET', `${hub.url}/api/webhooks/endpoints/${ep.id}`, admin)).body;
       return !e.enabled && e;
     }, 'the endpoint to be disabled');
     assert.equal(disabled.disabledReason, 'gone');
@@ -154,7 +145,7 @@ describe('webhooks', () => {
     assert.equal(notice.description, 'old CRM');
     const [later] = await publish('gone-show', { type: 'show_ended' });
     assert.ok(!(await deliveriesOf(ep.id)).some((d) => d.eventId === later), 'a disabled endpoint gets no new deliveries');
-    const enabled = await request('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/enable`, admin);
+    const enabled = await requestJson('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/enable`, admin);
     assert.equal(enabled.body.enabled, true);
     assert.equal(enabled.body.disabledReason, null);
   });
@@ -189,7 +180,7 @@ describe('webhooks', () => {
 
     // Redeliver one, then recover everything failed since a time: same webhook-id each time.
     r.respondWith(() => ({ status: 200 }));
-    const again = await request('POST', `${hub.url}/api/webhooks/deliveries/${d.id}/redeliver`, admin);
+    const again = await requestJson('POST', `${hub.url}/api/webhooks/deliveries/${d.id}/redeliver`, admin);
     assert.equal(again.status, 202);
     await waitFor(async () => (await delivery(d.id)).status === 'succeeded', 'the redelivery');
     assert.equal(r.received.at(-1)!.webhookId, d.webhookId);
@@ -198,7 +189,7 @@ describe('webhooks', () => {
     const [e2] = await publish('redirect-show', { type: 'show_metadata', title: 'Second' });
     await waitFor(async () => (await deliveriesOf(ep.id)).find((x) => x.eventId === e2 && x.status === 'failed'), 'the second to fail');
     r.respondWith(() => ({ status: 200 }));
-    const recovered = await request('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/recover`, admin, { since: new Date(Date.now() - 60_000).toISOString() });
+    const recovered = await requestJson('POST', `${hub.url}/api/webhooks/endpoints/${ep.id}/recover`, admin, { since: new Date(Date.now() - 60_000).toISOString() });
     assert.deepEqual(recovered.body, { requeued: 1 });
     await r.until(() => r.received.some((x) => x.event.id === e2 && x.status === 200), 'the recovered delivery');
   });
@@ -233,14 +224,14 @@ describe('webhooks', () => {
 
   it('the API is admin only and validates its bodies', async () => {
     const staff = await hub.token('staff');
-    const res = await request('GET', `${hub.url}/api/webhooks/endpoints`, staff);
+    const res = await requestJson('GET', `${hub.url}/api/webhooks/endpoints`, staff);
     assert.equal(res.status, 403);
     assert.match(res.body.message, /roles admin; the token's role is "staff"/);
-    const bad = await request('POST', `${hub.url}/api/webhooks/endpoints`, admin, { url: 'ftp://x', types: ['Bad Type'] });
+    const bad = await requestJson('POST', `${hub.url}/api/webhooks/endpoints`, admin, { url: 'ftp://x', types: ['Bad Type'] });
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /url/);
     assert.match(bad.body.message, /types/);
-    const missing = await request('GET', `${hub.url}/api/webhooks/endpoints/ep_nope`, admin);
+    const missing = await requestJson('GET', `${hub.url}/api/webhooks/endpoints/ep_nope`, admin);
     assert.equal(missing.status, 404);
     assert.match(missing.body.message, /ep_nope/);
   });

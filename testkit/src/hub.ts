@@ -122,6 +122,17 @@ export async function readHistory(url: string, show: string, token: string): Pro
   return all;
 }
 
+/** Any method with an optional JSON body, answered like postJson (status, parsed body, headers). */
+export async function requestJson(method: string, url: string, token?: string, body?: unknown) {
+  return answer(
+    await fetch(url, {
+      method,
+      headers: { ...(token && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    }),
+  );
+}
+
 export async function getJson(url: string, token?: string) {
   return answer(await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }));
 }
