@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { chromium } from 'playwright-core';
 import { postJson, spawnHub, tempDir } from '@showwire/testkit';
+import { num } from './settings.js';
 import { measure, ms, PROBE, summary } from './page-probe.js';
 
 /**
@@ -11,11 +12,6 @@ import { measure, ms, PROBE, summary } from './page-probe.js';
  * (transcript lines, viewer counts, agent states, turn metrics; every 10th show stalls halfway so
  * alerts are raised and the wall re-ranks). Reported: p50/p95/p99 frame time and long tasks.
  */
-const num = (name: string, fallback: number) => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
-  return v;
-};
 const SHOWS = num('BENCH_WALL_SHOWS', 100);
 const RATE = num('BENCH_WALL_RATE', 5);
 const SECONDS = num('BENCH_WALL_SECONDS', 10);

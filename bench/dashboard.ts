@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { chromium } from 'playwright-core';
 import { postJson, spawnHub, tempDir } from '@showwire/testkit';
+import { num } from './settings.js';
 import { measure, ms, PROBE, summary, type Sample } from './page-probe.js';
 
 /**
@@ -12,11 +13,6 @@ import { measure, ms, PROBE, summary, type Sample } from './page-probe.js';
  * mixed in. Measured in the page during the stream: long tasks (PerformanceObserver 'longtask',
  * > 50 ms on the main thread), frame times between requestAnimationFrame callbacks, and the JS heap.
  */
-const num = (name: string, fallback: number) => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
-  return v;
-};
 const LINES = num('BENCH_DASHBOARD_LINES', 20_000);
 const RATE = num('BENCH_DASHBOARD_RATE', 50);
 const SECONDS = num('BENCH_DASHBOARD_SECONDS', 10);

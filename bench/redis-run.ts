@@ -2,23 +2,13 @@ import { availableParallelism, loadavg } from 'node:os';
 import { createPool, openFileLimit, runFanout } from '@showwire/stream-test/load';
 import { formatRedisTable, hubTarget, redisProblems, runRedisBench, startRedisHub } from './redis.js';
 import { startHub, startNchan, type Server } from './servers.js';
+import { settings } from './settings.js';
 
 /**
  * `npm run bench:redis`: only the fan-out part of `npm run bench` — (a0) and (a) on the SQLite hub,
  * Nchan and the hub on Redis — so the Redis mode can be measured in a few minutes without the
  * rest. Same BENCH_SUBSCRIBERS, BENCH_RATE, BENCH_SECONDS, BENCH_WORKERS as bench/run.ts.
  */
-const num = (name: string, fallback: number) => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
-  return v;
-};
-const settings = {
-  subscribers: num('BENCH_SUBSCRIBERS', 1000),
-  rate: num('BENCH_RATE', 100),
-  seconds: num('BENCH_SECONDS', 10),
-  workers: num('BENCH_WORKERS', Math.max(2, availableParallelism())),
-};
 
 async function main() {
   const servers: Server[] = [];

@@ -11,6 +11,7 @@ import { formatTable, problems, TARGETS, type BenchResult, type Name } from './r
 import { prepareCentrifugoResume, prepareHubResume, prepareNchanResume } from './resume.js';
 import { formatRedisTable, redisProblems, runRedisBench, startRedisHub } from './redis.js';
 import { startHub, startNchan, versions, type Server } from './servers.js';
+import { settings } from './settings.js';
 import { runWebhooks } from './webhook-bench.js';
 
 /**
@@ -18,26 +19,6 @@ import { runWebhooks } from './webhook-bench.js';
  * payloads. Sizes can be changed with BENCH_* variables (see `settings`); the defaults are the issue's.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-const num = (name: string, fallback: number) => {
-  const v = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
-  return v;
-};
-const settings = {
-  subscribers: num('BENCH_SUBSCRIBERS', 1000),
-  rate: num('BENCH_RATE', 100),
-  rateHigh: num('BENCH_RATE_HIGH', 300),
-  seconds: num('BENCH_SECONDS', 10),
-  idleSubscribers: num('BENCH_IDLE_SUBSCRIBERS', 10_000),
-  ingestConcurrency: num('BENCH_INGEST_CONCURRENCY', 64),
-  ingestSeconds: num('BENCH_INGEST_SECONDS', 5),
-  batch: num('BENCH_BATCH', 100),
-  agentEvents: num('BENCH_AGENT_EVENTS', 50_000),
-  streamEvents: num('BENCH_STREAM_EVENTS', 100_000),
-  resumeEvents: num('BENCH_RESUME_EVENTS', 10_000),
-  webhookEvents: num('BENCH_WEBHOOK_EVENTS', 20_000),
-  workers: num('BENCH_WORKERS', Math.max(2, availableParallelism())),
-};
 
 function machine() {
   const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown';

@@ -1,0 +1,25 @@
+import { availableParallelism } from 'node:os';
+
+/** A positive number from the environment (BENCH_*), or the default: one reader for every bench script. */
+export const num = (name: string, fallback: number) => {
+  const v = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number`);
+  return v;
+};
+
+/** Sizes of `npm run bench` (and `bench:redis`); the defaults are issue #18's. */
+export const settings = {
+  subscribers: num('BENCH_SUBSCRIBERS', 1000),
+  rate: num('BENCH_RATE', 100),
+  rateHigh: num('BENCH_RATE_HIGH', 300),
+  seconds: num('BENCH_SECONDS', 10),
+  idleSubscribers: num('BENCH_IDLE_SUBSCRIBERS', 10_000),
+  ingestConcurrency: num('BENCH_INGEST_CONCURRENCY', 64),
+  ingestSeconds: num('BENCH_INGEST_SECONDS', 5),
+  batch: num('BENCH_BATCH', 100),
+  agentEvents: num('BENCH_AGENT_EVENTS', 50_000),
+  streamEvents: num('BENCH_STREAM_EVENTS', 100_000),
+  resumeEvents: num('BENCH_RESUME_EVENTS', 10_000),
+  webhookEvents: num('BENCH_WEBHOOK_EVENTS', 20_000),
+  workers: num('BENCH_WORKERS', Math.max(2, availableParallelism())),
+};
