@@ -59,6 +59,8 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let pruner: NodeJS.Timeout | undefined;
+  /** Whether the last round saw an enabled endpoint: with none, an append can have queued nothing. */
+  let anyEndpoint = true;
 
   function wake() {
     if (stopped) return;
@@ -79,6 +81,7 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
   async function pump() {
     try {
       const eps = (await endpoints.list()).filter((e) => e.enabled);
+      anyEndpoint = eps.length > 0;
       const nowMs = Date.now();
       const dues = await outbox.dueOf(eps.map((e) => e.id));
       let next: number | undefined;
@@ -224,8 +227,11 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
         outbox.prune(Date.now() / 1000 - config.HUB_RETENTION_HOURS * 3600).catch((error: unknown) => logger.warn({ err: error }, 'webhook delivery log prune failed'));
       void prune();
       pruner = setInterval(prune, 60_000).unref();
-      // Appends any hub made may have brought due deliveries.
-      log.onAppend(() => wake());
+      // Appends any hub made may have brought due deliveries; with no endpoint they brought none
+      // (a round costs ~5 Redis commands), and the ≤ 5 s timer notices one made on another hub.
+      log.onAppend(() => {
+        if (anyEndpoint) wake();
+      });
       wake();
     },
     async close() {
@@ -240,6 +246,7 @@ export function createRedisWebhooks(opts: { log: RedisEventLog; config: Config; 
     async createEndpoint(input: { url: string; description: string; types?: string[] | null; shows?: string[] | null; secret?: string; enabled: boolean }) {
       await checkUrl(input.url);
       const ep = await endpoints.create({ ...input, secret: input.secret ?? generateSecret() });
+      wake(); // the next round sees it, so appends wake the worker again
       return { ...ep, secret: ep.secret };
     },
     async updateEndpoint(id: string, patch: EndpointPatch) {
