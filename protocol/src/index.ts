@@ -1,4 +1,5 @@
 export * from './names.js';
+export * from './event-ids.js';
 export * from './events.js';
 export * from './validation.js';
 export * from './json-shape.js';

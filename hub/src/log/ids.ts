@@ -31,16 +31,8 @@ export function seqOf(epoch: string, id: string): number | undefined {
   return p && p.epoch === epoch ? p.seq : undefined;
 }
 
-/** Orders ids of one log (by sequence); ids of different epochs are ordered by epoch text, which is arbitrary but total. */
-export function compareIds(a: string, b: string): number {
-  // `0` (the resume point "from the oldest") precedes every id.
-  if (a === '0' || b === '0') return a === b ? 0 : a === '0' ? -1 : 1;
-  const pa = parseId(a);
-  const pb = parseId(b);
-  if (!pa || !pb) return a < b ? -1 : a > b ? 1 : 0;
-  if (pa.epoch !== pb.epoch) return pa.epoch < pb.epoch ? -1 : 1;
-  return pa.seq - pb.seq;
-}
+/** Orders ids of one log (protocol's one rule, shared with the dashboard and the tests). */
+export { compareEventIds as compareIds } from '@showwire/protocol';
 
 /**
  * What a resume point a client sent means to a log of `epoch`: `0` is "from the oldest retained
