@@ -69,6 +69,14 @@ describe('docs', () => {
     assert.deepEqual(rows, Object.entries(ERROR_CODES));
   });
 
+  it('leaves no source comment pointing at a design document outside the repository', async () => {
+    // git grep: the tracked sources only, not node_modules or build output.
+    const { stdout } = await run('git', ['grep', '-n', '-E', 'DESIGN\\.md|\\.\\./shared/', '--', '*.ts', '*.tsx', ':!hub/test/docs.test.ts'], { cwd: REPO_ROOT }).catch((e: { code?: number; stdout?: string }) =>
+      e.code === 1 ? { stdout: '' } : Promise.reject(e),
+    );
+    assert.equal(stdout, '');
+  });
+
   it('names every known event type', () => {
     const events = read('docs/events.md');
     assert.deepEqual(knownEventTypes.filter((t) => !events.includes('`' + t + '`')), []);
