@@ -61,7 +61,13 @@ describe('docs', () => {
   });
 
   it('has docs/configuration.md as the zod schemas render it (npm run docs:config)', () => {
-    assert.equal(readFileSync(CONFIGURATION_MD, 'utf8'), renderConfiguration());
+    const page = renderConfiguration();
+    assert.equal(readFileSync(CONFIGURATION_MD, 'utf8'), page);
+    // .env.example is written by hand; it must still name every variable (set or commented out).
+    const example = read('.env.example');
+    const names = [...page.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]!);
+    assert.ok(names.length > 60, `${names.length} variables`);
+    assert.deepEqual(names.filter((n) => !new RegExp(`^#? ?${n}=`, 'm').test(example)), []);
   });
 
   it('lists every error code with its status, and no other', () => {
