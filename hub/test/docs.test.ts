@@ -116,6 +116,16 @@ describe('docs', () => {
       });
     }
 
+    it('indexes every path of /openapi.json in docs/http-api.md', async () => {
+      const doc = (await (await fetch(`${hub.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      const page = read('docs/http-api.md');
+      // OpenAPI writes {show} and {*}; the docs write :show and *, after the method or alone in backticks.
+      const paths = Object.keys(doc.paths).map((p) => p.replace(/\{\*\}/g, '*').replace(/\{(\w+)\}/g, ':$1'));
+      assert.ok(paths.length > 40);
+      const missing = paths.filter((p) => !page.includes(` ${p}\``) && !page.includes(`\`${p}\``));
+      assert.deepEqual(missing, []);
+    });
+
     it('fails a block that fails', async () => {
       const failure = await runBlock({ file: join(REPO_ROOT, 'x.md'), line: 1, info: 'sh', body: 'curl -fsS "$HUB/api/shows"' }, { ...env, TOKEN: '' });
       assert.match(failure ?? '', /x\.md:1 exited 22/);
