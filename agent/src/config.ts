@@ -2,7 +2,7 @@ import { zodIssues } from '@showwire/protocol';
 import { z } from 'zod';
 
 /** The agent's environment, validated once at start (a bad value stops it with a clear message). */
-const schema = z.object({
+export const schema = z.object({
   /** The hub the agent posts to. */
   HUB_URL: z.url().default('http://127.0.0.1:8080'),
   /** An agent-role hub token covering the shows the agent joins (unset only with HUB_AUTH=off). */

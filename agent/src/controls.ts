@@ -3,7 +3,7 @@ import { type Room, RpcError, type RpcInvocationData } from '@livekit/rtc-node';
 import { END_REASONS } from './session-end.js';
 
 /**
- * The staff controls of DESIGN.md § Supervision, as LiveKit RPC methods the hub calls
+ * The staff controls (docs/supervision.md), as LiveKit RPC methods the hub calls
  * (`POST /api/shows/:show/control` → hub/src/livekit/agent-rpc.ts). Method names are
  * `AGENT_RPC_METHODS` of the protocol; each answers a short JSON outcome, or an RpcError the hub
  * reports as the control's `error`.

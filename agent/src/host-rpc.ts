@@ -3,7 +3,7 @@ import { canBeHost } from './host-link.js';
 
 /**
  * Telling the host's app, by LiveKit RPC, what the agent just did (the live-streaming guide:
- * "Uses RPC to communicate with the client"). The contract is in the README ("The voice agent").
+ * "Uses RPC to communicate with the client"). The contract is in docs/livekit-and-agent.md.
  */
 
 /** RPC methods the host's app may register to hear about products as the agent makes them. */

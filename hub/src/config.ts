@@ -15,8 +15,10 @@ const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filte
  * Every setting the hub reads, validated at start: a bad value stops the start with a message
  * naming the variable. `.env.example` lists them all with a comment each.
  */
-const schema = z.object({
+export const schema = z.object({
+  /** TCP port the hub listens on; 0 picks a free one (printed at start). */
   PORT: int(0, 65535).default(8080),
+  /** Address the hub listens on; 0.0.0.0 accepts other machines (keep 127.0.0.1 behind a proxy). */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Where the SQLite log, the generated secret and thumbnails live. */
   HUB_DATA_DIR: z.string().min(1).default('./data'),
@@ -26,10 +28,11 @@ const schema = z.object({
   HUB_AUTH: z.enum(['on', 'off']).default('on'),
   /** Origins allowed to call the hub from a browser, comma-separated; empty means same-origin only. */
   HUB_CORS_ORIGINS: list.default([]),
+  /** Milliseconds between SSE heartbeats (id-less, so they never move a resume point). */
   HUB_HEARTBEAT_MS: int(100, 3_600_000).default(15_000),
   /**
    * The event log: `sqlite` (embedded, in HUB_DATA_DIR) or `redis://…` / `rediss://…` (Redis
-   * Streams, shared by any number of hubs; README "Many hubs on Redis").
+   * Streams, shared by any number of hubs; docs/redis.md).
    */
   HUB_STORE: z
     .string()
@@ -67,10 +70,13 @@ const schema = z.object({
   HUB_MIN_FREE_MB: int(0, 1_000_000).default(64),
   /** Largest request body on ingest routes, bytes. */
   HUB_BODY_LIMIT: int(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  /** pino's level for the hub's JSON logs on stdout. */
   HUB_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The URL people reach the hub at, for printed links; defaults to http://HOST:PORT. */
   HUB_PUBLIC_URL: z.url().optional(),
+  /** The LiveKit server (ws:// or wss://); unset, the LiveKit routes answer 503 livekit_unconfigured. */
   LIVEKIT_URL: z.string().optional(),
+  /** LiveKit API key and secret (`livekit-server --dev`: devkey / secret); they also check LiveKit's webhooks. */
   LIVEKIT_API_KEY: z.string().optional(),
   LIVEKIT_API_SECRET: z.string().optional(),
   /** Lifetime of the LiveKit tokens (and the matching hub tokens) the hub mints, in seconds. */
@@ -102,6 +108,7 @@ const schema = z.object({
   HUB_THUMBNAIL_MAX_BYTES: int(1024, 32 * 1024 * 1024).default(2 * 1024 * 1024),
   /** Where the built dashboard is; served at `/` when it exists. */
   HUB_DASHBOARD_DIR: z.string().optional(),
+  /** Behind a proxy: take the client's IP from X-Forwarded-For (rate limits, logs). */
   HUB_TRUST_PROXY: bool.default(false),
   /**
    * Longest token lifetime the hub accepts, in days: a token whose `exp` is further away is
@@ -150,7 +157,7 @@ const schema = z.object({
   /** How often expired reservations are dropped from memory (what `DELETE /api/reservations/cleanup` does), seconds. */
   HUB_RESERVATION_CLEANUP_SECONDS: int(1, 24 * 3600).default(60),
   /**
-   * Alert rules (DESIGN.md § Supervision), evaluated by the hub on the event stream; 0 turns a
+   * Alert rules (docs/supervision.md), evaluated by the hub on the event stream; 0 turns a
    * rule off. Times in ms. AGENT_SILENT: the host's final utterance unanswered this long (agent
    * not paused). LATENCY_P95_MS: rolling p95 e2eMs over the last LATENCY_TURNS turns above this,
    * once LATENCY_MIN_TURNS turns have one. TOOL_FAILURES: this many failed tool calls within

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 
 /**
- * The hub's exit codes, one per thing an operator can fix (README, "Start-up errors"). A start-up
+ * The hub's exit codes, one per thing an operator can fix (docs/production.md, "Start-up errors"). A start-up
  * failure prints one line, what is wrong and what to do, and no stack trace.
  */
 export const EXIT = {

@@ -6,7 +6,7 @@ import { HUB_MAIN, REPO_ROOT } from '@showwire/testkit';
 
 /** Configuration is validated at start: a bad value stops the start with a message naming it. */
 describe('configuration', () => {
-  it('has the defaults DESIGN.md fixes, and treats empty values as unset', () => {
+  it('has the documented defaults (docs/configuration.md), and treats empty values as unset', () => {
     const c = loadConfig({ PORT: '', HUB_SECRET: '' });
     assert.equal(c.PORT, 8080);
     assert.equal(c.HOST, '127.0.0.1');

@@ -69,7 +69,7 @@ export const knownEventFields = {
   viewer_left: { viewers: z.number().int().nonnegative(), participant: text(256).optional() },
   metrics: { kind: text(64).min(1) },
 
-  // Supervision (DESIGN.md § Supervision). Each latency figure is optional: a turn without TTS has no ttsTtfbMs.
+  // Supervision (docs/supervision.md). Each latency figure is optional: a turn without TTS has no ttsTtfbMs.
   turn_metrics: {
     turnId: text(128).optional(),
     eouDelayMs: ms.optional(),
@@ -95,7 +95,7 @@ export const knownEventFields = {
     error: text(2000).optional(),
   },
 
-  // The show's story (DESIGN.md § The show's story). Quantities count items.
+  // The show's story (docs/show-story.md). Quantities count items.
   cart_event: {
     productId: text(128).min(1),
     action: z.enum(cartActions),
@@ -117,7 +117,7 @@ export const knownEventFields = {
   /** The summary's fields, flat, as `GET /api/shows/:showId/summary` answers them (summary-schema.ts). */
   show_summary: showSummaryFields,
 
-  // Into the room (DESIGN.md § Into the room).
+  // Into the room (docs/livekit-and-agent.md).
   audio_level: {
     participant: text(256).optional(),
     /** Share of the window the participant spoke, 0..1. */

@@ -22,7 +22,7 @@ export type Action =
   | { kind: 'product_created'; id: string; timestamp: number; product: Product }
   | { kind: 'product_added_to_show'; id: string; timestamp: number; productId: string }
   | { kind: 'agent_error'; id: string; timestamp: number; message: string }
-  /** A person's control of the agent or room (the audit trail of DESIGN.md § Controls). */
+  /** A person's control of the agent or room (the audit trail of docs/supervision.md). */
   | { kind: 'control'; id: string; timestamp: number; action: string; by: string; ok: boolean; text?: string; error?: string };
 
 export interface ShowState {

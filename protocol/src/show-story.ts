@@ -6,7 +6,7 @@ import { revenueByCurrency, showSummaryFields } from './summary-schema.js';
 export * from './summary-schema.js';
 
 /**
- * The bodies of the show's story routes (DESIGN.md § The show's story): cart events,
+ * The bodies of the show's story routes (docs/show-story.md): cart events,
  * reservations, the summary, batch revenue and transcript export.
  */
 

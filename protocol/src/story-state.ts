@@ -116,7 +116,7 @@ export interface SummaryOptions {
   reserved: number;
 }
 
-/** The show's summary (DESIGN.md § Summary), from its reduced state. */
+/** The show's summary (docs/show-story.md), from its reduced state. */
 export function summarizeShow(state: ShowState, opts: SummaryOptions): ShowSummaryBody {
   const t = state.story ?? emptyStory();
   const start = state.startedAt ?? null;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { showId } from './names.js';
 
 /**
- * The show summary's fields (DESIGN.md § The show's story), apart from the routes' bodies so that
+ * The show summary's fields (docs/show-story.md), apart from the routes' bodies so that
  * `events.ts` can type `show_summary` with them without an import cycle.
  */
 

@@ -3,7 +3,7 @@ import { alertSeverities, controlActions } from './events.js';
 import { showId } from './names.js';
 import { openAlert } from './answers.js';
 
-/** Bodies and answers of the supervision routes (DESIGN.md § Supervision). */
+/** Bodies and answers of the supervision routes (docs/supervision.md). */
 
 const alertId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be an alert id as alert_raised gave it');
 

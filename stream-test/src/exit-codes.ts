@@ -1,5 +1,5 @@
 /**
- * Exit codes every subcommand keeps, so scripts can branch on them (the README lists them too).
+ * Exit codes every subcommand keeps, so scripts can branch on them (docs/stream-test.md lists them too).
  * 1 is left to Node itself (an uncaught crash), so a script can tell our decisions from a bug.
  */
 export const ExitCode = {

@@ -40,7 +40,7 @@ async function pingable(port: number, deadline: number): Promise<void> {
 
 /**
  * A real `redis-server` on a free loopback port, in a temp dir, persisting the way the hub asks
- * for (README: no RDB snapshots, AOF with `appendfsync always`, so an acknowledged write survives
+ * for (docs/redis.md: no RDB snapshots, AOF with `appendfsync always`, so an acknowledged write survives
  * a crash of Redis itself). Stopped by its pid, never by name.
  */
 export async function startRedis(): Promise<RedisServer> {

@@ -14,7 +14,7 @@ const BUTTONS: Array<{ action: Exclude<Action, 'say'>; label: string; confirm?: 
 ];
 
 /**
- * Acting on the show's agent (DESIGN.md § Controls): staff and admin have every action, a host
+ * Acting on the show's agent (docs/supervision.md, Controls): staff and admin have every action, a host
  * its own show's say, pause and resume. Destructive actions ask first. Every call is audited by
  * the hub as a `control` event, which the action feed shows to everyone watching.
  */

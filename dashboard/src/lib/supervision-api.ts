@@ -1,7 +1,7 @@
 import type { ControlBody, ControlResponse, ListenResponse, PresenceNotice, RefreshResponse } from '@showwire/protocol';
 import { apiRequest, type Fetch } from './api.js';
 
-/** The hub's supervision routes (DESIGN.md § Supervision), as the pages call them. */
+/** The hub's supervision routes (docs/supervision.md), as the pages call them. */
 
 const show = (s: string) => `/api/shows/${encodeURIComponent(s)}`;
 

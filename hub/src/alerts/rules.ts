@@ -1,7 +1,7 @@
 import { percentile, type AlertSeverity, type HubEvent, type KnownEvent } from '@showwire/protocol';
 
 /**
- * The alert rules of DESIGN.md § Supervision, as small functions over a per-show record
+ * The alert rules (docs/supervision.md), as small functions over a per-show record
  * (`ShowWatch`) that the engine feeds with every stored event. Times are the hub's clock
  * (`receivedAt`), in epoch seconds, so a replayed log gives the same answers as the live stream.
  */

@@ -31,8 +31,7 @@ const wrap = (error: unknown): never => {
 };
 
 /**
- * The event log on Redis Streams, for many hubs on one Redis (DESIGN.md "Many hubs"; README
- * "Redis"): appends are one Lua script each (redis-scripts.ts), so ids are strictly increasing
+ * The event log on Redis Streams, for many hubs on one Redis (docs/redis.md): appends are one Lua script each (redis-scripts.ts), so ids are strictly increasing
  * across every hub; a show's history is its own stream (a page is one XRANGE); every hub hears
  * every append through one blocking XREAD on a connection of its own (redis-reader.ts).
  */

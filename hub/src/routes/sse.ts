@@ -59,7 +59,7 @@ export const streamRoutes: FastifyPluginAsyncZod = async (app) => {
         // The stream must not outlive its token; the client reconnects with a fresh one.
         session.onClose(whenExpired(principal.exp, () => session.close('expired')));
       }
-      // A stream that names its shows is someone watching them (DESIGN.md § Presence).
+      // A stream that names its shows is someone watching them (docs/supervision.md, Presence).
       if (filter.shows) session.onClose(app.hub.presence.join(filter.shows, principal));
     };
     await fanout.subscribe({ filter, resume, open: () => writeHead(reply), opened: watch });
