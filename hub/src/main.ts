@@ -3,7 +3,8 @@ import { buildApp } from './app.js';
 import { mintToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadEnvFile } from '@showwire/protocol/env-file';
-import { EXIT, StartupError } from './startup.js';
+import { sqliteLogFile } from './log/open-log.js';
+import { EXIT, StartupError, startupFailure } from './startup.js';
 
 /** Starts the hub; SIGTERM/SIGINT drain (server/shutdown.ts): stop accepting, finish writes, end streams with a retry hint, exit 0. */
 async function main() {
@@ -18,7 +19,9 @@ async function main() {
     }
     throw error;
   }
-  const { app, shutdown } = await buildApp(config);
+  const { app, shutdown } = await buildApp(config).catch((error: unknown) => {
+    throw startupFailure(error, { logFile: sqliteLogFile(config), store: config.HUB_STORE });
+  });
   if (config.HUB_AUTH === 'off') {
     const exposed = !['127.0.0.1', '::1', 'localhost'].includes(config.HOST);
     app.log.warn({ host: config.HOST }, 'HUB_AUTH=off: EVERY ROUTE IS OPEN TO ANYONE. Use this only on your own machine.');

@@ -51,12 +51,15 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog
   // hanging, and no 2xx is ever given for an event Redis did not take.
   const commandTimeout = opts.commandTimeoutMs ?? 750;
   const redis = new Redis(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, commandTimeout, connectTimeout: Math.max(commandTimeout, 2_000) });
-  redis.on('error', () => {}); // reconnects by itself; failures surface on the commands that need Redis
+  // Reconnects by itself; failures surface on the commands that need Redis. The last one is kept
+  // for the start-up error, which otherwise only says "Connection is closed".
+  let lastError: Error | undefined;
+  redis.on('error', (error: Error) => (lastError = error));
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    wrap(error);
+    wrap(lastError ?? error);
   }
   redis.defineCommand('swAppend', { lua: APPEND });
   await redis.set(keys.epoch, newEpoch(), 'NX').catch(wrap);
