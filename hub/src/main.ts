@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { buildApp } from './app.js';
+import { announceDashboard } from './auth/dashboard-link.js';
 import { mintToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadEnvFile } from '@showwire/protocol/env-file';
@@ -36,14 +37,13 @@ async function main() {
   });
   const base = config.HUB_PUBLIC_URL ?? address;
   app.log.info({ address }, 'showwire hub listening');
+  let token: string | undefined;
   if (config.HUB_AUTH === 'on') {
     const ttl = Math.min(7 * 24 * 3600, config.HUB_TOKEN_MAX_DAYS * 86400);
-    const { token } = await mintToken(app.tokenKey, { sub: 'dashboard', role: 'staff', shows: ['*'] }, ttl);
-    // The one place a token is printed: to the operator's terminal, not to the log.
-    process.stdout.write(`\nShowwire dashboard: ${base}/?token=${token}\n\n`);
-  } else {
-    process.stdout.write(`\nShowwire dashboard: ${base}/\n\n`);
+    ({ token } = await mintToken(app.tokenKey, { sub: 'dashboard', role: 'staff', shows: ['*'] }, ttl));
   }
+  // The one place a token is shown: to the operator's terminal or a 0600 file, never beside the log.
+  announceDashboard({ base, token, dataDir: config.HUB_DATA_DIR });
 
   let stopping = false;
   const stop = async (signal: string) => {
