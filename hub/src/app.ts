@@ -77,6 +77,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     // Node's own reaping of slow request heads and bodies (Fastify's default of 0 turns it off).
     http: timeoutOptions(limits),
     requestTimeout: limits.requestTimeoutMs,
+    // An idle kept-alive connection gets the same head deadline as a new one (Fastify's default is 72 s).
+    keepAliveTimeout: limits.headersTimeoutMs,
     logger: options.logStream && typeof logger === 'object' ? { ...logger, stream: options.logStream } : logger,
     trustProxy: config.HUB_TRUST_PROXY,
     // SSE connections stay open; on close, idle keep-alive sockets are dropped at once.

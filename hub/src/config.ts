@@ -43,6 +43,11 @@ export const schema = z.object({
     .string()
     .regex(/^\{[^{}]+\}/, 'must start with a {hash tag}, e.g. "{showwire}:"')
     .default('{showwire}:'),
+  /**
+   * With Redis: every command's deadline. A Redis that stops answering (stalled, or a network that
+   * drops packets) then costs a request this long and a 503, not a hang; /readyz says so within a second.
+   */
+  HUB_REDIS_TIMEOUT_MS: int(50, 60_000).default(750),
   /** With Redis: a hub's presence entry lapses this long after its last refresh (refreshed every third of it), so a dead hub's watchers drop out. */
   HUB_PRESENCE_TTL_MS: int(1000, 3_600_000).default(15_000),
   /** A slow SSE client is closed (and resumes) once this many bytes or events wait for it. */

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   show_ended: 409,
   already_acknowledged: 409,
   agent_not_present: 409,
+  identity_in_use: 409,
   payload_too_large: 413,
   uri_too_long: 414,
   unsupported_media_type: 415,

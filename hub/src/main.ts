@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { buildApp } from './app.js';
+import { announceDashboard } from './auth/dashboard-link.js';
 import { mintToken } from './auth/tokens.js';
 import { ConfigError, loadConfig } from './config.js';
 import { loadEnvFile } from '@showwire/protocol/env-file';
-import { EXIT, StartupError } from './startup.js';
+import { sqliteLogFile } from './log/open-log.js';
+import { EXIT, StartupError, startupFailure } from './startup.js';
 
 /** Starts the hub; SIGTERM/SIGINT drain (server/shutdown.ts): stop accepting, finish writes, end streams with a retry hint, exit 0. */
 async function main() {
@@ -18,7 +20,9 @@ async function main() {
     }
     throw error;
   }
-  const { app, shutdown } = await buildApp(config);
+  const { app, shutdown } = await buildApp(config).catch((error: unknown) => {
+    throw startupFailure(error, { logFile: sqliteLogFile(config), store: config.HUB_STORE });
+  });
   if (config.HUB_AUTH === 'off') {
     const exposed = !['127.0.0.1', '::1', 'localhost'].includes(config.HOST);
     app.log.warn({ host: config.HOST }, 'HUB_AUTH=off: EVERY ROUTE IS OPEN TO ANYONE. Use this only on your own machine.');
@@ -33,14 +37,13 @@ async function main() {
   });
   const base = config.HUB_PUBLIC_URL ?? address;
   app.log.info({ address }, 'showwire hub listening');
+  let token: string | undefined;
   if (config.HUB_AUTH === 'on') {
     const ttl = Math.min(7 * 24 * 3600, config.HUB_TOKEN_MAX_DAYS * 86400);
-    const { token } = await mintToken(app.tokenKey, { sub: 'dashboard', role: 'staff', shows: ['*'] }, ttl);
-    // The one place a token is printed: to the operator's terminal, not to the log.
-    process.stdout.write(`\nShowwire dashboard: ${base}/?token=${token}\n\n`);
-  } else {
-    process.stdout.write(`\nShowwire dashboard: ${base}/\n\n`);
+    ({ token } = await mintToken(app.tokenKey, { sub: 'dashboard', role: 'staff', shows: ['*'] }, ttl));
   }
+  // The one place a token is shown: to the operator's terminal or a 0600 file, never beside the log.
+  announceDashboard({ base, token, dataDir: config.HUB_DATA_DIR });
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
+import { StoreUnavailableError } from './log/event-log.js';
 
 /**
  * The hub's exit codes, one per thing an operator can fix (docs/production.md, "Start-up errors"). A start-up
@@ -19,6 +20,8 @@ export const EXIT = {
   corruptLog: 5,
   /** events.db is empty but this data dir held events before (ids would restart at 1). */
   emptiedLog: 6,
+  /** HUB_STORE names a Redis the hub cannot reach (or that does not answer). */
+  storeUnreachable: 7,
 } as const;
 
 /** A start-up failure meant for the operator: its exit code and one line saying what to do. */
@@ -34,11 +37,62 @@ export class StartupError extends Error {
 /** Creates HUB_DATA_DIR if needed and proves the hub may write there, before anything else touches it. */
 export function prepareDataDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     accessSync(dir, constants.W_OK);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new StartupError(EXIT.dataDir, `HUB_DATA_DIR=${dir} is not a directory the hub can write (${reason}); point HUB_DATA_DIR at one it may create and write, or fix its owner and permissions`);
+  }
+}
+
+/** A SQLite error saying the file is not a database, or a database damaged inside. */
+const isCorrupt = (error: unknown) => {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT'));
+};
+
+/** What a corrupt events.db tells the operator, whether the open or a later read found it. */
+const corruptLog = (file: string, error: unknown) =>
+  new StartupError(EXIT.corruptLog, `the event log ${file} is not a readable SQLite database (${(error as Error).message}); restore it from a backup, or move it (and its -wal, -shm files) away to start an empty log`);
+
+/** A Redis URL without its password, fit for a message. */
+const redactedUrl = (url: string) => {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return 'HUB_STORE';
+  }
+};
+
+/**
+ * Any failure while the hub starts, in the operator's terms where one is known: a database damaged
+ * past its first page (found by the first reads, after the open), a Redis that cannot be reached.
+ * Anything else is left as it is (exit 1 with its stack).
+ */
+export function startupFailure(error: unknown, where: { logFile: string; store: string }): unknown {
+  if (error instanceof StartupError) return error;
+  if (isCorrupt(error)) return corruptLog(where.logFile, error);
+  if (where.store !== 'sqlite' && error instanceof StoreUnavailableError) {
+    const cause = (error.cause as Error | undefined)?.message ?? error.message;
+    return new StartupError(EXIT.storeUnreachable, `the Redis of HUB_STORE=${redactedUrl(where.store)} cannot be reached (${cause}); start it, or point HUB_STORE at one that answers`);
+  }
+  return error;
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's recursive mkdir loops forever where mkdir answers
+ * ENOENT below a directory that exists (anything under /proc), which hung the start.
+ */
+function makeDirs(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeDirs(parent);
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 
@@ -48,9 +102,7 @@ export function openLogChecked<T>(file: string, open: (file: string) => T): T {
     return open(file);
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
-    if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-      throw new StartupError(EXIT.corruptLog, `the event log ${file} is not a readable SQLite database (${(error as Error).message}); restore it from a backup, or move it (and its -wal, -shm files) away to start an empty log`);
-    }
+    if (isCorrupt(error)) throw corruptLog(file, error);
     if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_IOERR')) {
       throw new StartupError(EXIT.dataDir, `the event log ${file} cannot be opened for writing (${code}); check the file's owner, permissions and the disk`);
     }

@@ -167,3 +167,24 @@ describe('pipelined requests', () => {
     }
   });
 });
+
+describe('an idle kept-alive connection', () => {
+  it('is told HUB_HEADERS_TIMEOUT_MS and closed then (plus Node\'s 1 s grace), not after Fastify\'s 72 s', async () => {
+    const hub = await startHub({ HUB_HEADERS_TIMEOUT_MS: '1000', HUB_REQUEST_TIMEOUT_MS: '5000' });
+    try {
+      const c = await rawConnect(hub.url);
+      c.socket.write('GET /healthz HTTP/1.1\r\nHost: hub\r\n\r\n');
+      const [answer] = parseResponses(await c.until((t) => parseResponses(t).length === 1, 'the answer'));
+      const answeredAt = Date.now();
+      assert.equal(answer!.status, 200);
+      assert.equal(answer!.headers['keep-alive'], 'timeout=1', 'the answer names the idle deadline');
+      const closedIn = await Promise.race([c.closed.then(() => Date.now() - answeredAt), new Promise<number>((r) => setTimeout(() => r(Infinity), 6_000))]);
+      c.socket.destroy();
+      // Node keeps a socket 1 s past the advertised timeout (keepAliveTimeoutBuffer), so a client
+      // sending just in time is not cut mid-request.
+      assert.ok(closedIn >= 900 && closedIn < 3_500, `closed ${closedIn} ms after the answer`);
+    } finally {
+      await hub.close();
+    }
+  });
+});

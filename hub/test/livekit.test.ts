@@ -63,7 +63,8 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
     );
     assert.ok(Math.abs(grants.exp - grants.nbf - 24 * 3600) <= 5, 'default TTL is 24 h');
     // The agent tells the host from viewers by this attribute.
-    assert.deepEqual(grants.attributes, { 'showwire.role': 'host' });
+    assert.equal(grants.attributes['showwire.role'], 'host');
+    assert.match(grants.attributes['showwire.owner'], /^[\w-]{16}$/, 'the owning token, as a digest');
     const hubClaims = decodeJwt(host.body.hubToken) as any;
     assert.deepEqual({ role: hubClaims.role, shows: hubClaims.shows, sub: hubClaims.sub }, { role: 'host', shows: [SHOW], sub: 'alice' });
 
@@ -72,7 +73,11 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
     const vg = decodeJwt(viewer.body.token) as any;
     assert.equal(vg.video.canPublish, false);
     assert.equal(vg.video.roomAdmin, false);
-    assert.deepEqual(vg.attributes, { 'showwire.role': 'viewer' });
+    assert.equal(vg.attributes['showwire.role'], 'viewer');
+    // Anonymous: a hub-chosen identity; the participantName is the display name only.
+    assert.match(viewer.body.identity, /^viewer-[\w-]{16}$/);
+    assert.equal(vg.sub, viewer.body.identity);
+    assert.equal(vg.name, 'bob');
     assert.equal((decodeJwt(viewer.body.hubToken) as any).role, 'viewer');
 
     // The audit/setup doc shape: GET and POST, room/username/admin → {token, url}.
@@ -85,7 +90,7 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
     const post = await postJson(`${hub.url}/api/livekit/token`, { room: SHOW, username: 'dave', admin: true }, admin);
     assert.equal(post.status, 200);
     assert.equal((decodeJwt(post.body.token) as any).video.roomAdmin, true);
-    assert.deepEqual((decodeJwt(post.body.token) as any).attributes, { 'showwire.role': 'host' });
+    assert.equal((decodeJwt(post.body.token) as any).attributes['showwire.role'], 'host');
   });
 
   it('a host joins and publishes audio, a viewer cannot publish; the stream shows show_started, viewer_joined/left; rooms, metadata and end work', async () => {
@@ -130,8 +135,8 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
     const joined = stream.events.filter((e) => e.data.type === 'viewer_joined');
     assert.deepEqual(
       joined.map((e) => [e.data.participant, e.data.viewers]),
-      [['bob', 1]],
-      'the host is not a viewer: only bob joined, and the count is 1',
+      [[viewerTok.identity, 1]],
+      'the host is not a viewer: only bob (under his hub-given identity) joined, and the count is 1',
     );
     assert.equal(joined[0]!.data.source, 'admin:livekit');
     assert.ok(types().indexOf('show_started') < types().indexOf('viewer_joined'));
@@ -165,7 +170,7 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
     await viewerRoom.disconnect();
     await stream.until(() => types().includes('viewer_left'), 30_000, 'viewer_left');
     const left = stream.events.find((e) => e.data.type === 'viewer_left')!.data;
-    assert.deepEqual([left.participant, left.viewers], ['bob', 0]);
+    assert.deepEqual([left.participant, left.viewers], [viewerTok.identity, 0]);
 
     // End: LiveKit drops everyone and reports room_finished → show_ended.
     const end = await postJson(`${hub.url}/api/streaming/rooms/${SHOW}/end`, {}, await hub.token('host', [SHOW]));

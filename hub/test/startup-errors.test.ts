@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EXIT } from '../src/startup.js';
-import { HUB_MAIN, postJson, REPO_ROOT, spawnHub, tempDir } from '@showwire/testkit';
+import { HUB_MAIN, postJson, REPO_ROOT, spawnHub, startHub, tempDir } from '@showwire/testkit';
 
 /** Runs the hub process until it exits by itself; what a person starting it sees, and its exit code. */
 function runHub(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
@@ -74,6 +74,46 @@ describe('start-up errors', () => {
     const { code, out } = await runHub({ HUB_DATA_DIR: data });
     assert.equal(code, EXIT.corruptLog);
     assertOneLine(out, /events\.db is not a readable SQLite database \(file is not a database\); restore it from a backup/);
+  });
+
+  it('a database damaged mid-file (found by the first reads, not the open): exit 5 with one line', async () => {
+    const data = dir();
+    const hub = await startHub({ HUB_DATA_DIR: data, HUB_AUTH: 'off' });
+    for (let i = 0; i < 20; i++) {
+      const res = await postJson(`${hub.url}/api/shows/s${i % 4}/events`, Array.from({ length: 100 }, (_, n) => ({ type: 'filler', n, text: 'x'.repeat(200) })));
+      assert.equal(res.status, 201);
+    }
+    await hub.close();
+    for (const f of ['events.db-wal', 'events.db-shm']) rmSync(join(data, f), { force: true });
+    // The header and schema pages stay whole; the pages of the events in the middle do not.
+    const file = join(data, 'events.db');
+    const size = statSync(file).size;
+    assert.ok(size > 256 * 1024, `a log of several hundred pages (${size} bytes)`);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(128 * 1024, 'garbage!'), 0, 128 * 1024, Math.floor(size / 2 / 4096) * 4096);
+    closeSync(fd);
+    const { code, out } = await runHub({ HUB_DATA_DIR: data });
+    assert.equal(code, EXIT.corruptLog);
+    assertOneLine(out, /events\.db is not a readable SQLite database \((database disk image is malformed|file is not a database)\); restore it from a backup/);
+  });
+
+  it('Redis unreachable at start: exit 7, naming HUB_STORE (never its password)', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const { code, out } = await runHub({ HUB_DATA_DIR: dir(), HUB_STORE: `redis://:hunter2@127.0.0.1:${port}`, HUB_SECRET: 's'.repeat(40) });
+    assert.equal(code, EXIT.storeUnreachable);
+    assertOneLine(out, new RegExp(`the Redis of HUB_STORE=redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port} cannot be reached \\(connect ECONNREFUSED .*\\); start it`));
+    assert.doesNotMatch(out, /hunter2/);
+  });
+
+  it('a data dir that can never exist (under /proc): exit 4 at once, not a hang', async () => {
+    const started = Date.now();
+    const { code, out } = await runHub({ HUB_DATA_DIR: '/proc/showwire-no-such/data' });
+    assert.equal(code, EXIT.dataDir, out);
+    assertOneLine(out, /HUB_DATA_DIR=\/proc\/showwire-no-such\/data is not a directory the hub can write \(ENOENT\)/);
+    assert.ok(Date.now() - started < 20_000, 'it stopped at once');
   });
 
   it('an emptied database where there were events: exit 6 instead of ids restarting at 1; deleting the marker starts anew', async () => {

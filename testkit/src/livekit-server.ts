@@ -15,6 +15,8 @@ export interface LiveKitServer {
   /** Everything the server printed, for failure messages. */
   output: () => string;
   stop(): Promise<void>;
+  /** SIGKILL: a LiveKit that dies without telling anyone (no leave messages); `stop()` still cleans up. */
+  kill(): Promise<void>;
 }
 
 /** A free TCP port on loopback (bind to 0, read it, release it). */
@@ -120,5 +122,10 @@ async function startOnce(opts: { webhookUrls?: string[] }): Promise<LiveKitServe
     await new Promise((r) => setTimeout(r, 200));
   }
 
-  return { url: `ws://127.0.0.1:${port}`, httpUrl, apiKey: 'devkey', apiSecret: 'secret', output: () => out, stop };
+  const kill = async () => {
+    if (exitCode !== undefined) return;
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return { url: `ws://127.0.0.1:${port}`, httpUrl, apiKey: 'devkey', apiSecret: 'secret', output: () => out, stop, kill };
 }

@@ -95,8 +95,23 @@ export class Session {
       }
       return;
     }
-    this.cursor = items[items.length - 1]!.id;
-    this.write(chunk, items.length, true);
+    const fresh = this.afterCursor(items);
+    if (fresh.length === 0) return;
+    this.cursor = fresh[fresh.length - 1]!.id;
+    // The shared chunk when nothing was skipped (the usual case), else one of the fresh frames.
+    this.write(fresh === items ? chunk : new WireChunk(fresh.map((f) => f.frame).join('')), fresh.length, true);
+  }
+
+  /**
+   * The one check where the live path meets the replay: only events after the cursor are ever
+   * written. On Redis the replay's XRANGE can see an entry before this hub's stream reader hands
+   * it to the fan-out, so the same event may arrive live after the replay already wrote it.
+   * Answers `items` itself when all of it is fresh.
+   */
+  private afterCursor<T extends { id: string }>(items: ReadonlyArray<T>): ReadonlyArray<T> {
+    const cursor = this.cursor;
+    if (cursor === undefined || this.compare(items[0]!.id, cursor) > 0) return items;
+    return items.filter((item) => this.compare(item.id, cursor) > 0);
   }
 
   /**
@@ -118,7 +133,7 @@ export class Session {
   goLive(): void {
     if (this.closed) return;
     this.replaying = false;
-    const fresh = this.cursor === undefined ? this.held : this.held.filter((h) => this.compare(h.id, this.cursor!) > 0);
+    const fresh = this.held.length === 0 ? this.held : this.afterCursor(this.held);
     this.held = [];
     this.heldBytes = 0;
     const last = fresh.at(-1);

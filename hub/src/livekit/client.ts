@@ -14,7 +14,8 @@ export interface LiveKitServices {
   receiver: WebhookReceiver;
   /** Runs a LiveKit server call with a hard timeout, mapping every failure to a 502/503/404 naming LiveKit. */
   call<T>(what: string, fn: (lk: LiveKitServices) => Promise<T>): Promise<T>;
-  mintToken(opts: { room: string; identity: string; role: LiveKitRole; ttlSeconds: number }): Promise<string>;
+  /** `name` is the display name (default: the identity); `attributes` are added to the role's. */
+  mintToken(opts: { room: string; identity: string; name?: string; role: LiveKitRole; ttlSeconds: number; attributes?: Record<string, string> }): Promise<string>;
 }
 
 /** The grants of the live streaming doc: a host publishes and administers, a viewer only subscribes. */
@@ -64,11 +65,11 @@ export function createLiveKit(config: Config): () => LiveKitServices {
         clearTimeout(timer);
       }
     },
-    async mintToken({ room, identity, role, ttlSeconds }) {
-      const at = new AccessToken(key, secret, { identity, name: identity, ttl: ttlSeconds });
+    async mintToken({ room, identity, name, role, ttlSeconds, attributes }) {
+      const at = new AccessToken(key, secret, { identity, name: name ?? identity, ttl: ttlSeconds });
       at.addGrant(grantsFor(room, role));
       // The agent links its audio input to the participant marked host, never to a viewer.
-      at.attributes = { [PARTICIPANT_ROLE_ATTRIBUTE]: role };
+      at.attributes = { ...attributes, [PARTICIPANT_ROLE_ATTRIBUTE]: role };
       return at.toJwt();
     },
   };

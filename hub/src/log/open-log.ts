@@ -15,6 +15,6 @@ export async function openLog(config: Config): Promise<{ log: HubLog; sqlite?: S
     const sqlite = openLogChecked(sqliteLogFile(config), openSqliteLog);
     return { log: sqlite, sqlite };
   }
-  const redis = await openRedisLog({ url: config.HUB_STORE, prefix: config.HUB_REDIS_PREFIX });
+  const redis = await openRedisLog({ url: config.HUB_STORE, prefix: config.HUB_REDIS_PREFIX, commandTimeoutMs: config.HUB_REDIS_TIMEOUT_MS });
   return { log: redis, redis };
 }

@@ -14,6 +14,8 @@ export interface RedisLogOptions {
   prefix?: string;
   /** How long an append waits for this hub's reader to hear it (then resolves without `notified`). */
   heardTimeoutMs?: number;
+  /** Every command's deadline (HUB_REDIS_TIMEOUT_MS); past it the command fails as Redis being unavailable. */
+  commandTimeoutMs?: number;
 }
 
 type Fields = string[];
@@ -43,21 +45,26 @@ export interface RedisEventLog extends HubLog {
 
 export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog> {
   const keys: RedisKeys = redisKeys(opts.prefix ?? '{showwire}:');
-  // Commands fail at once while Redis is away (no offline queue, one retry): an ingest gets a 503
-  // instead of hanging, and no 2xx is ever given for an event Redis did not take.
-  const redis = new Redis(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
-  redis.on('error', () => {}); // reconnects by itself; failures surface on the commands that need Redis
+  // Commands fail at once while Redis is away (no offline queue, one retry), and after
+  // commandTimeout while it is there but not answering (stalled): an ingest gets a 503 instead of
+  // hanging, and no 2xx is ever given for an event Redis did not take.
+  const commandTimeout = opts.commandTimeoutMs ?? 750;
+  const redis = new Redis(opts.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, commandTimeout, connectTimeout: Math.max(commandTimeout, 2_000) });
+  // Reconnects by itself; failures surface on the commands that need Redis. The last one is kept
+  // for the start-up error, which otherwise only says "Connection is closed".
+  let lastError: Error | undefined;
+  redis.on('error', (error: Error) => (lastError = error));
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    wrap(error);
+    wrap(lastError ?? error);
   }
   redis.defineCommand('swAppend', { lua: APPEND });
-  await redis.set(keys.epoch, newEpoch(), 'NX');
-  const epoch = (await redis.get(keys.epoch))!;
+  await redis.set(keys.epoch, newEpoch(), 'NX').catch(wrap);
+  const epoch = (await redis.get(keys.epoch).catch(wrap))!;
   if (!isEpoch(epoch)) throw new Error(`${keys.epoch} in Redis is "${epoch}", not an epoch this hub made`);
-  const openedAt = Number((await redis.get(keys.seq)) ?? 0);
+  const openedAt = Number((await redis.get(keys.seq).catch(wrap)) ?? 0);
 
   const listeners = createListeners();
   // Appends of this hub wait until its reader has heard them, so their listeners ran first.
@@ -65,6 +72,7 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog
   const waiters = new Set<{ seq: number; resolve: () => void }>();
   const reader = createRedisReader({
     url: opts.url,
+    timeoutMs: commandTimeout,
     key: keys.log,
     from: openedAt,
     toRecord: (entryId, f) => {

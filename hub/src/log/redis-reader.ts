@@ -7,8 +7,13 @@ import type { AppendedRecord } from './event-log.js';
  * order; when Redis goes away it keeps its position and carries on from there once Redis is back
  * (open SSE streams stay open meanwhile and miss nothing).
  */
+/** How long one XREAD waits in Redis for new entries before answering empty. */
+const BLOCK_MS = 5_000;
+
 export function createRedisReader(opts: {
   url: string;
+  /** HUB_REDIS_TIMEOUT_MS: a read not answered this long after its BLOCK ran out means a lost connection. */
+  timeoutMs: number;
   key: string;
   from: number;
   toRecord: (entryId: string, fields: string[]) => AppendedRecord;
@@ -30,9 +35,13 @@ export function createRedisReader(opts: {
     while (!stopped) {
       try {
         if (redis.status === 'wait') await redis.connect();
-        const read = redis.xread('COUNT', 1000, 'BLOCK', 0, 'STREAMS', opts.key, `${position}-0`) as Promise<Array<[string, Array<[string, string[]]>]> | null>;
+        const read = redis.xread('COUNT', 1000, 'BLOCK', BLOCK_MS, 'STREAMS', opts.key, `${position}-0`) as Promise<Array<[string, Array<[string, string[]]>]> | null>;
         read.catch(() => {});
-        const answer = await Promise.race([read, new Promise<never>((_, reject) => (dropped = reject))]);
+        // The blocking read gets its own deadline (the log's commandTimeout would cut every idle
+        // wait): Redis answers an idle BLOCK after BLOCK_MS, so silence well past it is a dead
+        // connection or a stalled Redis; reconnecting re-issues the read from the position.
+        const deadline = setTimeout(() => redis.disconnect(true), BLOCK_MS + opts.timeoutMs);
+        const answer = await Promise.race([read, new Promise<never>((_, reject) => (dropped = reject))]).finally(() => clearTimeout(deadline));
         backoff = 50;
         const entries = answer?.[0]?.[1] ?? [];
         if (entries.length === 0) continue;

@@ -8,6 +8,7 @@ import {
   liveSessionsActiveResponse,
 } from '@showwire/protocol';
 import { coversShow, type Principal } from '../auth/access.js';
+import { whenExpired } from '../auth/expiry.js';
 import { forbidden, notFound } from '../errors.js';
 import { createLiveSessions } from '../live/session-manager.js';
 import { errorResponses, nonJson } from '../openapi.js';
@@ -70,7 +71,17 @@ export const liveSessionRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     (socket, req) => {
       const unwatch = sessions.watch(req.params.roomName, socket);
-      socket.on('close', unwatch);
+      // A watcher must not outlive its token, as an SSE stream does not: closed at its `exp`
+      // (1008, "token expired"); the client reconnects with a fresh one. The principal is the
+      // one preValidation resolved (cached on the request).
+      let unexpire = () => {};
+      void req.principal().then((p) => {
+        if (p.exp !== undefined && socket.readyState === socket.OPEN) unexpire = whenExpired(p.exp, () => socket.close(1008, 'token expired'));
+      });
+      socket.on('close', () => {
+        unwatch();
+        unexpire();
+      });
       // Viewers only listen; anything they send is ignored.
       socket.on('message', () => {});
     },

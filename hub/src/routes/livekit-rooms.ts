@@ -20,7 +20,7 @@ import {
 } from '@showwire/protocol';
 import { errorResponses, nonJson } from '../openapi.js';
 import { assertRole, type Principal } from '../auth/access.js';
-import { assertCanHost, issueTokens } from '../livekit/access.js';
+import { assertCanHost, identityFor, issueTokens } from '../livekit/access.js';
 import { dispatchAgent } from '../livekit/dispatch.js';
 import { parseRoomMetadata } from '../livekit/show-events.js';
 import { storeThumbnail, THUMBNAIL_NAME, thumbnailDir, thumbnailType } from '../livekit/thumbnails.js';
@@ -35,12 +35,12 @@ export const streamingRoutes: FastifyPluginAsyncZod = async (app) => {
   const thumbs = thumbnailDir(config.HUB_DATA_DIR);
 
   // Viewer tokens are open to any caller (viewers join public shows, subscribe-only, and get a
-  // viewer hub token for that one show); host tokens need an admin or a host of that show.
+  // viewer hub token for that one show); host tokens need an admin or a host of that show. The
+  // identity is the hub's to give (livekit/access.ts `identityFor`).
   app.post('/api/streaming/token', { schema: { body: streamingTokenBody, response: { 200: streamingTokenResponse, ...errorResponses } } }, async (req) => {
     const { roomName, participantName } = req.body;
     const role = req.body.role ?? (req.body.isHost ? 'host' : 'viewer');
-    if (role === 'host') assertCanHost(await req.principal(), roomName);
-    return issueTokens(app, roomName, participantName, role);
+    return issueTokens(app, roomName, await identityFor(app, req, roomName, participantName, role), role);
   });
 
   // Public: the browse screen of the doc lists live shows before anyone has a token.

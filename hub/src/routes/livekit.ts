@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_SHOW, dispatchAgentBody, dispatchAgentResponse, livekitTokenQuery, livekitTokenResponse } from '@showwire/protocol';
 import { errorResponses } from '../openapi.js';
 import { HttpError, unauthorized } from '../errors.js';
-import { assertCanHost, issueTokens } from '../livekit/access.js';
+import { assertCanHost, identityFor, issueTokens } from '../livekit/access.js';
 import { LIVEKIT_PRINCIPAL, showEventFor, validateShowEvent } from '../livekit/show-events.js';
 import { createViewerCounter } from '../livekit/viewer-count.js';
 import { dispatchAgent } from '../livekit/dispatch.js';
@@ -20,8 +20,7 @@ export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
   // `admin` asks for host grants, with the same access rule as /api/streaming/token.
   const token = async (req: FastifyRequest, q: { room: string; username: string; admin?: boolean }) => {
     const role = q.admin ? 'host' : 'viewer';
-    if (role === 'host') assertCanHost(await req.principal(), q.room);
-    const { token, url } = await issueTokens(app, q.room, q.username, role);
+    const { token, url } = await issueTokens(app, q.room, await identityFor(app, req, q.room, q.username, role), role);
     return { token, url };
   };
   const response = { 200: livekitTokenResponse, ...errorResponses };

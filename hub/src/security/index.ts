@@ -27,9 +27,9 @@ export const securityPlugin = fp(
     await app.register(cookie);
     await app.register(contentEncodingPlugin);
     // Many hubs: rate limits are counted in Redis (a connection of their own, failing fast when
-    // Redis is away; then requests are not limited rather than refused, and ingest says 503 itself).
+    // Redis is away or stalled; then requests are not limited rather than refused, and ingest says 503 itself).
     const redis = config.HUB_STORE.startsWith('redis')
-      ? new Redis(config.HUB_STORE, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }).on('error', () => {})
+      ? new Redis(config.HUB_STORE, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: config.HUB_REDIS_TIMEOUT_MS }).on('error', () => {})
       : undefined;
     if (redis) app.addHook('onClose', async () => void redis.disconnect());
     await app.register(rateLimitPlugin, {

@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -48,8 +49,9 @@ Ctrl-C ends the shows, then stops the hub. Exit codes: 0 stopped, 3 the hub did 
     // The hub's stdout is its JSON log plus the dashboard line; pass on warnings and worse.
     const dashboard = await new Promise<string>((resolve, reject) => {
       createInterface({ input: hub.stdout! }).on('line', (line) => {
-        const m = /^Showwire dashboard: (\S+)/.exec(line);
-        if (m) return resolve(m[1]!);
+        // With auth on, the sign-in link is in a file only this user may read (the hub never prints it to a pipe).
+        const m = /^Showwire dashboard: (\S+)(?: \(sign-in link with a staff token in (\S+),)?/.exec(line);
+        if (m) return resolve(m[2] ? readFileSync(m[2], 'utf8').trim() : m[1]!);
         try {
           const entry = JSON.parse(line) as { level?: number; msg?: string };
           if ((entry.level ?? 0) >= 40) process.stderr.write(`hub: ${entry.msg ?? line}\n`);

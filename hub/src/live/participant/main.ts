@@ -13,6 +13,10 @@ import { startRecorder } from './recorder.js';
 const opts = JSON.parse(process.env[PARTICIPANT_OPTIONS_ENV] ?? '{}') as ParticipantOptions;
 const send = (m: FromParticipant) => process.send?.(m);
 
+/** How long LiveKit may be away (reconnecting) before the session ends; the hub promises 5 s in all. */
+const LIVEKIT_LOST_MS = 3_000;
+const EXIT_LIVEKIT_LOST = 3;
+
 /** Audio goes to viewers in 100 ms chunks: ten 10 ms frames per WebSocket message, not one. */
 const AUDIO_CHUNK_BYTES = (AUDIO_SAMPLE_RATE / 10) * 2 * AUDIO_CHANNELS;
 
@@ -91,6 +95,20 @@ room.on(RoomEvent.ParticipantDisconnected, (p) => {
 });
 // The room was deleted (the show ended) or we were removed: the session is over, the recording closed.
 room.on(RoomEvent.Disconnected, () => void stop(0));
+// LiveKit gone (its connection dropped): the SDK retries for 20-30 s before it says Disconnected,
+// while viewers see a frozen picture. A session that is not back within LIVEKIT_LOST_MS ends,
+// with its recording finished, and exits non-zero so the hub reports it failed.
+let lost: NodeJS.Timeout | undefined;
+room.on(RoomEvent.Reconnecting, () => {
+  lost ??= setTimeout(() => {
+    console.error(`lost LiveKit: not reconnected within ${LIVEKIT_LOST_MS} ms`);
+    void stop(EXIT_LIVEKIT_LOST);
+  }, LIVEKIT_LOST_MS);
+});
+room.on(RoomEvent.Reconnected, () => {
+  clearTimeout(lost);
+  lost = undefined;
+});
 
 const levels = setInterval(() => send({ t: 'level', participant: host, ...meter.take() }), opts.levelIntervalMs);
 
@@ -98,6 +116,7 @@ async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   clearInterval(levels);
+  clearTimeout(lost);
   encoder?.close();
   if (recorder) {
     const { error, durationSeconds } = await recorder.close();
@@ -105,8 +124,10 @@ async function stop(code: number) {
     // Waits for the message to be handed over: the process exits right after.
     else await new Promise((r) => process.send?.({ t: 'recording', path: recorder!.path, durationSeconds } satisfies FromParticipant, r) ?? r(undefined));
   }
-  await room.disconnect().catch(() => {});
-  await dispose().catch(() => {});
+  // Bounded: with LiveKit gone, leaving the room may never be answered.
+  const atMost = (p: Promise<unknown>) => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);
+  await atMost(room.disconnect());
+  await atMost(dispose());
   process.disconnect?.();
   process.exit(code);
 }
