@@ -36,7 +36,6 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { streamRoutes } from './routes/sse.js';
 import { streamTestPageRoutes } from './routes/stream-test-page.js';
 import { streamingRoutes } from './routes/livekit-rooms.js';
-import { roomRelayPlugin } from './relay/plugin.js';
 import { liveSessionRoutes } from './routes/live-sessions.js';
 import websocket from '@fastify/websocket';
 import { timeoutOptions, trackConnections, type Connections } from './server/connections.js';
@@ -111,12 +110,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // Before anything writes there (the generated secret is the first), so the error names the directory.
   prepareDataDir(config.HUB_DATA_DIR);
   const tokenKey = loadSecret(config.HUB_SECRET, config.HUB_DATA_DIR);
-  const hub = await createHub(config, app.log);
+  const livekit = createLiveKit(config);
+  const hub = await createHub(config, app.log, livekit);
   app.decorate('hub', hub);
   app.decorate('tokenKey', tokenKey);
   const connections = trackConnections(app.server, limits);
   app.decorate('connections', connections);
-  app.decorate('livekit', createLiveKit(config));
+  app.decorate('livekit', livekit);
   app.addHook('onClose', async () => hub.close());
   inOrderPerConnection(app);
 
@@ -138,7 +138,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(streamingRoutes);
   await app.register(livekitRoutes);
   await app.register(productRoutes);
-  await app.register(roomRelayPlugin);
   // WebSocket support for every route that asks (`websocket: true`); registered once, here.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(liveSessionRoutes);

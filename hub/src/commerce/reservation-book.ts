@@ -58,14 +58,8 @@ export function createReservationBook(defaultMinutes: number) {
     }
   }
 
-  /** Listens to appends, then folds the retained cart and order events. */
-  async function attach(log: EventLog): Promise<() => void> {
-    const pending: LogRecord[][] = [];
-    let loading = true;
-    const off = log.onAppend((records) => {
-      if (loading) pending.push(records);
-      else apply(records, log.compare);
-    });
+  /** Folds the retained cart and order events (the pipeline's consumer then folds each batch). */
+  async function load(log: EventLog): Promise<void> {
     let after: string | undefined;
     for (;;) {
       const page = await log.read({ after, types: TYPES, limit: 5000 });
@@ -73,9 +67,6 @@ export function createReservationBook(defaultMinutes: number) {
       apply(page, log.compare);
       after = page.at(-1)!.id;
     }
-    loading = false;
-    for (const records of pending) apply(records, log.compare);
-    return off;
   }
 
   function get(show: string, userId: string, productId: string, now: number): Reservation | null {
@@ -107,7 +98,7 @@ export function createReservationBook(defaultMinutes: number) {
     return { dropped, items };
   }
 
-  return { attach, get, quantities, reserved, dropExpired };
+  return { load, apply, get, quantities, reserved, dropExpired };
 }
 
 export type ReservationBook = ReturnType<typeof createReservationBook>;

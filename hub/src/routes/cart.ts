@@ -30,13 +30,9 @@ export const cartRoutes: FastifyPluginAsyncZod = async (app) => {
       assertRole(principal, 'viewer', 'service', 'admin');
       if (!coversShow(principal, show)) throw forbidden(`this token does not cover show "${show}"`);
       const { productId, action, quantity } = req.body;
-      let userId = req.body.userId;
-      if (principal.role === 'viewer') {
-        if (userId !== undefined && userId !== principal.sub) {
-          throw forbidden(`a viewer posts cart events for itself only: userId "${userId}" is not this token's subject "${principal.sub}"`);
-        }
-        userId = principal.sub;
-      } else if (userId === undefined) {
+      // A viewer's user is its token's subject; naming another is refused by the publish policy.
+      const userId = req.body.userId ?? (principal.role === 'viewer' ? principal.sub : undefined);
+      if (userId === undefined) {
         throw badRequest([{ path: 'userId', message: `is required when a ${principal.role} posts a cart event` }]);
       }
       if (hub.shows.get(show)?.status === 'ended' && action === 'add_to_cart') {
@@ -48,6 +44,7 @@ export const cartRoutes: FastifyPluginAsyncZod = async (app) => {
         ...(action === 'add_to_cart' && { reservedUntil: now + minutes * 60 }),
       };
       const { ids } = await hub.publish([event], principal);
+      await hub.caughtUp();
       reply.code(201);
       return { eventId: ids[0]!, reservation: reservations.get(show, userId, productId, Date.now() / 1000) };
     },

@@ -4,6 +4,7 @@ import { parseEventInput, showParams, summarize, type EventInput } from '@showwi
 import { assertCanPublish } from '../auth/access.js';
 import { HttpError } from '../errors.js';
 import { errorResponses, nonJson } from '../openapi.js';
+import { refusal } from '../pipeline/publish-policy.js';
 
 /**
  * `POST /api/shows/:show/events/stream`: a persistent publish connection. The request body is
@@ -98,7 +99,11 @@ export const ingestStreamRoutes: FastifyPluginAsyncZod = async (app) => {
         const issues = [{ path: 'show', message: `is "${e.show}" but the URL names show "${show}"` }];
         return refuse(line, 'validation_failed', `invalid event: ${summarize(issues)}`, issues);
       }
-      queue.push({ line, event: { ...e, show } });
+      const event = { ...e, show };
+      // Refused per line, as invalid ones are: the hub's own types and eventIds are not the publisher's.
+      const refused = refusal(principal, event);
+      if (refused) return refuse(line, refused.code, refused.message);
+      queue.push({ line, event });
     }
 
     body.on('data', (chunk: Buffer) => {
