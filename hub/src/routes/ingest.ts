@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DEFAULT_SHOW, eventBatchBody, ingestResponse, parseEventBatch, showParams, type EventInput, type IngestResponse } from '@showwire/protocol';
 import { errorResponses } from '../openapi.js';
+import { assertCanPublish } from '../auth/access.js';
 import { badRequest } from '../errors.js';
 
 /**
@@ -26,8 +27,10 @@ export const ingestRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       events.push({ ...e, show: pathShow ?? e.show ?? DEFAULT_SHOW });
     });
-    // What this principal may write (roles, shows, the hub's own types and eventIds) is the
-    // publish pipeline's to decide (pipeline/publish-policy.ts), for every route alike.
+    // These routes take events of the publisher's choosing: agents, services and admins only (a
+    // viewer's cart events go through the cart route, which stamps the reservation). Which types
+    // and eventIds a publisher may write is the pipeline's to decide (pipeline/publish-policy.ts).
+    for (const show of new Set(events.map((e) => e.show))) assertCanPublish(principal, show);
     const result = await hub.publish(events, principal);
     hub.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     reply.code(result.records.every((r) => r.duplicate) ? 200 : 201);
