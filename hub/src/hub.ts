@@ -1,15 +1,17 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { createAlertEngine } from './alerts/alert-engine.js';
+import type { ShowSummaryBody } from '@showwire/protocol';
+import { createAlertEngine, type AlertEngine } from './alerts/alert-engine.js';
 import type { Config } from './config.js';
-import { createFanout } from './fanout/fanout.js';
+import { createFanout, type Fanout } from './fanout/fanout.js';
 import { heartbeatFrame } from './fanout/frames.js';
+import type { HubLog } from './log/event-log.js';
 import { openLog, sqliteLogFile } from './log/open-log.js';
-import { createStorageGuard } from './log/storage-guard.js';
-import { createMetrics } from './metrics.js';
-import { createPresence } from './presence/presence.js';
+import { createStorageGuard, type StorageGuard } from './log/storage-guard.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createPresence, type Presence } from './presence/presence.js';
 import { createRedisPresence } from './presence/redis-presence.js';
-import { createShowRegistry } from './shows/show-registry.js';
-import { createReservationBook } from './commerce/reservation-book.js';
+import { createShowRegistry, type ShowRegistry } from './shows/show-registry.js';
+import { createReservationBook, type ReservationBook } from './commerce/reservation-book.js';
 import { createSummaries } from './commerce/summaries.js';
 import type { LiveKitServices } from './livekit/client.js';
 import type { Consumer } from './pipeline/consumer.js';
@@ -17,15 +19,43 @@ import { createPipeline, type Publish } from './pipeline/pipeline.js';
 import { createLiveKitRelay } from './relay/livekit-relay.js';
 import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
 import { guardLogHistory, prepareDataDir } from './startup.js';
-import { createWebhooks } from './webhooks/webhook-service.js';
+import { createWebhooks, type Webhooks } from './webhooks/webhook-service.js';
 
 export type { PublishResult } from './pipeline/pipeline.js';
+
+/** The webhook service of either store (one port once the stores share one worker). */
+export type HubWebhooks = Webhooks | ReturnType<typeof createRedisWebhooks>;
+
+/**
+ * What the features (Fastify plugins) reach through `app.hub`: the one way to write
+ * (`publish`), the log and fan-out to read, and the state the pipeline's consumers fold.
+ */
+export interface Hub {
+  readonly config: Config;
+  readonly log: HubLog;
+  /** Disk checks of the SQLite file; none on Redis. */
+  readonly storage: StorageGuard | undefined;
+  readonly fanout: Fanout;
+  readonly shows: ShowRegistry;
+  readonly reservations: ReservationBook;
+  readonly metrics: Metrics;
+  readonly webhooks: HubWebhooks;
+  readonly alerts: AlertEngine;
+  readonly presence: Presence;
+  /** Every write, from every route and producer: policy, stamp, append, consumers. */
+  readonly publish: Publish;
+  /** Resolves once this hub's consumers heard everything it appended (pipeline.ts). */
+  caughtUp(): Promise<void>;
+  summaryOf(show: string, now?: number): ShowSummaryBody | undefined;
+  close(): Promise<void>;
+  isClosing(): boolean;
+}
 
 /**
  * The hub's services, composed: every write goes through one publish pipeline (policy, stamp,
  * append, then the consumers declared below, in order). Routes reach these through `app.hub`.
  */
-export async function createHub(config: Config, logger: FastifyBaseLogger, livekit: () => LiveKitServices) {
+export async function createHub(config: Config, logger: FastifyBaseLogger, livekit: () => LiveKitServices): Promise<Hub> {
   prepareDataDir(config.HUB_DATA_DIR);
   const { log, sqlite, redis } = await openLog(config);
   // Disk checks guard the SQLite file, and its marker tells an emptied file from a new one; with
@@ -137,4 +167,3 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
   };
 }
 
-export type Hub = Awaited<ReturnType<typeof createHub>>;

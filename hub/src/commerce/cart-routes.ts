@@ -18,7 +18,7 @@ import { errorResponses } from '../openapi.js';
  */
 export const cartRoutes: FastifyPluginAsyncZod = async (app) => {
   const { hub } = app;
-  const { reservations } = app.commerce;
+  const { reservations } = hub;
   const minutes = hub.config.HUB_RESERVATION_MINUTES;
 
   app.post(

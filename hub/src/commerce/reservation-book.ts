@@ -11,7 +11,19 @@ const TYPES = ['cart_event', 'order_placed'];
  * settles items. Whether a reservation has expired is asked with a clock: expired lines count for
  * nothing, and `dropExpired` frees their memory.
  */
-export function createReservationBook(defaultMinutes: number) {
+export interface ReservationBook {
+  /** Folds the retained cart and order events, at start. */
+  load(log: EventLog): Promise<void>;
+  /** Folds stored records (a pipeline consumer); records at or before the last folded are skipped. */
+  apply(records: readonly LogRecord[], compare: (a: string, b: string) => number): void;
+  get(show: string, userId: string, productId: string, now: number): Reservation | null;
+  /** Unexpired items per product of a show. */
+  quantities(show: string, now: number): Record<string, number>;
+  reserved(show: string, now: number): number;
+  dropExpired(now: number): { dropped: number; items: number };
+}
+
+export function createReservationBook(defaultMinutes: number): ReservationBook {
   /** show → `${userId}\n${productId}` → reservation */
   const shows = new Map<string, Map<string, Reservation>>();
   let lastId: string | undefined;
@@ -101,4 +113,3 @@ export function createReservationBook(defaultMinutes: number) {
   return { load, apply, get, quantities, reserved, dropExpired };
 }
 
-export type ReservationBook = ReturnType<typeof createReservationBook>;
