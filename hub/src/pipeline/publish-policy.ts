@@ -1,22 +1,14 @@
-import { WEBHOOK_ENDPOINT_DISABLED, type EventInput } from '@showwire/protocol';
+import { hubWrittenTypes, type EventInput } from '@showwire/protocol';
 import { coversShow, type Principal } from '../auth/access.js';
 import { forbidden, type HttpError } from '../errors.js';
 
 /**
- * Types only the hub writes: its alerts, the acknowledgement and control audit trail, the show
- * summary, its notices. A forged `alert_resolved` would close an open alert for good (the hub's
- * re-raise reuses the alert's eventId), a forged `control` pause would silence `agent_silent`, a
- * forged `show_summary` would stand beside (or before) the real one.
+ * Types only the hub writes (protocol's `hubWrittenTypes`): its alerts, the acknowledgement and
+ * control audit trail, the show summary, recordings, its notices. A forged `alert_resolved` would
+ * close an open alert for good (the hub's re-raise reuses the alert's eventId), a forged `control`
+ * pause would silence `agent_silent`, a forged `show_summary` would stand beside the real one.
  */
-export const HUB_ONLY_TYPES: ReadonlySet<string> = new Set([
-  'alert_raised',
-  'alert_resolved',
-  'alert_acknowledged',
-  'control',
-  'show_summary',
-  'recording_ready',
-  WEBHOOK_ENDPOINT_DISABLED,
-]);
+export const HUB_ONLY_TYPES: ReadonlySet<string> = new Set(hubWrittenTypes);
 
 /**
  * The eventId namespaces the hub derives its own ids from (alerts, summaries, LiveKit webhooks):
