@@ -123,9 +123,10 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
       },
     },
     {
-      name: 'metrics',
+      name: 'counts and history marker',
       apply(records) {
         metrics.eventsIn.inc(records.length);
+        // The SQLite file's marker of how much history it holds (startup.ts tells an emptied file by it).
         history?.update();
       },
     },
