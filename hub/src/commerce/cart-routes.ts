@@ -10,6 +10,7 @@ import {
 import { assertRole, canRead, coversShow } from '../auth/access.js';
 import { badRequest, forbidden, HttpError } from '../errors.js';
 import { errorResponses } from '../openapi.js';
+import { assertMayWrite } from '../pipeline/publish-policy.js';
 
 /**
  * The live streaming doc's cart and reservations. A viewer posts its own cart events (the user
@@ -35,14 +36,16 @@ export const cartRoutes: FastifyPluginAsyncZod = async (app) => {
       if (userId === undefined) {
         throw badRequest([{ path: 'userId', message: `is required when a ${principal.role} posts a cart event` }]);
       }
-      if (hub.shows.get(show)?.status === 'ended' && action === 'add_to_cart') {
-        throw new HttpError('show_ended', `show "${show}" has ended: nothing can be added to a cart from it`);
-      }
       const now = Date.now() / 1000;
       const event = {
         type: 'cart_event', show, productId, action, quantity, userId,
         ...(action === 'add_to_cart' && { reservedUntil: now + minutes * 60 }),
       };
+      // Who may write it is told before whether the show still takes it (publish checks again).
+      assertMayWrite(principal, [event]);
+      if (hub.shows.get(show)?.status === 'ended' && action === 'add_to_cart') {
+        throw new HttpError('show_ended', `show "${show}" has ended: nothing can be added to a cart from it`);
+      }
       const { ids } = await hub.publish([event], principal);
       await hub.caughtUp();
       reply.code(201);
