@@ -15,30 +15,18 @@ import { logRequest, loggerOptions } from './logger.js';
 import { registerOpenApi } from './openapi.js';
 import { prepareDataDir } from './startup.js';
 import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
+import { authRoutesPlugin } from './auth/routes-plugin.js';
 import { commercePlugin } from './commerce/plugin.js';
-import { authTokenRoutes } from './routes/auth-tokens.js';
-import { cartRoutes } from './routes/cart.js';
-import { summaryRoutes } from './routes/summary.js';
-import { transcriptRoutes } from './routes/transcript.js';
-import { alertRoutes } from './routes/alerts.js';
-import { authRefreshRoutes } from './routes/auth-refresh.js';
-import { controlRoutes } from './routes/control.js';
-import { listenRoutes } from './routes/listen.js';
-import { presenceRoutes } from './routes/presence.js';
+import { ingestPlugin } from './ingest/plugin.js';
+import { liveSessionsPlugin } from './live/plugin.js';
+import { livekitPlugin } from './livekit/plugin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
-import { ingestRoutes } from './routes/ingest.js';
-import { ingestStreamRoutes } from './routes/ingest-stream.js';
-import { livekitRoutes } from './routes/livekit.js';
-import { productRoutes } from './routes/products.js';
-import { showRoutes } from './routes/shows.js';
-import { webhookRoutes } from './routes/webhooks.js';
-import { streamRoutes } from './routes/sse.js';
 import { streamTestPageRoutes } from './routes/stream-test-page.js';
-import { streamingRoutes } from './routes/livekit-rooms.js';
-import { roomRelayPlugin } from './relay/plugin.js';
-import { liveSessionRoutes } from './routes/live-sessions.js';
-import websocket from '@fastify/websocket';
+import { webhookRoutes } from './routes/webhooks.js';
+import { showsPlugin } from './shows/plugin.js';
+import { streamsPlugin } from './streams/plugin.js';
+import { supervisionPlugin } from './supervision/plugin.js';
 import { timeoutOptions, trackConnections, type Connections } from './server/connections.js';
 import { inOrderPerConnection } from './server/in-order.js';
 import { createShutdown } from './server/shutdown.js';
@@ -113,12 +101,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // Before anything writes there (the generated secret is the first), so the error names the directory.
   prepareDataDir(config.HUB_DATA_DIR);
   const tokenKey = loadSecret(config.HUB_SECRET, config.HUB_DATA_DIR);
-  const hub = await createHub(config, app.log);
+  const livekit = createLiveKit(config);
+  const hub = await createHub(config, app.log, livekit);
   app.decorate('hub', hub);
   app.decorate('tokenKey', tokenKey);
   const connections = trackConnections(app.server, limits);
   app.decorate('connections', connections);
-  app.decorate('livekit', createLiveKit(config));
+  app.decorate('livekit', livekit);
   app.addHook('onClose', async () => hub.close());
   inOrderPerConnection(app);
 
@@ -129,30 +118,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(authPlugin, { key: tokenKey, enabled: config.HUB_AUTH === 'on', maxLifetimeSeconds: config.HUB_TOKEN_MAX_DAYS * 86400 });
   // `GET /openapi.json` and `/docs`: before the routes, which it documents.
   await registerOpenApi(app as unknown as FastifyInstance);
+  // The features, each a plugin owning its routes; every write among them goes through
+  // `hub.publish` (the pipeline: policy, append, consumers), every read through the log or fan-out.
   await app.register(healthRoutes);
-  await app.register(authTokenRoutes);
-  await app.register(ingestRoutes);
-  await app.register(ingestStreamRoutes);
-  await app.register(streamRoutes);
-  await app.register(showRoutes);
-  await app.register(webhookRoutes);
-  await app.register(streamTestPageRoutes);
-  await app.register(streamingRoutes);
-  await app.register(livekitRoutes);
-  await app.register(productRoutes);
-  await app.register(roomRelayPlugin);
-  // WebSocket support for every route that asks (`websocket: true`); registered once, here.
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(liveSessionRoutes);
+  await app.register(authRoutesPlugin);
+  await app.register(ingestPlugin);
+  await app.register(streamsPlugin);
+  await app.register(showsPlugin);
   await app.register(commercePlugin);
-  await app.register(cartRoutes);
-  await app.register(summaryRoutes);
-  await app.register(transcriptRoutes);
-  await app.register(alertRoutes);
-  await app.register(controlRoutes);
-  await app.register(listenRoutes);
-  await app.register(presenceRoutes);
-  await app.register(authRefreshRoutes);
+  await app.register(supervisionPlugin);
+  await app.register(webhookRoutes);
+  await app.register(livekitPlugin);
+  await app.register(liveSessionsPlugin);
+  // Pages: the test page and, last, the dashboard (its fallback answers every other GET).
+  await app.register(streamTestPageRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   const instance = app as unknown as FastifyInstance;

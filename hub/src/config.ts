@@ -65,6 +65,12 @@ export const schema = z.object({
   HUB_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   HUB_MAX_CONNECTIONS: int(1, 1_000_000).default(10_000),
   HUB_DRAIN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  /**
+   * NDJSON publish streams (`POST /api/shows/:show/events/stream`) open at once on this hub; one
+   * more is refused with a 503. A stream lives as long as it makes progress: it is ended when no
+   * byte arrives for HUB_REQUEST_TIMEOUT_MS (the whole-request deadline does not apply to it).
+   */
+  HUB_MAX_PUBLISH_STREAMS: int(1, 100_000).default(100),
   /** Retention: events older than this many hours, or beyond this many per show, are pruned. */
   HUB_RETENTION_HOURS: int(1, 24 * 365 * 10).default(24 * 7),
   HUB_RETENTION_PER_SHOW: int(100, 100_000_000).default(1_000_000),

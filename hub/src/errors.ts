@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   store_unavailable: 503,
   storage_unavailable: 503,
   too_many_connections: 503,
+  too_many_publish_streams: 503,
   insufficient_storage: 507,
 } as const satisfies Record<string, number>;
 

@@ -1,32 +1,61 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { EventInput } from '@showwire/protocol';
-import type { Principal } from './auth/access.js';
-import { createAlertEngine } from './alerts/alert-engine.js';
+import type { ShowSummaryBody } from '@showwire/protocol';
+import { createAlertEngine, type AlertEngine } from './alerts/alert-engine.js';
 import type { Config } from './config.js';
-import { createFanout } from './fanout/fanout.js';
+import { createFanout, type Fanout } from './fanout/fanout.js';
 import { heartbeatFrame } from './fanout/frames.js';
-import type { AppendedRecord, NewEvent } from './log/event-log.js';
+import type { HubLog } from './log/event-log.js';
 import { openLog, sqliteLogFile } from './log/open-log.js';
-import { createStorageGuard } from './log/storage-guard.js';
-import { createMetrics } from './metrics.js';
-import { createPresence } from './presence/presence.js';
+import { createStorageGuard, type StorageGuard } from './log/storage-guard.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createPresence, type Presence } from './presence/presence.js';
 import { createRedisPresence } from './presence/redis-presence.js';
-import { createShowRegistry } from './shows/show-registry.js';
+import { createShowRegistry, type ShowRegistry } from './shows/show-registry.js';
+import { createReservationBook, type ReservationBook } from './commerce/reservation-book.js';
+import { createSummaries } from './commerce/summaries.js';
+import type { LiveKitServices } from './livekit/client.js';
+import type { Consumer } from './pipeline/consumer.js';
+import { createPipeline, type Publish } from './pipeline/pipeline.js';
+import { createLiveKitRelay } from './relay/livekit-relay.js';
 import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
 import { guardLogHistory, prepareDataDir } from './startup.js';
-import { createWebhooks } from './webhooks/webhook-service.js';
+import { createWebhooks, type Webhooks } from './webhooks/webhook-service.js';
 
-export interface PublishResult {
-  ids: string[];
-  clients_notified: number;
-  records: AppendedRecord[];
+export type { PublishResult } from './pipeline/pipeline.js';
+
+/** The webhook service of either store (one port once the stores share one worker). */
+export type HubWebhooks = Webhooks | ReturnType<typeof createRedisWebhooks>;
+
+/**
+ * What the features (Fastify plugins) reach through `app.hub`: the one way to write
+ * (`publish`), the log and fan-out to read, and the state the pipeline's consumers fold.
+ */
+export interface Hub {
+  readonly config: Config;
+  readonly log: HubLog;
+  /** Disk checks of the SQLite file; none on Redis. */
+  readonly storage: StorageGuard | undefined;
+  readonly fanout: Fanout;
+  readonly shows: ShowRegistry;
+  readonly reservations: ReservationBook;
+  readonly metrics: Metrics;
+  readonly webhooks: HubWebhooks;
+  readonly alerts: AlertEngine;
+  readonly presence: Presence;
+  /** Every write, from every route and producer: policy, stamp, append, consumers. */
+  readonly publish: Publish;
+  /** Resolves once this hub's consumers heard everything it appended (pipeline.ts). */
+  caughtUp(): Promise<void>;
+  summaryOf(show: string, now?: number): ShowSummaryBody | undefined;
+  close(): Promise<void>;
+  isClosing(): boolean;
 }
 
 /**
- * The hub's services, composed: log → fan-out (and the show registry, and whatever else
- * subscribes to appends). Routes reach these through `app.hub`.
+ * The hub's services, composed: every write goes through one publish pipeline (policy, stamp,
+ * append, then the consumers declared below, in order). Routes reach these through `app.hub`.
  */
-export async function createHub(config: Config, logger: FastifyBaseLogger) {
+export async function createHub(config: Config, logger: FastifyBaseLogger, livekit: () => LiveKitServices): Promise<Hub> {
   prepareDataDir(config.HUB_DATA_DIR);
   const { log, sqlite, redis } = await openLog(config);
   // Disk checks guard the SQLite file, and its marker tells an emptied file from a new one; with
@@ -53,6 +82,8 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     onReplayed: (n) => metrics.replayed.inc(n),
   });
   const shows = createShowRegistry();
+  const reservations = createReservationBook(config.HUB_RESERVATION_MINUTES);
+  const summaries = createSummaries({ shows, reservations });
   // With Redis, presence is shared by every hub (a hash per show, changes announced on pub/sub).
   const presence = redis
     ? createRedisPresence({ fanout, redis: redis.redis, prefix: redis.keys.prefix, ttlMs: config.HUB_PRESENCE_TTL_MS, logger })
@@ -62,19 +93,45 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   const webhooks = sqlite
     ? createWebhooks({ log: sqlite, config, logger, registry: metrics.registry })
     : createRedisWebhooks({ log: redis!, config, logger, registry: metrics.registry });
-  const alerts = createAlertEngine({ config, logger, webhookEndpoints: () => webhooks.enabledEndpoints() });
+  // Producers that publish on their own (the alert timer, webhooks' notices) reach the pipeline
+  // through this, once it exists; none of them runs before createHub returns.
+  const publish: Publish = (inputs, principal) => pipeline.publish(inputs, principal);
+  const alerts = createAlertEngine({ config, logger, webhookEndpoints: () => webhooks.enabledEndpoints(), publish });
+  const relay = createLiveKitRelay({ config, livekit, registry: metrics.registry, logger });
+  // One pass over the retained log for every consumer that folds it; then the pipeline hears the rest.
   await shows.load(log, alerts.load);
+  await reservations.load(log);
 
-  // The answer (connections reached per record) comes back on the appended records as `notified`.
-  log.onAppend((records) => {
-    const counts = fanout.publish(records);
-    metrics.eventsIn.inc(records.length);
-    history?.update();
-    metrics.eventsOut.inc(counts.reduce((a, b) => a + b, 0));
-    shows.apply(records);
-    alerts.onAppend(records);
-    return counts;
-  });
+  /**
+   * What every stored batch goes through, in this order. The registry and the reservation book
+   * first (answers built from them, the summary included, see the batch); then what derives
+   * events from them, the relay into LiveKit rooms, the SSE fan-out and the counts. A new
+   * consumer is one more line here.
+   */
+  const consumers: Consumer[] = [
+    { name: 'show registry', apply: shows.apply },
+    { name: 'reservations', apply: (records) => reservations.apply(records, log.compare) },
+    summaries.consumer,
+    alerts.consumer,
+    ...(relay ? [relay.consumer] : []),
+    {
+      name: 'fan-out',
+      apply(records) {
+        const counts = fanout.publish(records);
+        records.forEach((r, i) => (r.notified = counts[i]!));
+        metrics.eventsOut.inc(counts.reduce((a, b) => a + b, 0));
+      },
+    },
+    {
+      name: 'counts and history marker',
+      apply(records) {
+        metrics.eventsIn.inc(records.length);
+        // The SQLite file's marker of how much history it holds (startup.ts tells an emptied file by it).
+        history?.update();
+      },
+    },
+  ];
+  const pipeline = createPipeline({ log, storage, logger, consumers, reached: fanout.reach, onDuplicates: (n) => metrics.duplicates.inc(n) });
 
   const heartbeat = setInterval(() => fanout.broadcast(heartbeatFrame()), config.HUB_HEARTBEAT_MS);
   const retention = { maxAgeSeconds: config.HUB_RETENTION_HOURS * 3600, maxPerShow: config.HUB_RETENTION_PER_SHOW };
@@ -88,31 +145,6 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   heartbeat.unref();
   pruner.unref();
 
-  /** Stamps validated inputs with their show, source and clocks, and stores them (durable on return). */
-  async function publish(inputs: Array<EventInput & { show: string }>, principal: Principal): Promise<PublishResult> {
-    const now = Date.now() / 1000;
-    const source = `${principal.role}:${principal.sub}`;
-    const events: NewEvent[] = inputs.map((e) => ({ ...e, source, timestamp: e.timestamp ?? now, receivedAt: now }));
-    // Every publisher (ingest, products, LiveKit webhooks, …) goes through here: no 2xx for an
-    // event the storage can't keep (storage-guard.ts).
-    storage?.assertWritable();
-    let records: AppendedRecord[];
-    try {
-      records = await log.append(events);
-    } catch (error) {
-      throw storage?.failed(error) ?? error;
-    }
-    storage?.succeeded();
-    storage?.assertStillThere();
-    const dupes = records.filter((r) => r.duplicate).length;
-    if (dupes) metrics.duplicates.inc(dupes);
-    return {
-      ids: records.map((r) => r.id),
-      clients_notified: records.reduce((n, r) => n + r.notified, 0),
-      records,
-    };
-  }
-
   let closing = false;
   async function close(): Promise<void> {
     if (closing) return;
@@ -120,6 +152,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     clearInterval(heartbeat);
     clearInterval(pruner);
     alerts.close();
+    relay?.close();
     await webhooks.close();
     await presence.close();
     history?.update(true);
@@ -127,9 +160,11 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   }
 
   webhooks.start(publish);
-  alerts.start(publish);
+  alerts.start();
 
-  return { config, log, storage, fanout, shows, metrics, webhooks, alerts, presence, publish, close, isClosing: () => closing };
+  return {
+    config, log, storage, fanout, shows, reservations, summaryOf: summaries.summaryOf, metrics, webhooks, alerts, presence,
+    publish, caughtUp: pipeline.caughtUp, close, isClosing: () => closing,
+  };
 }
 
-export type Hub = Awaited<ReturnType<typeof createHub>>;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { getJson, postJson, readHistory, startHub, tempDir, type TestHub, listen, waitFor, startReceiver, type Receiver } from '@showwire/testkit';
+import { getJson, postJson, publishAsHub, readHistory, startHub, tempDir, type TestHub, listen, waitFor, startReceiver, type Receiver } from '@showwire/testkit';
 
 /** Short thresholds so rules fire within a test; the tick checks time-based rules ten times a second. */
 const FAST = {
@@ -176,16 +176,16 @@ describe('alerts: the agent, the host and the tools', () => {
     await until('silent', []);
 
     // Paused by a control that reached the agent: the host may talk, nobody is alerted.
-    // Only the hub (or an admin) writes control events: an agent cannot pause its own alerts.
+    // Only the hub writes control events: an agent cannot pause its own alerts.
     const forged = await postJson(`${ctx.hub.url}/api/shows/silent/events`, { type: 'control', action: 'pause', by: 'sam', ok: true }, ctx.agent);
     assert.equal(forged.status, 403);
     assert.match(forged.body.message, /"control" is written by the hub itself/);
-    await postJson(`${ctx.hub.url}/api/shows/silent/events`, { type: 'control', action: 'pause', by: 'sam', ok: true }, ctx.admin);
+    await publishAsHub(ctx.hub, 'silent', [{ type: 'control', action: 'pause', by: 'sam', ok: true }]);
     await post('silent', { type: 'transcript', role: 'user', text: 'talking to viewers now', final: true });
     await sleep(1500);
     assert.deepEqual(await openRules('silent'), []);
     // Resumed: the unanswered line counts again.
-    await postJson(`${ctx.hub.url}/api/shows/silent/events`, { type: 'control', action: 'resume', by: 'sam', ok: true }, ctx.admin);
+    await publishAsHub(ctx.hub, 'silent', [{ type: 'control', action: 'resume', by: 'sam', ok: true }]);
     await until('silent', ['agent_silent']);
   });
 

@@ -99,7 +99,7 @@ describe('alerts: a condition raised twice under two ids', () => {
       const first = stream.events[0]!.data.alertId as string;
       assert.equal(first, `stream_stalled.${res.body.ids[1]}`, 'the id is the rule and the last event before the stall');
       const other = 'stream_stalled.zzzzzzzz-1';
-      await hub.app.hub.publish([{ type: 'alert_raised', show: 'race', alertId: other, eventId: `alert_raised:${other}`, rule: 'stream_stalled', severity: 'critical', message: 'from another hub' }], { sub: 'alerts', role: 'admin', shows: null });
+      await hub.app.hub.publish([{ type: 'alert_raised', show: 'race', alertId: other, eventId: `alert_raised:${other}`, rule: 'stream_stalled', severity: 'critical', message: 'from another hub' }], { sub: 'alerts', role: 'admin', shows: null, hub: true });
       await stream.until(() => stream.events.some((e) => e.data.type === 'alert_resolved'), 10_000, 'the second raise resolved');
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual(stream.events.map((e) => `${e.data.type}:${e.data.alertId}`), [`alert_raised:${first}`, `alert_raised:${other}`, `alert_resolved:${other}`]);

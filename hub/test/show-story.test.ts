@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../src/config.js';
-import { eventSeq, getJson, postJson, startHub, type TestHub, waitFor, startReceiver, type Receiver, requestJson } from '@showwire/testkit';
+import { eventSeq, getJson, postJson, publishAsHub, startHub, type TestHub, waitFor, startReceiver, type Receiver, requestJson } from '@showwire/testkit';
 
 /**
  * The show's story over real HTTP: viewers' cart events, reservations that expire on a short
@@ -77,15 +77,11 @@ describe('cart, reservations, orders and the summary', () => {
       { type: 'turn_metrics', e2eMs: 800 },
       { type: 'turn_metrics', e2eMs: 3000, sttMs: 200 },
     ]);
-    // Alerts are the hub's own: admin stands in for its rules here.
-    await publish(
-      SHOW,
-      [
-        { type: 'alert_raised', alertId: 'a1', rule: 'latency_high', severity: 'warning', message: 'slow' },
-        { type: 'alert_raised', alertId: 'a2', rule: 'agent_error', severity: 'critical', message: 'down' },
-      ],
-      admin,
-    );
+    // Alerts are the hub's own: written here as its rules would.
+    await publishAsHub(hub, SHOW, [
+      { type: 'alert_raised', alertId: 'a1', rule: 'latency_high', severity: 'warning', message: 'slow' },
+      { type: 'alert_raised', alertId: 'a2', rule: 'agent_error', severity: 'critical', message: 'down' },
+    ]);
   });
   after(async () => {
     await hub?.close();

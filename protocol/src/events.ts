@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { eventType, showId } from './names.js';
 import { showSummaryFields } from './summary-schema.js';
+import { WEBHOOK_ENDPOINT_DISABLED } from './webhooks.js';
 
 /**
  * Every event is one flat JSON object, the same on the way in, in the log, on SSE and in
@@ -136,8 +137,23 @@ export const knownEventTypes = Object.keys(knownEventFields) as KnownEventType[]
 export const hubOnlyTypes = ['heartbeat', 'history_truncated', 'presence'] as const;
 
 /**
+ * Stored types only the hub writes (its alerts, the acknowledgement and control audit trail, the
+ * show summary, recordings, its webhook notice): the hub refuses them to every token, admins
+ * included, on every publishing route; a replayed show leaves them out.
+ */
+export const hubWrittenTypes = [
+  'alert_raised',
+  'alert_resolved',
+  'alert_acknowledged',
+  'control',
+  'show_summary',
+  'recording_ready',
+  WEBHOOK_ENDPOINT_DISABLED,
+] as const;
+
+/**
  * Known types the hub publishes itself (alerts, the audit trail, summaries, the room monitor and
- * recordings). Publishers may post them too, but a simulated show leaves them to the hub.
+ * recordings). Only the hub writes most of them (`hubWrittenTypes`); a simulated show leaves all of them to the hub.
  */
 export const hubPublishedTypes = [
   'alert_raised',

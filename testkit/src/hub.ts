@@ -50,6 +50,18 @@ export async function startHub(env: Record<string, string> = {}): Promise<TestHu
   };
 }
 
+/**
+ * Writes events as the hub's own producers do (alerts, controls, summaries: types no token may
+ * publish), straight into an in-process hub's publish pipeline.
+ */
+export async function publishAsHub(hub: TestHub, show: string, events: Array<Record<string, unknown> & { type: string }>, sub = 'test'): Promise<string[]> {
+  const { ids } = await hub.app.hub.publish(
+    events.map((e) => ({ ...e, show })),
+    { sub, role: 'admin', shows: null, hub: true },
+  );
+  return ids;
+}
+
 export interface HubProcess {
   url: string;
   child: ChildProcess;

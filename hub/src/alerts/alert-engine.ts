@@ -3,12 +3,13 @@ import { DEFAULT_SHOW, type EventInput, type HubEvent, type OpenAlert } from '@s
 import type { Principal } from '../auth/access.js';
 import type { Config } from '../config.js';
 import type { LogRecord } from '../log/event-log.js';
+import type { Consumer, Derived } from '../pipeline/consumer.js';
 import { conditions, newWatch, observe, type AlertThresholds, type Condition, type ShowWatch } from './rules.js';
 
 type Publish = (events: Array<EventInput & { show: string }>, principal: Principal) => Promise<unknown>;
 
-/** Alert events are stamped `admin:alerts` as their source. */
-const ALERTS_PRINCIPAL: Principal = { sub: 'alerts', role: 'admin', shows: null };
+/** Alert events are stamped `admin:alerts` as their source; only the hub writes them. */
+const ALERTS_PRINCIPAL: Principal = { sub: 'alerts', role: 'admin', shows: null, hub: true };
 
 export function thresholdsOf(config: Config): AlertThresholds {
   return {
@@ -57,6 +58,8 @@ export function createAlertEngine(opts: {
   logger: FastifyBaseLogger;
   /** Failing webhook endpoints, for `webhook_failing` (alerted on the `default` show). */
   webhookEndpoints: () => FailingEndpoint[];
+  /** The hub's publish, for what the timer raises (what a batch raises is the consumer's answer). */
+  publish: Publish;
 }) {
   const { config, logger } = opts;
   const t = thresholdsOf(config);
@@ -74,7 +77,6 @@ export function createAlertEngine(opts: {
   const redundant = new Map<string, string>();
   /** Per show, the id of its last non-alert event: the stamp of an alert raised now. */
   const lastIds = new Map<string, string>();
-  let publish: Publish | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   const openOf = (show: string) => {
@@ -154,9 +156,10 @@ export function createAlertEngine(opts: {
     return out;
   }
 
+  /** The timer's evaluations are the engine's own publishes (the pipeline's consumer answers its batch's). */
   function send(events: Array<EventInput & { show: string }>) {
-    if (!events.length || !publish) return;
-    publish(events, ALERTS_PRINCIPAL).catch((error: unknown) => logger.error({ err: error }, 'could not publish alerts'));
+    if (!events.length) return;
+    opts.publish(events, ALERTS_PRINCIPAL).catch((error: unknown) => logger.error({ err: error }, 'could not publish alerts'));
   }
 
   /** Everything live, plus shows that still have open alerts (so they can resolve). */
@@ -165,17 +168,21 @@ export function createAlertEngine(opts: {
   return {
     /** Folds the retained log at start (no alerts are published for the past). */
     load: (records: readonly LogRecord[]) => void apply(records),
-    /** Runs on every append; never throws into the log's commit path. */
-    onAppend(records: readonly LogRecord[]) {
-      try {
-        const touched = apply(records);
-        if (publish && touched.size) send(evaluate(touched));
-      } catch (error) {
-        logger.error({ err: error }, 'alert evaluation failed');
-      }
-    },
-    start(hubPublish: Publish) {
-      publish = hubPublish;
+    /** A pipeline consumer: folds every stored batch and answers the alerts it raises or resolves. */
+    consumer: {
+      name: 'alerts',
+      apply(records: readonly LogRecord[]): Derived[] {
+        try {
+          const touched = apply(records);
+          return touched.size ? [{ by: ALERTS_PRINCIPAL, events: evaluate(touched) }] : [];
+        } catch (error) {
+          logger.error({ err: error }, 'alert evaluation failed');
+          return [];
+        }
+      },
+    } satisfies Consumer,
+    /** Starts the timer of the rules that fire on silence (after the log was loaded). */
+    start() {
       timer = setInterval(() => {
         try {
           send(evaluate(watched()));
@@ -187,7 +194,6 @@ export function createAlertEngine(opts: {
     },
     close() {
       clearInterval(timer);
-      publish = undefined;
     },
     /** Shows with open alerts, for tests and metrics. */
     openCount: () => [...open.values()].reduce((n, m) => n + m.size, 0),

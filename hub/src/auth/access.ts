@@ -12,6 +12,11 @@ export interface Principal {
   /** When the token was issued, and when its session began (refreshes keep the first sign-in's time). */
   iat?: number;
   authTime?: number;
+  /**
+   * Set only on the hub's own producers (alerts, summaries, notices, LiveKit webhooks, live
+   * sessions) and on routes that write the hub's audit trail: never from a token.
+   */
+  hub?: true;
 }
 
 export const OPEN_PRINCIPAL: Principal = { sub: 'anonymous', role: 'admin', shows: null };

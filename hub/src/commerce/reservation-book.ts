@@ -11,7 +11,19 @@ const TYPES = ['cart_event', 'order_placed'];
  * settles items. Whether a reservation has expired is asked with a clock: expired lines count for
  * nothing, and `dropExpired` frees their memory.
  */
-export function createReservationBook(defaultMinutes: number) {
+export interface ReservationBook {
+  /** Folds the retained cart and order events, at start. */
+  load(log: EventLog): Promise<void>;
+  /** Folds stored records (a pipeline consumer); records at or before the last folded are skipped. */
+  apply(records: readonly LogRecord[], compare: (a: string, b: string) => number): void;
+  get(show: string, userId: string, productId: string, now: number): Reservation | null;
+  /** Unexpired items per product of a show. */
+  quantities(show: string, now: number): Record<string, number>;
+  reserved(show: string, now: number): number;
+  dropExpired(now: number): { dropped: number; items: number };
+}
+
+export function createReservationBook(defaultMinutes: number): ReservationBook {
   /** show → `${userId}\n${productId}` → reservation */
   const shows = new Map<string, Map<string, Reservation>>();
   let lastId: string | undefined;
@@ -58,14 +70,8 @@ export function createReservationBook(defaultMinutes: number) {
     }
   }
 
-  /** Listens to appends, then folds the retained cart and order events. */
-  async function attach(log: EventLog): Promise<() => void> {
-    const pending: LogRecord[][] = [];
-    let loading = true;
-    const off = log.onAppend((records) => {
-      if (loading) pending.push(records);
-      else apply(records, log.compare);
-    });
+  /** Folds the retained cart and order events (the pipeline's consumer then folds each batch). */
+  async function load(log: EventLog): Promise<void> {
     let after: string | undefined;
     for (;;) {
       const page = await log.read({ after, types: TYPES, limit: 5000 });
@@ -73,9 +79,6 @@ export function createReservationBook(defaultMinutes: number) {
       apply(page, log.compare);
       after = page.at(-1)!.id;
     }
-    loading = false;
-    for (const records of pending) apply(records, log.compare);
-    return off;
   }
 
   function get(show: string, userId: string, productId: string, now: number): Reservation | null {
@@ -107,7 +110,6 @@ export function createReservationBook(defaultMinutes: number) {
     return { dropped, items };
   }
 
-  return { attach, get, quantities, reserved, dropExpired };
+  return { load, apply, get, quantities, reserved, dropExpired };
 }
 
-export type ReservationBook = ReturnType<typeof createReservationBook>;

@@ -120,6 +120,17 @@ export function createFanout(options: FanoutOptions) {
     return notified;
   }
 
+  /** How many of this hub's connections want these records now (queued to or not). */
+  function reach(records: readonly LogRecord[]): number {
+    let n = 0;
+    const wants = (g: Group, r: LogRecord) => (g.filter.types === null || g.filter.types.has(r.type) ? g.sessions.size : 0);
+    for (const r of records) {
+      for (const g of allShows) n += wants(g, r);
+      for (const g of byShow.get(r.show) ?? []) n += wants(g, r);
+    }
+    return n;
+  }
+
   /** Frames with no id (heartbeats) to every connection. */
   function broadcast(frame: string): void {
     const chunk = new WireChunk(frame);
@@ -170,7 +181,7 @@ export function createFanout(options: FanoutOptions) {
 
   const stats = (): FanoutStats => ({ connections: sessions.size, groups: groups.size });
 
-  return { subscribe, publish, broadcast, noticeShow, close, stats };
+  return { subscribe, publish, reach, broadcast, noticeShow, close, stats };
 }
 
 export type Fanout = ReturnType<typeof createFanout>;

@@ -38,7 +38,7 @@ const START_TIMEOUT_MS = 30_000;
 /** How long stop waits for the recording to be finished before the process is killed. */
 const STOP_TIMEOUT_MS = 30_000;
 /** Events the sessions publish (audio levels, recordings) come from this principal. */
-const SOURCE: Principal = { sub: 'live-sessions', role: 'admin', shows: null };
+const SOURCE: Principal = { sub: 'live-sessions', role: 'admin', shows: null, hub: true };
 
 const dev = import.meta.url.endsWith('.ts');
 const ENTRY = fileURLToPath(new URL(`./participant/main.${dev ? 'ts' : 'js'}`, import.meta.url));

@@ -3,7 +3,7 @@ import { parseEventInput, roomMetadata, SHOW_ID_PATTERN, summarize, type EventIn
 import type { Principal } from '../auth/access.js';
 
 /** Webhooks publish as LiveKit itself: an admin over every show, with a recognisable source. */
-export const LIVEKIT_PRINCIPAL: Principal = { sub: 'livekit', role: 'admin', shows: null };
+export const LIVEKIT_PRINCIPAL: Principal = { sub: 'livekit', role: 'admin', shows: null, hub: true };
 
 /**
  * `ParticipantInfo.Kind.STANDARD` (the enum is not re-exported by livekit-server-sdk): people on a

@@ -14,7 +14,7 @@ export interface AppendedRecord extends LogRecord {
   event: HubEvent;
   /** True when an earlier event with the same `show` + `eventId` was found: nothing new was stored. */
   duplicate: boolean;
-  /** How many connections of this hub the event was written to (what the listeners answered; 0 for a duplicate). */
+  /** How many connections of this hub the fan-out queued the event to (set by the fan-out consumer; 0 until it ran, and for a duplicate). */
   notified: number;
 }
 
@@ -36,11 +36,8 @@ export interface RetentionPolicy {
   maxPerShow: number;
 }
 
-/**
- * Hears newly stored events, in id order; answers, per record, how many connections it reached
- * (or nothing), which the log hands back to the appender as `notified`.
- */
-export type AppendListener = (records: AppendedRecord[]) => readonly number[] | void;
+/** Hears newly stored events, in id order (the hub's publish pipeline: pipeline/pipeline.ts). */
+export type AppendListener = (records: AppendedRecord[]) => void;
 
 /**
  * The durable, ordered event log: what both implementations (SQLite embedded, Redis Streams for
@@ -49,7 +46,8 @@ export type AppendListener = (records: AppendedRecord[]) => readonly number[] | 
  *   order they were accepted, across all shows (and, on Redis, across all hubs).
  * - every id carries the log's `epoch` (ids.ts); `compare` orders ids of this log.
  * - listeners registered with `onAppend` see every newly stored event exactly once, in id
- *   order, before the `append` that stored it resolves (on Redis: every event any hub stored).
+ *   order (on Redis: every event any hub stored, from the stream reader). SQLite runs them
+ *   before the `append` that stored it resolves; Redis does not wait for its reader.
  */
 export interface EventLog {
   readonly epoch: string;

@@ -1,9 +1,6 @@
 import type { AppendedRecord, AppendListener } from './event-log.js';
 
-/**
- * The `onAppend` listeners of a log. `emit` adds what each listener answers per record to the
- * record's `notified`, so `clients_notified` travels back to the appender as part of its result.
- */
+/** The `onAppend` listeners of a log, called in the order they were added. */
 export function createListeners() {
   const listeners = new Set<AppendListener>();
   return {
@@ -15,10 +12,7 @@ export function createListeners() {
       return listeners.size;
     },
     emit(records: AppendedRecord[]): void {
-      for (const listener of listeners) {
-        const counts = listener(records);
-        if (counts) records.forEach((r, i) => (r.notified += counts[i] ?? 0));
-      }
+      for (const listener of listeners) listener(records);
     },
   };
 }

@@ -12,8 +12,6 @@ export interface RedisLogOptions {
   url: string;
   /** Key prefix; its `{…}` hash tag keeps every key in one Cluster slot. */
   prefix?: string;
-  /** How long an append waits for this hub's reader to hear it (then resolves without `notified`). */
-  heardTimeoutMs?: number;
   /** Every command's deadline (HUB_REDIS_TIMEOUT_MS); past it the command fails as Redis being unavailable. */
   commandTimeoutMs?: number;
 }
@@ -67,9 +65,8 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog
   const openedAt = Number((await redis.get(keys.seq).catch(wrap)) ?? 0);
 
   const listeners = createListeners();
-  // Appends of this hub wait until its reader has heard them, so their listeners ran first.
-  const awaited = new Map<number, AppendedRecord>();
-  const waiters = new Set<{ seq: number; resolve: () => void }>();
+  // Every hub's appends reach the listeners through this reader, this hub's own included: an
+  // append answers once Redis has the event, without waiting for the reader to hear it.
   const reader = createRedisReader({
     url: opts.url,
     timeoutMs: commandTimeout,
@@ -79,19 +76,10 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog
       const o = fieldsOf(f);
       return { id: formatId(epoch, seqOfEntry(entryId)), show: o.s!, type: o.t!, json: o.j!, event: JSON.parse(o.j!) as HubEvent, duplicate: false, notified: 0 };
     },
-    deliver(records, upTo) {
-      listeners.emit(records);
-      for (const r of records) {
-        const seq = seqOfId(r.id);
-        const mine = awaited.get(seq);
-        if (mine) (mine.notified = r.notified), awaited.delete(seq);
-      }
-      for (const w of waiters) if (w.seq <= upTo) (waiters.delete(w), w.resolve());
-    },
+    deliver: (records) => listeners.emit(records),
   });
   const retention = redisRetention(redis, keys);
   const seqOfId = (id: string) => Number(id.slice(epoch.length + 1));
-  const heardTimeoutMs = opts.heardTimeoutMs ?? 5000;
   let closed = false;
 
   function afterSeq(after: string | undefined) {
@@ -140,26 +128,10 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog
         if (error instanceof Error && error.message.startsWith('EPOCH')) throw new StoreUnavailableError('Redis', error);
         return wrap(error);
       }
-      const records = answer.map(([seq, json, dup], i): AppendedRecord => {
+      return answer.map(([seq, json, dup], i): AppendedRecord => {
         const e = events[i]!;
         return { id: formatId(epoch, seq), show: e.show, type: e.type, json, event: JSON.parse(json) as HubEvent, duplicate: dup === 1, notified: 0 };
       });
-      const fresh = records.filter((r) => !r.duplicate);
-      if (listeners.size === 0) return records;
-      // Duplicates wait too: the event they repeat may be another append's that this hub has not heard yet.
-      const top = Math.max(...records.map((r) => seqOfId(r.id)));
-      for (const r of fresh) awaited.set(seqOfId(r.id), r);
-      if (reader.position() < top) {
-        await new Promise<void>((resolve) => {
-          const w = { seq: top, resolve };
-          waiters.add(w);
-          // Stored is stored: if the reader is stalled (Redis went away right after the write),
-          // the append still answers, only without knowing whom it reached.
-          setTimeout(() => (waiters.delete(w), resolve()), heardTimeoutMs).unref();
-        });
-      }
-      for (const r of fresh) awaited.delete(seqOfId(r.id));
-      return records;
     },
     async read(q) {
       const after = afterSeq(q.after);
@@ -202,8 +174,6 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog
       if (closed) return;
       closed = true;
       await reader.stop();
-      for (const w of waiters) w.resolve();
-      waiters.clear();
       redis.disconnect();
     },
   };

@@ -83,7 +83,7 @@ export function createRoomRelay(opts: RoomRelayOptions) {
   }
 
   /** Log listener: queues the relayed types (never throws, never waits). */
-  function onRecords(records: AppendedRecord[]): void {
+  function onRecords(records: readonly AppendedRecord[]): void {
     if (closed) return;
     const now = Date.now();
     for (const r of records) {

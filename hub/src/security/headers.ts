@@ -101,7 +101,7 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
  * every HTML response gets the sha256 of exactly its own inline scripts added to `script-src`,
  * so an injected script still fails. Inline event-handler attributes (`onclick="…"`) stay
  * blocked (`script-src-attr 'none'`): pages use addEventListener. SSE streams send only the
- * headers outside DOCUMENT_ONLY_HEADERS (see routes/sse.ts).
+ * headers outside DOCUMENT_ONLY_HEADERS (see streams/sse-routes.ts).
  */
 export const headersPlugin = fp(
   async (app: FastifyInstance, settings: HeaderSettings) => {

@@ -43,7 +43,15 @@ declare module 'fastify' {
      * limited (the plugin is registered with `global: false`). A new kind of limit goes here,
      * with its HUB_RATE_LIMIT_* variable in config.ts.
      */
-    rateLimits: { ingest: RouteRateLimit; tokens: RouteRateLimit };
+    rateLimits: {
+      ingest: RouteRateLimit;
+      tokens: RouteRateLimit;
+      /**
+       * Counts one more request of `req` against a named limit, as the route hook does, for
+       * requests that carry many (an NDJSON publish stream counts each line); throws the 429.
+       */
+      draw: (req: FastifyRequest, limit: RouteRateLimit) => Promise<void>;
+    };
   }
 }
 
@@ -67,11 +75,18 @@ const isNamed = (rl: unknown): rl is RouteRateLimit => typeof rl === 'object' &&
 export const rateLimitPlugin = fp(
   async (app: FastifyInstance, settings: RateLimitSettings) => {
     const limit = (name: string, perIp: number, perToken: number): RouteRateLimit => ({ name, max: orUnlimited(perIp), timeWindow: settings.windowMs, perToken: orUnlimited(perToken) });
-    app.decorate('rateLimits', { ingest: limit('ingest', settings.ingestIp, settings.ingest), tokens: limit('tokens', settings.tokens, settings.tokens) });
+    const unlimited = (rl: RouteRateLimit) => rl.max === Number.MAX_SAFE_INTEGER && rl.perToken === Number.MAX_SAFE_INTEGER;
+    app.decorate('rateLimits', {
+      ingest: limit('ingest', settings.ingestIp, settings.ingest),
+      tokens: limit('tokens', settings.tokens, settings.tokens),
+      draw: async (req: FastifyRequest, rl: RouteRateLimit) => {
+        if (!unlimited(rl)) await checkFor(rl)(req);
+      },
+    });
 
     /** One check per named limit, built on first use and shared by every route that names it. */
-    const checks = new Map<string, onRequestHookHandler>();
-    const checkFor = (rl: RouteRateLimit): onRequestHookHandler => {
+    const checks = new Map<string, (req: FastifyRequest) => Promise<void>>();
+    const checkFor = (rl: RouteRateLimit) => {
       let check = checks.get(rl.name);
       if (check) return check;
       // The limit's name is in the key: a shared (Redis) store has one keyspace for every limit.
@@ -95,9 +110,11 @@ export const rateLimitPlugin = fp(
       const rl = route.config?.rateLimit;
       if (!isNamed(rl)) return;
       // Both limits off (0): no hook at all, so an unlimited route pays nothing per request.
-      if (rl.max !== Number.MAX_SAFE_INTEGER || rl.perToken !== Number.MAX_SAFE_INTEGER) {
+      if (!unlimited(rl)) {
         const hooks = route.onRequest;
-        route.onRequest = [...(hooks ? (Array.isArray(hooks) ? hooks : [hooks]) : []), checkFor(rl)];
+        const check = checkFor(rl);
+        const hook: onRequestHookHandler = (req) => check(req);
+        route.onRequest = [...(hooks ? (Array.isArray(hooks) ? hooks : [hooks]) : []), hook];
       }
       route.config = { ...route.config, rateLimit: false };
     });

@@ -13,7 +13,16 @@ export function listItem(state: ShowState): ShowListItem {
 }
 
 /** Every show's live state, folded with the protocol's `reduceShow` from the log and then from each append. */
-export function createShowRegistry() {
+export interface ShowRegistry {
+  /** Folds stored records (a pipeline consumer); records at or before the last folded are skipped. */
+  apply(records: readonly LogRecord[]): void;
+  /** Folds the whole retained log; `also` sees each page too (one pass for every consumer). */
+  load(log: EventLog, also?: (page: LogRecord[]) => void): Promise<void>;
+  get(show: string): ShowState | undefined;
+  list(): ShowState[];
+}
+
+export function createShowRegistry(): ShowRegistry {
   const states = new Map<string, ShowState>();
   // The newest id folded in: with many hubs, appends heard while loading may repeat what the load read.
   let last: string | undefined;
@@ -51,4 +60,3 @@ export function createShowRegistry() {
   };
 }
 
-export type ShowRegistry = ReturnType<typeof createShowRegistry>;

@@ -17,7 +17,7 @@ import { generateSecret, signatureHeader } from './signer.js';
 import { assertPublicUrl, RefusedUrlError } from './ssrf-guard.js';
 
 type Publish = (events: Array<EventInput & { show: string }>, principal: Principal) => Promise<unknown>;
-const WEBHOOKS_PRINCIPAL: Principal = { sub: 'webhooks', role: 'admin', shows: null };
+const WEBHOOKS_PRINCIPAL: Principal = { sub: 'webhooks', role: 'admin', shows: null, hub: true };
 
 /**
  * Webhooks with many hubs (HUB_STORE=redis): the same API as webhook-service.ts, on the Redis

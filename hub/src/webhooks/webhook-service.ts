@@ -17,7 +17,7 @@ import { createDeliveryWorker, type DisableReason } from './worker.js';
 type Publish = (events: Array<EventInput & { show: string }>, principal: Principal) => Promise<unknown>;
 
 /** Who the hub's own webhook events come from (`source: "admin:webhooks"`). */
-const WEBHOOKS_PRINCIPAL: Principal = { sub: 'webhooks', role: 'admin', shows: null };
+const WEBHOOKS_PRINCIPAL: Principal = { sub: 'webhooks', role: 'admin', shows: null, hub: true };
 
 /**
  * Webhook forwarding, composed: endpoints and the outbox live in the log's SQLite file, and

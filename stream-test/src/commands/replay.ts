@@ -26,7 +26,7 @@ export const replayCommand = addHubOptions(
     .requiredOption('--to <show>', 'the show to publish into', showIdArg)
     .addOption(new Option('--speed <n>', 'playback speed: 1 as recorded, 4 or 16 faster').default(1).argParser(positiveNumber))
     .addOption(new Option('--max-gap <s>', 'never wait longer than this between two events (recorded seconds; 0 keeps every gap)').default(0).argParser(seconds))
-    .addOption(new Option('--skip-types <types>', 'types not to re-publish (comma-separated)').default(['show_summary'], 'show_summary').argParser(typeList))
+    .addOption(new Option('--skip-types <types>', 'more types not to re-publish (comma-separated); what only the hub writes is always left out').default([], 'none').argParser(typeList))
     .addOption(new Option('--to-token <jwt>', 'token to publish with, when --token may only read (agent, service or admin)').env('HUB_PUBLISH_TOKEN'))
     .option('--json', 'print the outcome as JSON')
     .option('-q, --quiet', 'no progress lines on stderr'),
@@ -39,7 +39,8 @@ Examples:
 
 Reads every retained event of --from (needs a token that may read it), then publishes each one
 into --to without its hub stamps (id, receivedAt, source, timestamp), keeping the recorded gaps
-divided by --speed. show_summary is skipped: the hub publishes its own when the replay ends the show.
+divided by --speed. What only the hub writes (alerts, controls, show_summary, recordings) is left out:
+the hub refuses it to any token, and derives its own for the copy (the summary when the replay ends the show).
 Exit codes: 0 done, 2 usage, 3 hub unreachable, 4 token refused, 5 event refused.`,
 ).action(async (opts: ReplayOptions) => {
   if (opts.from === opts.to) throw new CliError(ExitCode.usage, '--from and --to must be different shows');

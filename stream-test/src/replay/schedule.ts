@@ -1,4 +1,7 @@
-import type { EventInput, HubEvent } from '@showwire/protocol';
+import { hubWrittenTypes, type EventInput, type HubEvent } from '@showwire/protocol';
+
+/** Left out whatever is asked: the hub refuses them to any token, and makes its own for the copy. */
+const HUB_WRITTEN: ReadonlySet<string> = new Set(hubWrittenTypes);
 
 /** One POST of the replay: the events due at the same moment, and when (ms after the replay's start). */
 export interface ReplayBatch {
@@ -11,7 +14,7 @@ export interface ScheduleOptions {
   speed: number;
   /** Longest wait between two events, in the recording's seconds (0: keep every gap). */
   maxGapSeconds: number;
-  /** Types left out (the hub makes its own `show_summary` when the replayed show ends). */
+  /** Types left out besides the hub's own (`hubWrittenTypes`: alerts, controls, the summary, …), which always are. */
   skipTypes: ReadonlySet<string>;
   /** Tags this run's eventIds, so a retried POST is stored once but a second run is a new rehearsal. */
   runId: string;
@@ -33,7 +36,7 @@ export function scheduleReplay(history: readonly HubEvent[], opts: ScheduleOptio
   let atMs = 0;
   let prev: number | undefined;
   for (const e of history) {
-    if (opts.skipTypes.has(e.type)) continue;
+    if (opts.skipTypes.has(e.type) || HUB_WRITTEN.has(e.type)) continue;
     let gap = prev === undefined ? 0 : Math.max(0, e.receivedAt - prev);
     if (opts.maxGapSeconds > 0) gap = Math.min(gap, opts.maxGapSeconds);
     prev = e.receivedAt;

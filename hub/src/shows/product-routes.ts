@@ -40,11 +40,14 @@ export const productRoutes: FastifyPluginAsyncZod = async (app) => {
     const { show } = req.params;
     const { productId } = req.body;
     assertCanPublish(principal, show);
+    // A product this hub just stored is in the registry (on Redis, once its reader heard it).
+    await hub.caughtUp();
     const state = hub.shows.get(show);
     if (!state || !Object.hasOwn(state.products, productId)) {
       throw notFound(`show "${show}" has no product "${productId}"; create it first with POST /api/shows/${show}/products`);
     }
     const { ids } = await hub.publish([{ type: 'product_added_to_show', show, productId }], principal);
+    await hub.caughtUp();
     reply.code(201);
     // The registry folded the event during publish, so this is the carousel after the add.
     return { productId, carousel: hub.shows.get(show)?.carousel ?? [productId], eventId: ids[0]! };

@@ -121,7 +121,8 @@ async function updateMetadata(app: FastifyInstance, principal: Principal, roomNa
   const room = await requireRoom(app, roomName);
   const metadata: RoomMetadata = { ...parseRoomMetadata(room.metadata), ...patch };
   await app.livekit().call('updateRoomMetadata', (c) => c.rooms.updateRoomMetadata(roomName, JSON.stringify(metadata)));
-  // LiveKit sends no webhook for metadata changes, so the hub publishes the event itself.
-  await app.hub.publish([{ type: 'show_metadata', show: roomName, ...metadata }], principal);
+  // LiveKit sends no webhook for metadata changes, so the hub publishes the event itself (in the
+  // caller's name: a host, who publishes no events of its own choosing).
+  await app.hub.publish([{ type: 'show_metadata', show: roomName, ...metadata }], { ...principal, hub: true });
   return metadata;
 }

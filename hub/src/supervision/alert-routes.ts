@@ -43,7 +43,8 @@ export const alertRoutes: FastifyPluginAsyncZod = async (app) => {
     if (alert.acknowledged) {
       throw new HttpError('already_acknowledged', `alert "${alertId}" was acknowledged by ${alert.acknowledged.by} at ${new Date(alert.acknowledged.at * 1000).toISOString()}`);
     }
-    const { ids } = await hub.publish([{ type: 'alert_acknowledged', show, alertId, by: principal.sub }], principal);
+    // Written by the hub (a hub-only type), in the acknowledger's name.
+    const { ids } = await hub.publish([{ type: 'alert_acknowledged', show, alertId, by: principal.sub }], { ...principal, hub: true });
     reply.code(201);
     return { alertId, by: principal.sub, id: ids[0]! };
   });

@@ -68,7 +68,8 @@ export const controlRoutes: FastifyPluginAsyncZod = async (app) => {
       failure = error instanceof HttpError ? error : new HttpError('control_failed', `${action} failed: ${(error as Error).message}`);
     }
     const event = { type: 'control', show, action, by: principal.sub, ok: !failure, ...(text !== undefined && { text }), ...(failure && { error: failure.message }) };
-    const { ids } = await hub.publish([event], principal);
+    // The audit trail is the hub's to write, in the caller's name.
+    const { ids } = await hub.publish([event], { ...principal, hub: true });
     if (failure) throw failure;
     return { action, ok: true, id: ids[0]! };
   });

@@ -10,6 +10,7 @@ import {
 import { assertRole, canRead, coversShow } from '../auth/access.js';
 import { badRequest, forbidden, HttpError } from '../errors.js';
 import { errorResponses } from '../openapi.js';
+import { assertMayWrite } from '../pipeline/publish-policy.js';
 
 /**
  * The live streaming doc's cart and reservations. A viewer posts its own cart events (the user
@@ -18,7 +19,7 @@ import { errorResponses } from '../openapi.js';
  */
 export const cartRoutes: FastifyPluginAsyncZod = async (app) => {
   const { hub } = app;
-  const { reservations } = app.commerce;
+  const { reservations } = hub;
   const minutes = hub.config.HUB_RESERVATION_MINUTES;
 
   app.post(
@@ -30,24 +31,23 @@ export const cartRoutes: FastifyPluginAsyncZod = async (app) => {
       assertRole(principal, 'viewer', 'service', 'admin');
       if (!coversShow(principal, show)) throw forbidden(`this token does not cover show "${show}"`);
       const { productId, action, quantity } = req.body;
-      let userId = req.body.userId;
-      if (principal.role === 'viewer') {
-        if (userId !== undefined && userId !== principal.sub) {
-          throw forbidden(`a viewer posts cart events for itself only: userId "${userId}" is not this token's subject "${principal.sub}"`);
-        }
-        userId = principal.sub;
-      } else if (userId === undefined) {
+      // A viewer's user is its token's subject; naming another is refused by the publish policy.
+      const userId = req.body.userId ?? (principal.role === 'viewer' ? principal.sub : undefined);
+      if (userId === undefined) {
         throw badRequest([{ path: 'userId', message: `is required when a ${principal.role} posts a cart event` }]);
-      }
-      if (hub.shows.get(show)?.status === 'ended' && action === 'add_to_cart') {
-        throw new HttpError('show_ended', `show "${show}" has ended: nothing can be added to a cart from it`);
       }
       const now = Date.now() / 1000;
       const event = {
         type: 'cart_event', show, productId, action, quantity, userId,
         ...(action === 'add_to_cart' && { reservedUntil: now + minutes * 60 }),
       };
+      // Who may write it is told before whether the show still takes it (publish checks again).
+      assertMayWrite(principal, [event]);
+      if (hub.shows.get(show)?.status === 'ended' && action === 'add_to_cart') {
+        throw new HttpError('show_ended', `show "${show}" has ended: nothing can be added to a cart from it`);
+      }
       const { ids } = await hub.publish([event], principal);
+      await hub.caughtUp();
       reply.code(201);
       return { eventId: ids[0]!, reservation: reservations.get(show, userId, productId, Date.now() / 1000) };
     },

@@ -1,0 +1,9 @@
+import type { FastifyInstance } from 'fastify';
+import { authRefreshRoutes } from './refresh-routes.js';
+import { authTokenRoutes } from './token-routes.js';
+
+/** Tokens: minting (`POST /api/auth/tokens`) and refreshing a session. The principal itself is auth/plugin.ts's. */
+export async function authRoutesPlugin(app: FastifyInstance) {
+  await app.register(authTokenRoutes);
+  await app.register(authRefreshRoutes);
+}

@@ -1,0 +1,9 @@
+import type { FastifyInstance } from 'fastify';
+import { livekitRoutes } from './livekit-routes.js';
+import { streamingRoutes } from './room-routes.js';
+
+/** LiveKit: tokens, rooms and agent dispatch (`/api/streaming/*`, `/api/livekit/*`), and LiveKit's webhook into the pipeline. */
+export async function livekitPlugin(app: FastifyInstance) {
+  await app.register(streamingRoutes);
+  await app.register(livekitRoutes);
+}

@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+import { alertRoutes } from './alert-routes.js';
+import { controlRoutes } from './control-routes.js';
+import { listenRoutes } from './listen-routes.js';
+import { presenceRoutes } from './presence-routes.js';
+
+/** What support staff see and do: alerts and their acknowledgement, controls, listening in, presence. */
+export async function supervisionPlugin(app: FastifyInstance) {
+  await app.register(alertRoutes);
+  await app.register(controlRoutes);
+  await app.register(listenRoutes);
+  await app.register(presenceRoutes);
+}
