@@ -51,7 +51,7 @@ export function Studio({ show, token, claims, onSignOut, onUnauthorized }: PageP
       <Header claims={claims} connection={live.connection} onSignOut={onSignOut}>
         <h1>{state.title || show}</h1>
       </Header>
-      <main className="studio" data-testid="studio" data-phase={studio.phase} data-show={show} data-agent={agent.status.kind}>
+      <main className="studio" data-testid="studio" data-phase={studio.phase} data-identity={studio.identity ?? ''} data-show={show} data-agent={agent.status.kind}>
         {problem && (
           <div data-testid="studio-error" data-problem={problem.problem}>
             <Notice kind="error">{problem.message}</Notice>
