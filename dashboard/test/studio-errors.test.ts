@@ -47,6 +47,19 @@ describe('the studio says what went wrong', () => {
     }
   });
 
+  test('desktop layout: the camera and the show side by side', async () => {
+    const { page, context } = await openPage(browser, `${hub.url}/studio/${SHOW}`, host, { width: 1440, height: 900 });
+    try {
+      await page.getByTestId('go-live').waitFor();
+      const stage = (await page.locator('.studio-stage').boundingBox())!;
+      const side = (await page.locator('.studio-side').boundingBox())!;
+      assert.ok(side.x >= stage.x + stage.width, `the side column is right of the camera: ${JSON.stringify({ stage, side })}`);
+      assert.ok(Math.abs(side.y - stage.y) < 2, 'both start at the top');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('LiveKit unreachable: said with the server it tried; the camera is released; phone layout fits', async () => {
     const { page, context } = await openPage(browser, `${hub.url}/studio/${SHOW}`, host, { width: 390, height: 844 });
     await context.grantPermissions(['camera', 'microphone']);

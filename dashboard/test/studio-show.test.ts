@@ -89,6 +89,31 @@ describe('a show in real browsers: studio, two viewers, the agent', () => {
     return { page, identity, close: () => context.close() };
   }
 
+  test('an agent dispatched before its host arrives: the studio and the staff wall say it is waiting, not missing', async () => {
+    const show = 'studio-waiting';
+    const admin = await hub.token('admin');
+    const dispatched = await postJson(`${hub.url}/api/streaming/dispatch-agent`, { roomName: show }, admin);
+    assert.equal(dispatched.status, 201, JSON.stringify(dispatched.body));
+    const studio = await openPage(browser, `${hub.url}/studio/${show}`, await hub.token('host', [show], 600, 'host-late'));
+    const wall = await openPage(browser, `${hub.url}/`, await hub.token('staff'));
+    try {
+      await waitAttr(studio.page, '[data-testid="agent-status"]', 'data-agent-status', (v) => v === 'waiting', STEP_MS).catch((e: Error) => {
+        throw new Error(`${e.message}${workerLog()}`);
+      });
+      assert.equal(await studio.page.getByTestId('agent-status').innerText(), 'Agent waiting for the host');
+      const chip = wall.page.locator(`[data-show="${show}"] [data-agent-state="waiting"]`);
+      await chip.waitFor({ timeout: STEP_MS });
+      assert.equal(await chip.innerText(), 'Agent waiting for the host');
+      const state = (await (await fetch(`${hub.url}/api/shows/${show}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Data;
+      assert.equal(state.agentWaiting, true);
+      assert.equal(state.alerts.filter((a: Data) => a.rule === 'agent_missing').length, 0, 'a waiting agent is not a missing one');
+    } finally {
+      await postJson(`${hub.url}/api/streaming/rooms/${show}/end`, {}, admin);
+      await studio.context.close();
+      await wall.context.close();
+    }
+  });
+
   test(`${RUNS} shows in a row: agent linked to the host, products on every screen, carts, the end and the summary`, async () => {
     const latencies: number[] = [];
     for (let run = 0; run < RUNS; run++) {
@@ -115,6 +140,21 @@ describe('a show in real browsers: studio, two viewers, the agent', () => {
       // Two viewers are in the room before the agent is dispatched; the first capture is over by then.
       const viewers = [await viewer(show, 'Ada'), await viewer(show, 'Bo')];
       assert.notEqual(viewers[0]!.identity, viewers[1]!.identity, 'each viewer has its own hub-chosen identity');
+      // The show's title, set by its host, reaches the viewers through the room and the Live Now grid.
+      const title = `Linen Friday ${run}`;
+      const meta = await fetch(`${hub.url}/api/streaming/rooms/${show}/metadata`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await hub.token('host', [show], 600, `host-${run}`)}` },
+        body: JSON.stringify({ title }),
+      });
+      assert.equal(meta.status, 200);
+      for (const v of viewers) await v.page.locator('#title', { hasText: title }).waitFor({ timeout: STEP_MS });
+      const grid = await browser.newPage();
+      await grid.goto(`${hub.url}/stream-test/watch`);
+      const card = grid.locator(`[data-testid="live-now"] [data-room="${show}"]`);
+      await card.waitFor({ timeout: STEP_MS });
+      assert.match(await card.innerText(), new RegExp(`LIVE[\\s\\S]*${title}[\\s\\S]*3 in the room`));
+      await grid.close();
       await host.page.waitForTimeout(Math.max(0, speech.ms + 1000));
 
       await host.page.getByTestId('agent-toggle').click();
