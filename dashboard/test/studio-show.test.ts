@@ -114,6 +114,34 @@ describe('a show in real browsers: studio, two viewers, the agent', () => {
     }
   });
 
+  test('the host token expires mid-show: refreshed through /api/auth/refresh, the stream and the studio stay up', async () => {
+    const show = 'studio-refresh';
+    const ttl = 20;
+    const token = await hub.token('host', [show], ttl, 'host-refresh');
+    const exp = Date.now() + ttl * 1000;
+    const studio = await openPage(browser, `${hub.url}/studio/${show}`, token, { width: 390, height: 844 });
+    const refreshed: number[] = [];
+    studio.page.on('response', (r) => r.url().endsWith('/api/auth/refresh') && refreshed.push(r.status()));
+    try {
+      await studio.page.getByTestId('go-live').click();
+      await waitAttr(studio.page, '[data-testid="studio"]', 'data-phase', (v) => v === 'live', STEP_MS);
+      await studio.page.waitForTimeout(exp - Date.now() + 3000);
+      assert.deepEqual(refreshed.slice(0, 1), [200], 'the page refreshed its token before it expired');
+      // Past the first token's expiry: still the studio, still live, no error, and still in the room.
+      assert.equal(await studio.page.getByTestId('studio').getAttribute('data-phase'), 'live');
+      assert.equal(await studio.page.getByTestId('studio-error').count(), 0);
+      const rooms = (await (await fetch(`${hub.url}/api/streaming/rooms`)).json()) as { rooms: Data[] };
+      assert.equal(rooms.rooms.find((r) => r.roomName === show)?.numParticipants, 1, 'the host never left the room');
+      // And the show's stream still reaches the studio.
+      const posted = await postJson(`${hub.url}/api/shows/${show}/events`, { type: 'transcript', role: 'agent', text: 'Still here after the refresh.' }, await hub.token('agent', [show]));
+      assert.ok(posted.status < 300, JSON.stringify(posted.body));
+      await studio.page.getByText('Still here after the refresh.', { exact: true }).waitFor({ timeout: STEP_MS });
+    } finally {
+      await postJson(`${hub.url}/api/streaming/rooms/${show}/end`, {}, await hub.token('admin'));
+      await studio.context.close();
+    }
+  });
+
   test(`${RUNS} shows in a row: agent linked to the host, products on every screen, carts, the end and the summary`, async () => {
     const latencies: number[] = [];
     const relays: number[] = [];
