@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { freeTcpPort, startHub, type TestHub } from '@showwire/testkit';
+import { freeTcpPort, postJson, startHub, type TestHub } from '@showwire/testkit';
 import { ensureBuilt, openPage } from './helpers/browser.js';
 
 /**
@@ -42,6 +42,29 @@ describe('the studio says what went wrong', () => {
       assert.match(await error.innerText(), /not allowed to use your camera and microphone/);
       assert.equal(await page.getByTestId('studio').getAttribute('data-phase'), 'idle');
       assert.equal(await page.getByTestId('go-live').isEnabled(), true, 'the host can try again');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the agent failing to join: its error is said, and the studio shows it left', async () => {
+    const show = 'studio-agent-fails';
+    const { page, context } = await openPage(browser, `${hub.url}/studio/${show}`, await hub.token('host', [show], 600, 'hana'));
+    try {
+      await page.getByTestId('go-live').waitFor();
+      // What the agent posts when its entry throws (agent.ts): a fatal error, then its session's end.
+      const agent = await hub.token('agent', [show]);
+      const posted = await postJson(`${hub.url}/api/shows/${show}/events`, [
+        { type: 'agent_waiting', host: 'hana' },
+        { type: 'agent_error', message: 'agent failed to start: the LLM refused the API key', recoverable: false },
+        { type: 'agent_session_closed', reason: 'error' },
+      ], agent);
+      assert.ok(posted.status < 300, JSON.stringify(posted.body));
+      const error = page.getByTestId('studio-error');
+      await error.waitFor({ timeout: 30_000 });
+      assert.equal(await error.getAttribute('data-problem'), 'agent');
+      assert.match(await error.innerText(), /The voice agent left the show \(error\): agent failed to start: the LLM refused the API key\./);
+      assert.equal(await page.getByTestId('agent-status').textContent(), 'Agent left (error)');
     } finally {
       await context.close();
     }

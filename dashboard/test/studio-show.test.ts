@@ -100,10 +100,10 @@ describe('a show in real browsers: studio, two viewers, the agent', () => {
       await waitAttr(studio.page, '[data-testid="agent-status"]', 'data-agent-status', (v) => v === 'waiting', STEP_MS).catch((e: Error) => {
         throw new Error(`${e.message}${workerLog()}`);
       });
-      assert.equal(await studio.page.getByTestId('agent-status').innerText(), 'Agent waiting for the host');
+      assert.equal(await studio.page.getByTestId('agent-status').textContent(), 'Agent waiting for the host');
       const chip = wall.page.locator(`[data-show="${show}"] [data-agent-state="waiting"]`);
       await chip.waitFor({ timeout: STEP_MS });
-      assert.equal(await chip.innerText(), 'Agent waiting for the host');
+      assert.equal(await chip.textContent(), 'Agent waiting for the host');
       const state = (await (await fetch(`${hub.url}/api/shows/${show}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as Data;
       assert.equal(state.agentWaiting, true);
       assert.equal(state.alerts.filter((a: Data) => a.rule === 'agent_missing').length, 0, 'a waiting agent is not a missing one');

@@ -39,8 +39,10 @@ export function useAgentToggle(show: string, token: string | null, state: ShowSt
   // A session that ended on an error (not the host's own end) is said in words too.
   useEffect(() => {
     const reason = state.agentClosed?.reason;
-    if (reason && !QUIET_ENDS.has(reason)) setError({ problem: 'agent', message: `The voice agent left the show (${reason}).` });
-  }, [state.agentClosed]);
+    if (!reason || QUIET_ENDS.has(reason)) return;
+    const why = state.lastError ? `: ${state.lastError.message}` : '';
+    setError({ problem: 'agent', message: `The voice agent left the show (${reason})${why}.` });
+  }, [state.agentClosed]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const toggle = useCallback(async () => {
     setBusy(true);
