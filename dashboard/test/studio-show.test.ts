@@ -169,6 +169,19 @@ describe('a show in real browsers: studio, two viewers, the agent', () => {
       // Two viewers are in the room before the agent is dispatched; the first capture is over by then.
       const viewers = [await viewer(show, 'Ada'), await viewer(show, 'Bo')];
       assert.notEqual(viewers[0]!.identity, viewers[1]!.identity, 'each viewer has its own hub-chosen identity');
+      // Both viewers see the host's camera and get its audio; the studio and the viewers agree on the count.
+      for (const v of viewers) {
+        await v.page.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, undefined, { timeout: STEP_MS });
+        await v.page.waitForFunction(() => document.querySelectorAll('audio').length > 0, undefined, { timeout: STEP_MS });
+      }
+      await waitAttr(host.page, '[data-testid="studio-viewers"]', 'data-viewers', (v) => Number(v) >= 2, STEP_MS);
+      const counted = await host.page.getByTestId('studio-viewers').getAttribute('data-viewers');
+      for (const v of viewers)
+        await v.page.locator('#viewer-count', { hasText: new RegExp(`^${counted}$`) }).waitFor({ timeout: 30_000 }).catch(async (e: Error) => {
+          const seen = await v.page.evaluate(() => [document.getElementById('viewer-count')!.textContent, JSON.stringify((window as any).showwire.events.map((x: any) => [x.type, x.viewers]))]);
+          throw new Error(`${e.message}: ${v.identity} shows ${seen[0]}, relayed ${seen[1]}; ${context()}`);
+        });
+
       // The show's title, set by its host, reaches the viewers through the room and the Live Now grid.
       const title = `Linen Friday ${run}`;
       const meta = await fetch(`${hub.url}/api/streaming/rooms/${show}/metadata`, {
