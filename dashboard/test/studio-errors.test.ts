@@ -70,6 +70,15 @@ describe('the studio says what went wrong', () => {
     }
   });
 
+  test("another show's studio is refused, and says so", async () => {
+    const { page, context } = await openPage(browser, `${hub.url}/studio/someone-elses-show`, host);
+    try {
+      await page.getByText('This sign-in cannot host “someone-elses-show”.').waitFor({ timeout: 30_000 });
+    } finally {
+      await context.close();
+    }
+  });
+
   test('desktop layout: the camera and the show side by side', async () => {
     const { page, context } = await openPage(browser, `${hub.url}/studio/${SHOW}`, host, { width: 1440, height: 900 });
     try {

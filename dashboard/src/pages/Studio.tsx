@@ -7,7 +7,7 @@ import { Header, Notice } from '../components/Header.js';
 import { LatencyBadge } from '../components/Latency.js';
 import { ShowSummary } from '../components/ShowSummary.js';
 import { Transcript } from '../components/Transcript.js';
-import { apiRequest } from '../lib/api.js';
+import { ApiError, apiRequest } from '../lib/api.js';
 import type { PageProps } from '../lib/auth.js';
 import { formatCount } from '../lib/format.js';
 import { rankedAlerts } from '../lib/trouble.js';
@@ -56,6 +56,11 @@ export function Studio({ show, token, claims, onSignOut, onUnauthorized }: PageP
           <div data-testid="studio-error" data-problem={problem.problem}>
             <Notice kind="error">{problem.message}</Notice>
           </div>
+        )}
+        {live.error && (
+          <Notice kind="error">
+            {live.error instanceof ApiError && live.error.status === 403 ? `This sign-in cannot host “${show}”.` : `Could not load this show: ${live.error.message}`}
+          </Notice>
         )}
         {endError && <Notice kind="error">{endError}</Notice>}
         {ended ? (
