@@ -82,6 +82,8 @@ export default defineAgent({
     try {
       await ctx.connect();
       const graceMs = config.AGENT_HOST_GRACE_S * 1000;
+      // Said before waiting, so the wall and the studio can tell a waiting agent from a missing one.
+      hub.publish({ type: 'agent_waiting', graceS: config.AGENT_HOST_GRACE_S, ...(meta.hostIdentity && { host: meta.hostIdentity }) });
       const hostIdentity = await waitForHost(ctx.room, { named: meta.hostIdentity, timeoutMs: graceMs, signal: roomGone.signal, log: (m) => logger.warn({ show }, m) });
       if (roomGone.signal.aborted) return;
       if (!hostIdentity) {

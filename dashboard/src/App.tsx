@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { SignIn } from './components/SignIn.js';
 import { Header } from './components/Header.js';
 import { canSeeAll, decodeClaims, onlyShow, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
@@ -9,6 +9,9 @@ import { Replay } from './pages/Replay.js';
 import { ShowView } from './pages/ShowView.js';
 import { Wall } from './pages/Wall.js';
 import { Webhooks } from './pages/Webhooks.js';
+
+// livekit-client is big: only the host's studio loads it.
+const Studio = lazy(() => import('./pages/Studio.js').then((m) => ({ default: m.Studio })));
 
 /** Read once at load: the token moves from the URL into sessionStorage before anything renders. */
 function initialToken(): string | null {
@@ -69,6 +72,12 @@ export function App() {
   switch (route.page) {
     case 'wall':
       return host && !canSeeAll(claims) ? null : <Wall key={session} {...common} />;
+    case 'studio':
+      return (
+        <Suspense fallback={null}>
+          <Studio key={`${session}:studio:${route.show}`} show={route.show} {...common} />
+        </Suspense>
+      );
     case 'show':
       return <ShowView key={`${session}:${route.show}`} show={route.show} {...common} />;
     case 'replay':

@@ -65,7 +65,7 @@ describe('controls and listen-in over LiveKit', () => {
     assert.deepEqual([event.action, event.by, event.ok, event.text, event.error], ['say', 'sam@support', true, 'Welcome, everyone!', undefined]);
   });
 
-  it('a host may say, pause and resume on its own show only; nothing else; refusals publish nothing', async () => {
+  it('a host may say, pause, resume and end its agent on its own show only; nothing else; refusals publish nothing', async () => {
     const before = (await controls()).length;
     const host = await hub.token('host', [SHOW], 600, 'hana');
     const paused = await control({ action: 'pause' }, host);
@@ -74,7 +74,7 @@ describe('controls and listen-in over LiveKit', () => {
 
     const endShow = await control({ action: 'end_show' }, host);
     assert.equal(endShow.status, 403);
-    assert.match(endShow.body.message, /a host may only say, pause, resume; "end_show" needs a staff or admin token/);
+    assert.match(endShow.body.message, /a host may only say, pause, resume, end_agent; "end_show" needs a staff or admin token/);
     const other = await control({ action: 'pause' }, await hub.token('host', ['another-show']));
     assert.equal(other.status, 403);
     const viewer = await control({ action: 'say', text: 'hi' }, await hub.token('viewer', [SHOW]));

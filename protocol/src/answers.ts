@@ -113,6 +113,7 @@ const showCommon = {
   userState: z.enum(userStates).optional(),
   agentSpeaking: z.boolean(),
   agentReady: z.boolean(),
+  agentWaiting: z.boolean(),
   viewers: z.number(),
   productOrder: z.array(z.string()),
   carousel: z.array(z.string()),

@@ -28,6 +28,7 @@ const examples: Partial<Record<KnownEventType, Record<string, unknown>>> = {
   agent_state: { state: 'listening', oldState: 'thinking' },
   user_state: { state: 'speaking', oldState: 'listening' },
   agent_ready: { message: 'Voice agent is ready and listening' },
+  agent_waiting: { host: 'host-123', graceS: 120 },
   agent_error: { message: 'text-to-speech timed out; retrying', recoverable: true, code: 'tts_timeout' },
   tool_call: {
     name: 'create_product',

@@ -52,6 +52,11 @@ export const knownEventFields = {
   agent_state: { state: z.enum(agentStates), oldState: z.enum(agentStates).optional() },
   user_state: { state: z.enum(userStates), oldState: z.enum(userStates).optional() },
   agent_ready: { message: text(2000).optional() },
+  /**
+   * The agent is in the room and waits for its host (before `agent_ready`): `host` is the identity
+   * the dispatch named, if any; `graceS` how long it waits before giving up.
+   */
+  agent_waiting: { host: text(256).optional(), graceS: z.number().finite().nonnegative().optional() },
   agent_error: { message: text(4000), recoverable: z.boolean().optional(), code: text(128).optional() },
   tool_call: {
     name: text(128).min(1),

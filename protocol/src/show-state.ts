@@ -37,6 +37,8 @@ export interface ShowState {
   userState?: UserState;
   agentSpeaking: boolean;
   agentReady: boolean;
+  /** The agent joined the room and waits for its host (`agent_waiting`); cleared when it is ready or gone. */
+  agentWaiting: boolean;
   viewers: number;
   /** `[receivedAt, viewers]` points for a sparkline, oldest first. */
   viewerHistory: Array<[number, number]>;
@@ -111,6 +113,7 @@ export function emptyShow(show: string): ShowState {
     status: 'idle',
     agentSpeaking: false,
     agentReady: false,
+    agentWaiting: false,
     viewers: 0,
     viewerHistory: [],
     transcript: [],
@@ -176,7 +179,7 @@ function trim(draft: ShowState, key: 'transcript' | 'actions' | 'viewerHistory' 
 }
 
 const AGENT_TYPES = new Set([
-  'agent_speech_started', 'agent_speech_finished', 'agent_state', 'agent_ready', 'agent_error', 'tool_call', 'product_created', 'product_added_to_show',
+  'agent_speech_started', 'agent_speech_finished', 'agent_state', 'agent_ready', 'agent_waiting', 'agent_error', 'tool_call', 'product_created', 'product_added_to_show',
   'turn_metrics', 'agent_session_closed',
 ]);
 
@@ -225,13 +228,19 @@ function apply(s: ShowState, e: KnownEvent, own: Own, products: () => Record<str
     case 'agent_speech_finished':
       s.agentSpeaking = false;
       break;
+    case 'agent_waiting':
+      s.agentWaiting = true;
+      s.agentClosed = undefined;
+      break;
     case 'agent_ready':
       s.agentReady = true;
+      s.agentWaiting = false;
       s.agentClosed = undefined;
       s.lastError = undefined;
       break;
     case 'agent_session_closed':
       s.agentReady = false;
+      s.agentWaiting = false;
       s.agentSpeaking = false;
       s.agentState = undefined;
       s.agentClosed = { reason: e.reason, at: e.receivedAt };
@@ -329,4 +338,15 @@ function applyTranscript(s: ShowState, e: Extract<KnownEvent, { type: 'transcrip
     }
   }
   own('transcript').push(line);
+}
+
+/**
+ * Where the show's agent is, in a few words, for the wall and the studio: a waiting agent is not
+ * a missing one. `kind` is for styling and tests.
+ */
+export function agentStatus(s: Pick<ShowState, 'agentReady' | 'agentWaiting' | 'agentClosed' | 'agentState'>): { kind: 'ready' | 'waiting' | 'left' | 'none'; label: string } {
+  if (s.agentReady) return { kind: 'ready', label: s.agentState ? `Agent ${s.agentState}` : 'Agent ready' };
+  if (s.agentWaiting) return { kind: 'waiting', label: 'Agent waiting for the host' };
+  if (s.agentClosed) return { kind: 'left', label: `Agent left (${s.agentClosed.reason})` };
+  return { kind: 'none', label: 'No agent' };
 }

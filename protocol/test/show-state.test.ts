@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyShow, percentile, reduceShow, reduceShowMany, type HubEvent } from '../src/index.js';
+import { agentStatus, emptyShow, percentile, reduceShow, reduceShowMany, type HubEvent } from '../src/index.js';
 
 let seq = 0;
 const ev = (type: string, fields: Record<string, unknown> = {}, show = 's1'): HubEvent =>
@@ -142,6 +142,23 @@ describe('reduceShow', () => {
     s = reduceShow(s, ev('agent_ready'));
     assert.equal(s.agentReady, true);
     assert.equal(s.agentClosed, undefined);
+  });
+
+  it('agent_waiting: the agent is in the room waiting for its host until it is ready, or until its session closes', () => {
+    let s = reduceShow(undefined, ev('agent_waiting', { host: 'host-1', graceS: 120 }));
+    assert.equal(s.agentWaiting, true);
+    assert.equal(s.agentReady, false);
+    assert.deepEqual(agentStatus(s), { kind: 'waiting', label: 'Agent waiting for the host' });
+    s = reduceShow(s, ev('agent_ready'));
+    assert.equal(s.agentWaiting, false);
+    assert.equal(agentStatus(s).kind, 'ready');
+    s = reduceShowMany(s, [ev('agent_session_closed', { reason: 'room_ended' }), ev('agent_waiting')]);
+    assert.equal(s.agentWaiting, true, 'a new agent waits again');
+    assert.equal(s.agentClosed, undefined, 'the one that left is history');
+    s = reduceShow(s, ev('agent_session_closed', { reason: 'no_host' }));
+    assert.equal(s.agentWaiting, false);
+    assert.deepEqual(agentStatus(s), { kind: 'left', label: 'Agent left (no_host)' });
+    assert.deepEqual(agentStatus(emptyShow('x')), { kind: 'none', label: 'No agent' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 /** Three pages need no router library: the path is the state, history.pushState changes it. */
-export type Route = { page: 'wall' } | { page: 'show'; show: string } | { page: 'replay'; show: string } | { page: 'webhooks' } | { page: 'events' } | { page: 'missing' };
+export type Route = { page: 'wall' } | { page: 'show'; show: string } | { page: 'studio'; show: string } | { page: 'replay'; show: string } | { page: 'webhooks' } | { page: 'events' } | { page: 'missing' };
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'wall' };
@@ -9,6 +9,8 @@ export function parseRoute(pathname: string): Route {
   if (pathname === '/events') return { page: 'events' };
   const m = /^\/shows\/([^/]+)\/?$/.exec(pathname);
   if (m) return { page: 'show', show: decodeURIComponent(m[1]!) };
+  const studio = /^\/studio\/([^/]+)\/?$/.exec(pathname);
+  if (studio) return { page: 'studio', show: decodeURIComponent(studio[1]!) };
   const r = /^\/shows\/([^/]+)\/replay\/?$/.exec(pathname);
   if (r) return { page: 'replay', show: decodeURIComponent(r[1]!) };
   return { page: 'missing' };

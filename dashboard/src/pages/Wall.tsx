@@ -1,5 +1,5 @@
 import { memo, useEffect, useMemo, useState } from 'react';
-import type { ShowState } from '@showwire/protocol';
+import { agentStatus, type ShowState } from '@showwire/protocol';
 import { AlertList, type ListedAlert } from '../components/AlertList.js';
 import { Header, Notice } from '../components/Header.js';
 import { LatencyBadge } from '../components/Latency.js';
@@ -212,6 +212,7 @@ export function AgentChip({ state: s }: { state: ShowState }) {
   if (s.status === 'ended') return <span className="agent agent-unknown">Show ended</span>;
   if (s.agentClosed) return <span className="agent agent-unknown" data-agent-state="closed">Agent left</span>;
   const st = s.agentSpeaking ? 'speaking' : (s.agentState ?? 'unknown');
+  if (st === 'unknown' && s.agentWaiting) return <span className="agent agent-waiting" data-agent-state="waiting">{agentStatus(s).label}</span>;
   if (st === 'unknown') return <span className="agent agent-unknown">No agent yet</span>;
   return (
     <span className={`agent agent-${st}`} data-agent-state={st}>

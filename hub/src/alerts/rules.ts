@@ -91,6 +91,11 @@ export function observe(w: ShowWatch, event: HubEvent, t: AlertThresholds): void
     w.liveSince = at;
   }
   switch (e.type) {
+    case 'agent_waiting':
+      // In the room, waiting for its host: present, so not "missing".
+      w.agentSeen = true;
+      w.agentClosedAt = undefined;
+      break;
     case 'agent_ready':
       w.agentSeen = true;
       w.agentClosedAt = undefined;

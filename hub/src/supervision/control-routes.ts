@@ -9,8 +9,11 @@ import { errorResponses } from '../openapi.js';
 
 type Action = ControlResponse['action'];
 
-/** What a host may do on its own show; staff and admin may do everything everywhere. */
-const HOST_ACTIONS: ReadonlySet<Action> = new Set(['say', 'pause', 'resume']);
+/**
+ * What a host may do on its own show; staff and admin may do everything everywhere. The host
+ * dispatches its agent from the studio (dispatch-agent), so it may dismiss it too (`end_agent`).
+ */
+const HOST_ACTIONS: ReadonlySet<Action> = new Set(['say', 'pause', 'resume', 'end_agent']);
 
 /** LiveKit's participant kind for agents (ParticipantInfo_Kind.AGENT in @livekit/protocol). */
 const AGENT_KIND = 4;
