@@ -60,6 +60,8 @@ const schema = z.object({
   /** Retention: events older than this many hours, or beyond this many per show, are pruned. */
   HUB_RETENTION_HOURS: int(1, 24 * 365 * 10).default(24 * 7),
   HUB_RETENTION_PER_SHOW: int(100, 100_000_000).default(1_000_000),
+  /** The search index (search.db beside the log) takes appended events in batches this often (ms), off ingest's path. */
+  HUB_SEARCH_FLUSH_MS: int(1, 10_000).default(200),
   /**
    * Below this much free space (MiB) in HUB_DATA_DIR's file system the hub is unready and refuses
    * writes with 507, before the disk is full; 0 turns the check off.

@@ -11,6 +11,7 @@ import { createStorageGuard } from './log/storage-guard.js';
 import { createMetrics } from './metrics.js';
 import { createPresence } from './presence/presence.js';
 import { createRedisPresence } from './presence/redis-presence.js';
+import { createSearchIndexer } from './search/search-indexer.js';
 import { createShowRegistry } from './shows/show-registry.js';
 import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
 import { guardLogHistory, prepareDataDir } from './startup.js';
@@ -64,6 +65,9 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     : createRedisWebhooks({ log: redis!, config, logger, registry: metrics.registry });
   const alerts = createAlertEngine({ config, logger, webhookEndpoints: () => webhooks.enabledEndpoints() });
   await shows.load(log, alerts.load);
+  const search = createSearchIndexer({
+    dataDir: config.HUB_DATA_DIR, log, logger, flushMs: config.HUB_SEARCH_FLUSH_MS, retentionSeconds: config.HUB_RETENTION_HOURS * 3600,
+  });
 
   // The answer (connections reached per record) comes back on the appended records as `notified`.
   log.onAppend((records) => {
@@ -73,6 +77,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     metrics.eventsOut.inc(counts.reduce((a, b) => a + b, 0));
     shows.apply(records);
     alerts.onAppend(records);
+    search.apply(records);
     return counts;
   });
 
@@ -122,14 +127,16 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     alerts.close();
     await webhooks.close();
     await presence.close();
+    await search.close();
     history?.update(true);
     await log.close();
   }
 
   webhooks.start(publish);
   alerts.start(publish);
+  search.start();
 
-  return { config, log, storage, fanout, shows, metrics, webhooks, alerts, presence, publish, close, isClosing: () => closing };
+  return { config, log, storage, fanout, shows, metrics, webhooks, alerts, presence, search, publish, close, isClosing: () => closing };
 }
 
 export type Hub = Awaited<ReturnType<typeof createHub>>;
