@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { SignIn } from './components/SignIn.js';
 import { Header } from './components/Header.js';
 import { canSeeAll, decodeClaims, onlyShow, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
@@ -9,6 +9,9 @@ import { Replay } from './pages/Replay.js';
 import { ShowView } from './pages/ShowView.js';
 import { Wall } from './pages/Wall.js';
 import { Webhooks } from './pages/Webhooks.js';
+
+// Loaded when first opened: most sessions never search.
+const Search = lazy(() => import('./pages/Search.js').then((m) => ({ default: m.Search })));
 
 /** Read once at load: the token moves from the URL into sessionStorage before anything renders. */
 function initialToken(): string | null {
@@ -75,6 +78,12 @@ export function App() {
       return <Replay key={`${session}:replay:${route.show}`} show={route.show} {...common} />;
     case 'events':
       return <EventCatalog {...common} />;
+    case 'search':
+      return (
+        <Suspense fallback={null}>
+          <Search key={session} {...common} />
+        </Suspense>
+      );
     case 'webhooks':
       return <Webhooks key={session} {...common} />;
     default:
