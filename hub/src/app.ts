@@ -38,6 +38,7 @@ import { streamTestPageRoutes } from './routes/stream-test-page.js';
 import { streamingRoutes } from './routes/livekit-rooms.js';
 import { roomRelayPlugin } from './relay/plugin.js';
 import { searchPlugin } from './search/plugin.js';
+import { recordingsPlugin } from './recordings/plugin.js';
 import { liveSessionRoutes } from './routes/live-sessions.js';
 import websocket from '@fastify/websocket';
 import { timeoutOptions, trackConnections, type Connections } from './server/connections.js';
@@ -153,6 +154,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(presenceRoutes);
   await app.register(authRefreshRoutes);
   await app.register(searchPlugin);
+  await app.register(recordingsPlugin);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   const instance = app as unknown as FastifyInstance;

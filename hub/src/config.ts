@@ -100,6 +100,10 @@ const schema = z.object({
   HUB_LIVE_LEVEL_INTERVAL_MS: int(200, 600_000).default(5000),
   /** Live sessions: a 10 ms audio frame louder than this (dBFS) counts as the host speaking. */
   HUB_LIVE_SPEAKING_DBFS: int(-100, 0).default(-50),
+  /** Where live sessions write their recordings; default HUB_DATA_DIR/recordings. */
+  HUB_RECORDINGS_DIR: z.string().min(1).optional(),
+  /** Recordings older than this many days are deleted (files and listing); 0 keeps them forever. Fractions allowed. */
+  HUB_RECORDINGS_RETENTION_DAYS: z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of days, 0 to keep recordings forever').transform(Number).default(0),
   /** Largest thumbnail upload, in bytes of image (not base64). */
   HUB_THUMBNAIL_MAX_BYTES: int(1024, 32 * 1024 * 1024).default(2 * 1024 * 1024),
   /** Where the built dashboard is; served at `/` when it exists. */

@@ -11,6 +11,7 @@ import { createStorageGuard } from './log/storage-guard.js';
 import { createMetrics } from './metrics.js';
 import { createPresence } from './presence/presence.js';
 import { createRedisPresence } from './presence/redis-presence.js';
+import { createRecordingCatalogue } from './recordings/catalogue.js';
 import { createSearchIndexer } from './search/search-indexer.js';
 import { createShowRegistry } from './shows/show-registry.js';
 import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
@@ -65,6 +66,8 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     : createRedisWebhooks({ log: redis!, config, logger, registry: metrics.registry });
   const alerts = createAlertEngine({ config, logger, webhookEndpoints: () => webhooks.enabledEndpoints() });
   await shows.load(log, alerts.load);
+  const recordings = createRecordingCatalogue();
+  await recordings.load(log);
   const search = createSearchIndexer({
     dataDir: config.HUB_DATA_DIR, log, logger, flushMs: config.HUB_SEARCH_FLUSH_MS, retentionSeconds: config.HUB_RETENTION_HOURS * 3600,
   });
@@ -78,6 +81,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     shows.apply(records);
     alerts.onAppend(records);
     search.apply(records);
+    recordings.apply(records);
     return counts;
   });
 
@@ -136,7 +140,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   alerts.start(publish);
   search.start();
 
-  return { config, log, storage, fanout, shows, metrics, webhooks, alerts, presence, search, publish, close, isClosing: () => closing };
+  return { config, log, storage, fanout, shows, metrics, webhooks, alerts, presence, search, recordings, publish, close, isClosing: () => closing };
 }
 
 export type Hub = Awaited<ReturnType<typeof createHub>>;

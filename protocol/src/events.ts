@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventType, showId } from './names.js';
+import { recordingFile } from './recordings.js';
 import { showSummaryFields } from './summary-schema.js';
 
 /**
@@ -126,7 +127,13 @@ export const knownEventFields = {
     levelDbfs: z.number().finite().max(0),
     windowMs: ms.optional(),
   },
-  recording_ready: { path: text(2048).min(1), sessionId: text(128).optional(), durationSeconds: z.number().finite().nonnegative().optional() },
+  recording_ready: {
+    path: text(2048).min(1),
+    sessionId: text(128).optional(),
+    durationSeconds: z.number().finite().nonnegative().optional(),
+    /** The finished files (MP4 video, WAV audio, the Matroska original), with sizes and checksums. */
+    files: z.array(recordingFile).max(10).optional(),
+  },
 } as const;
 
 export type KnownEventType = keyof typeof knownEventFields;

@@ -15,3 +15,4 @@ export * from './show-story.js';
 export * from './answers.js';
 export * from './supervision.js';
 export * from './search.js';
+export * from './recordings.js';

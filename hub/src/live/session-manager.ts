@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { AccessToken } from 'livekit-server-sdk';
@@ -10,6 +10,7 @@ import type { Principal } from '../auth/access.js';
 import type { Config } from '../config.js';
 import { HttpError } from '../errors.js';
 import { livekitUnconfigured } from '../livekit/errors.js';
+import { recordingsDir } from '../recordings/catalogue.js';
 import { PARTICIPANT_OPTIONS_ENV, type FromParticipant, type ParticipantOptions, type ToParticipant } from './messages.js';
 
 /** The part of a WebSocket a session writes to (the `ws` package's socket). */
@@ -98,7 +99,8 @@ export function createLiveSessions(deps: {
       const { participant, speakingFraction, levelDbfs, windowMs } = m;
       void publish({ type: 'audio_level', show: room, ...(participant && { participant }), speakingFraction, levelDbfs, windowMs } as EventInput & { show: string });
     } else if (m.t === 'recording') {
-      s.recorded = publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds } as EventInput & { show: string });
+      s.view.recording = { duration_seconds: m.durationSeconds ?? null, files: m.files };
+      s.recorded = publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds, files: m.files } as EventInput & { show: string });
     }
   }
 
@@ -114,7 +116,7 @@ export function createLiveSessions(deps: {
     const now = Date.now();
     let recordPath: string | undefined;
     if (record) {
-      const dir = resolve(config.HUB_DATA_DIR, 'recordings');
+      const dir = recordingsDir(config);
       mkdirSync(dir, { recursive: true });
       recordPath = join(dir, `${room.replace(/:/g, '_')}-${iso(now).replace(/[:.]/g, '-')}.mkv`);
     }
@@ -144,6 +146,7 @@ export function createLiveSessions(deps: {
       status: 'starting',
       record_session: record,
       recording_path: recordPath ?? null,
+      recording: null,
       start_time: iso(now),
       end_time: null,
       created_at: iso(now),
