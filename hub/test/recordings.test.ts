@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, utimesSync } from 'node:
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RecordingFile } from '@showwire/protocol';
-import { getJson, postJson, startHub, tempDir, type TestHub } from '@showwire/testkit';
+import { getJson, postJson, startHub, tempDir, writeTestRecording, type TestHub } from '@showwire/testkit';
 import { finishRecording } from '../src/recordings/finish.js';
 
 /** A closed recording turned into the guide's files, listed, and served with Range under the show's access rules. */
@@ -17,14 +17,6 @@ const probe = (path: string) =>
     format: { duration: string };
     streams: Array<{ codec_type: string; codec_name: string }>;
   };
-
-/** What the live session's recorder writes: H.264 + AAC in Matroska (2 s of test picture and tone). */
-function recordMkv(path: string) {
-  execFileSync('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15:duration=2', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2:sample_rate=48000'],
-    ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'matroska', path],
-  ]);
-}
 
 describe('recordings', () => {
   let hub: TestHub;
@@ -38,7 +30,7 @@ describe('recordings', () => {
     dir = join(dataDir, 'recordings');
     mkdirSync(dir, { recursive: true });
     const mkv = join(dir, `${SHOW}-2026-12-07T20-00-00-000Z.mkv`);
-    recordMkv(mkv);
+    writeTestRecording(mkv);
     ({ files } = await finishRecording(mkv));
     hub = await startHub({ HUB_DATA_DIR: dataDir });
     host = await hub.token('host', [SHOW]);

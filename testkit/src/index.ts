@@ -16,3 +16,4 @@ export * from './balancer.js';
 // media-host (a LiveKit host publishing generated video and a tone) loads rtc-node's native library:
 // imported on its own, as '@showwire/testkit/media-host', by the tests that need it.
 export { mintToken } from '@showwire/hub';
+export * from './recording-file.js';
