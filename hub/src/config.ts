@@ -103,6 +103,11 @@ const schema = z.object({
   /** Where live sessions write their recordings; default HUB_DATA_DIR/recordings. */
   HUB_RECORDINGS_DIR: z.string().min(1).optional(),
   /** Recordings older than this many days are deleted (files and listing); 0 keeps them forever. Fractions allowed. */
+  /**
+   * With many hubs: an S3-compatible store every hub uploads its recordings to when they close and
+   * serves them from, `http(s)://KEY:SECRET@host:port/bucket[/prefix][?region=…]` (path-style).
+   */
+  HUB_RECORDINGS_S3_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL naming the bucket: http://KEY:SECRET@host:port/bucket' }).refine((u) => new URL(u).pathname.length > 1, 'must name the bucket in its path: http://KEY:SECRET@host:port/bucket').optional(),
   HUB_RECORDINGS_RETENTION_DAYS: z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of days, 0 to keep recordings forever').transform(Number).default(0),
   /** Largest thumbnail upload, in bytes of image (not base64). */
   HUB_THUMBNAIL_MAX_BYTES: int(1024, 32 * 1024 * 1024).default(2 * 1024 * 1024),

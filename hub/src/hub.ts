@@ -12,6 +12,7 @@ import { createMetrics } from './metrics.js';
 import { createPresence } from './presence/presence.js';
 import { createRedisPresence } from './presence/redis-presence.js';
 import { createRecordingCatalogue } from './recordings/catalogue.js';
+import { createRecordingStorage } from './recordings/storage.js';
 import { createSearchIndexer } from './search/search-indexer.js';
 import { createShowRegistry } from './shows/show-registry.js';
 import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
@@ -68,6 +69,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   await shows.load(log, alerts.load);
   const recordings = createRecordingCatalogue();
   await recordings.load(log);
+  const recordingStorage = createRecordingStorage(config, logger);
   const search = createSearchIndexer({
     dataDir: config.HUB_DATA_DIR, log, logger, flushMs: config.HUB_SEARCH_FLUSH_MS, retentionSeconds: config.HUB_RETENTION_HOURS * 3600,
   });
@@ -132,6 +134,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     await webhooks.close();
     await presence.close();
     await search.close();
+    recordingStorage.close();
     history?.update(true);
     await log.close();
   }
@@ -140,7 +143,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   alerts.start(publish);
   search.start();
 
-  return { config, log, storage, fanout, shows, metrics, webhooks, alerts, presence, search, recordings, publish, close, isClosing: () => closing };
+  return { config, log, storage, fanout, shows, metrics, webhooks, alerts, presence, search, recordings, recordingStorage, publish, close, isClosing: () => closing };
 }
 
 export type Hub = Awaited<ReturnType<typeof createHub>>;

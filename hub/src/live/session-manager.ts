@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { AccessToken } from 'livekit-server-sdk';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { EventInput, LiveSession } from '@showwire/protocol';
+import type { EventInput, LiveSession, RecordingFile } from '@showwire/protocol';
 import type { Principal } from '../auth/access.js';
 import type { Config } from '../config.js';
 import { HttpError } from '../errors.js';
@@ -56,6 +56,8 @@ export function createLiveSessions(deps: {
   publish: (inputs: Array<EventInput & { show: string }>, principal: Principal) => Promise<unknown>;
   registry: Registry;
   logger: FastifyBaseLogger;
+  /** Stores a closed recording's files where every hub can serve them (recordings/storage.ts). */
+  keepRecording: (files: RecordingFile[]) => Promise<void>;
 }) {
   const { config, logger } = deps;
   const sessions = new Map<string, Session>();
@@ -100,7 +102,13 @@ export function createLiveSessions(deps: {
       void publish({ type: 'audio_level', show: room, ...(participant && { participant }), speakingFraction, levelDbfs, windowMs } as EventInput & { show: string });
     } else if (m.t === 'recording') {
       s.view.recording = { duration_seconds: m.durationSeconds ?? null, files: m.files };
-      s.recorded = publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds, files: m.files } as EventInput & { show: string });
+      const announce = () => publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds, files: m.files } as EventInput & { show: string });
+      // Announced once stored (with S3: every part uploaded and the upload completed), so nothing
+      // half-uploaded is ever announced; a failed upload leaves it served by this hub only.
+      s.recorded = deps.keepRecording(m.files).then(announce, (error: unknown) => {
+        logger.error({ err: error, room }, 'recording upload failed; it is served by this hub only');
+        return announce();
+      });
     }
   }
 

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -7,8 +6,7 @@ import { recordingList, recordingParams, recordingShowParams, type RecordingEntr
 import { assertCanRead, type Principal } from '../auth/access.js';
 import { forbidden, HttpError, notFound } from '../errors.js';
 import { errorResponses, nonJson } from '../openapi.js';
-import { recordingsDir, type Recording } from './catalogue.js';
-import { startRecordingRetention } from './retention.js';
+import type { Recording } from './catalogue.js';
 
 /**
  * A Range that starts past the end gets 416 with `Content-Range: bytes *\/size` (what a player
@@ -32,23 +30,19 @@ const entryOf = (r: Recording): RecordingEntry => ({ ...r, files: r.files.map((f
 /**
  * `GET /api/shows/:show/recordings` lists a show's recordings (from the log's `recording_ready`
  * events, so every hub lists every hub's), and `GET /api/recordings/:id` serves one file with
- * `Range` (a `<video>` seeks), under the show's access rules; GET takes `?access_token=`, so a
- * `<video src>` or a plain link works. HUB_RECORDINGS_RETENTION_DAYS deletes old ones.
+ * `Range` (a `<video>` seeks), under the show's access rules: from this hub's disk when it
+ * recorded it, else from the S3-compatible store. GET takes `?access_token=`, so a `<video src>`
+ * or a plain link works.
  */
 export const recordingsPlugin: FastifyPluginAsyncZod = async (app) => {
   const { hub } = app;
-  const dir = recordingsDir(hub.config);
-  mkdirSync(dir, { recursive: true });
-  await app.register(fastifyStatic, { root: dir, serve: false });
-  const days = hub.config.HUB_RECORDINGS_RETENTION_DAYS;
-  const stopRetention = startRecordingRetention(dir, days, app.log);
-  app.addHook('onClose', async () => stopRetention());
-  const keptSince = () => (days > 0 ? Date.now() / 1000 - days * 86_400 : 0);
+  const storage = hub.recordingStorage;
+  await app.register(fastifyStatic, { root: storage.dir, serve: false });
 
   app.get('/api/shows/:show/recordings', { schema: { params: recordingShowParams, response: { 200: recordingList, ...errorResponses } } }, async (req) => {
     const principal = await req.principal();
     assertMayHave(principal, req.params.show);
-    return { recordings: hub.recordings.list(req.params.show, keptSince()).map(entryOf) };
+    return { recordings: hub.recordings.list(req.params.show, storage.keptSince()).map(entryOf) };
   });
 
   app.get(
@@ -58,13 +52,29 @@ export const recordingsPlugin: FastifyPluginAsyncZod = async (app) => {
       const principal = await req.principal();
       const { id } = req.params;
       const found = hub.recordings.file(id);
-      if (!found || found.recording.receivedAt < keptSince()) throw notFound(`no recording file "${id}"`);
+      if (!found || found.recording.receivedAt < storage.keptSince()) throw notFound(`no recording file "${id}"`);
       assertMayHave(principal, found.recording.show);
-      const size = await stat(join(dir, id)).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
-      if (size === undefined) throw notFound(`recording file "${id}" is not on this hub (it was recorded on another, or deleted); set HUB_RECORDINGS_S3_URL so every hub can serve every recording`);
-      assertSatisfiable(req.headers.range, size);
-      reply.header('content-type', found.file.contentType).header('content-disposition', `inline; filename="${id}"`);
-      return reply.sendFile(id, dir, { cacheControl: false, acceptRanges: true });
+      reply.header('content-type', found.file.contentType).header('content-disposition', `inline; filename="${id}"`).header('accept-ranges', 'bytes');
+      const local = await stat(join(storage.dir, id)).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
+      if (local !== undefined) {
+        assertSatisfiable(req.headers.range, local);
+        return reply.sendFile(id, storage.dir, { cacheControl: false, acceptRanges: true });
+      }
+      if (storage.s3) {
+        assertSatisfiable(req.headers.range, found.file.size);
+        const object = await storage.s3.get(id, req.headers.range);
+        if (object) {
+          reply.code(object.status);
+          if (object.contentLength !== undefined) reply.header('content-length', object.contentLength);
+          if (object.contentRange) reply.header('content-range', object.contentRange);
+          return reply.send(object.body);
+        }
+      }
+      throw notFound(
+        storage.s3
+          ? `recording file "${id}" is neither on this hub nor in the recordings store`
+          : `recording file "${id}" is not on this hub (it was recorded on another); set HUB_RECORDINGS_S3_URL so every hub can serve every recording`,
+      );
     },
   );
 };
