@@ -39,6 +39,7 @@ import { streamingRoutes } from './routes/livekit-rooms.js';
 import { roomRelayPlugin } from './relay/plugin.js';
 import { searchPlugin } from './search/plugin.js';
 import { recordingsPlugin } from './recordings/plugin.js';
+import { settingsPlugin } from './settings/plugin.js';
 import { liveSessionRoutes } from './routes/live-sessions.js';
 import websocket from '@fastify/websocket';
 import { timeoutOptions, trackConnections, type Connections } from './server/connections.js';
@@ -118,7 +119,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   app.decorate('tokenKey', tokenKey);
   const connections = trackConnections(app.server, limits);
   app.decorate('connections', connections);
-  app.decorate('livekit', createLiveKit(config));
+  // Rebuilt when PUT /api/config (on any hub) changes the LiveKit settings.
+  let livekit = createLiveKit(config);
+  hub.settings.onChange(() => (livekit = createLiveKit(config)));
+  app.decorate('livekit', () => livekit());
   app.addHook('onClose', async () => hub.close());
   inOrderPerConnection(app);
 
@@ -155,6 +159,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(authRefreshRoutes);
   await app.register(searchPlugin);
   await app.register(recordingsPlugin);
+  await app.register(settingsPlugin);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });
 
   const instance = app as unknown as FastifyInstance;

@@ -14,6 +14,7 @@ import { createRedisPresence } from './presence/redis-presence.js';
 import { createRecordingCatalogue } from './recordings/catalogue.js';
 import { createRecordingStorage } from './recordings/storage.js';
 import { createSearchIndexer } from './search/search-indexer.js';
+import { createStoredSettings } from './settings/stored-settings.js';
 import { createShowRegistry } from './shows/show-registry.js';
 import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
 import { guardLogHistory, prepareDataDir } from './startup.js';
@@ -44,6 +45,8 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     await log.close();
     throw error;
   }
+  // Settings stored by PUT /api/config, applied over the environment's before anything reads them.
+  const settings = await createStoredSettings(config, { redis: redis && { redis: redis.redis, prefix: redis.keys.prefix }, logger });
   const metrics = createMetrics(() => fanout.stats().connections);
   const fanout = createFanout({
     log,
@@ -135,6 +138,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     await presence.close();
     await search.close();
     recordingStorage.close();
+    await settings.close();
     history?.update(true);
     await log.close();
   }
@@ -143,7 +147,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
   alerts.start(publish);
   search.start();
 
-  return { config, log, storage, fanout, shows, metrics, webhooks, alerts, presence, search, recordings, recordingStorage, publish, close, isClosing: () => closing };
+  return { config, log, storage, fanout, shows, metrics, webhooks, alerts, presence, search, recordings, recordingStorage, settings, publish, close, isClosing: () => closing };
 }
 
 export type Hub = Awaited<ReturnType<typeof createHub>>;

@@ -127,6 +127,8 @@ export const knownEventFields = {
     levelDbfs: z.number().finite().max(0),
     windowMs: ms.optional(),
   },
+  /** `PUT /api/config` changed the hub's settings: which ones and by whom, never a value (secrets among them). */
+  config_changed: { changed: z.array(text(64)).min(1).max(10), by: text(256).min(1) },
   recording_ready: {
     path: text(2048).min(1),
     sessionId: text(128).optional(),
@@ -154,6 +156,7 @@ export const hubPublishedTypes = [
   'show_summary',
   'audio_level',
   'recording_ready',
+  'config_changed',
 ] as const satisfies readonly KnownEventType[];
 
 /** What a viewer token may see: what the show's public screen shows anyway. */

@@ -16,3 +16,4 @@ export * from './answers.js';
 export * from './supervision.js';
 export * from './search.js';
 export * from './recordings.js';
+export * from './hub-config.js';

@@ -12,14 +12,15 @@ import { createS3Store, type S3Store } from './s3-store.js';
  * (HUB_RECORDINGS_RETENTION_DAYS) prunes both, hourly.
  */
 export function createRecordingStorage(config: Config, logger: FastifyBaseLogger) {
-  const dir = recordingsDir(config);
-  mkdirSync(dir, { recursive: true });
+  // Read when used: PUT /api/config may move it.
+  const dir = () => recordingsDir(config);
+  mkdirSync(dir(), { recursive: true });
   const s3: S3Store | undefined = config.HUB_RECORDINGS_S3_URL ? createS3Store(config.HUB_RECORDINGS_S3_URL) : undefined;
   const days = config.HUB_RECORDINGS_RETENTION_DAYS;
 
   async function prune(): Promise<void> {
     const before = Date.now() - days * 86_400_000;
-    const local = await pruneRecordings(dir, before);
+    const local = await pruneRecordings(dir(), before);
     const remote = s3 ? await s3.pruneBefore(before) : [];
     if (local.length || remote.length) logger.info({ local, remote }, 'recording retention deleted files');
   }
@@ -32,13 +33,15 @@ export function createRecordingStorage(config: Config, logger: FastifyBaseLogger
   }
 
   return {
-    dir,
+    get dir() {
+      return dir();
+    },
     s3,
     /** Recordings announced before this (epoch seconds) are past retention. */
     keptSince: () => (days > 0 ? Date.now() / 1000 - days * 86_400 : 0),
     /** Makes a closed recording's files available to every hub (uploads them, with S3); resolves once they are. */
     async keep(files: RecordingFile[]): Promise<void> {
-      await s3?.put(dir, files);
+      await s3?.put(dir(), files);
     },
     close(): void {
       clearInterval(timer);
