@@ -93,14 +93,15 @@ async function main() {
       results[name] = await timeQuery(hub, token, q);
       console.log(`  ${name.padEnd(28)} ${JSON.stringify(results[name])}`);
     }
-    const indexed = hub.app.hub.search.count();
+    const indexed = await hub.app.hub.search.count();
     await hub.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `search.db${suffix}`), { force: true });
     const rebuildStart = performance.now();
     hub = await startHub({ HUB_DATA_DIR: dataDir, HUB_LOG_LEVEL: 'warn', HUB_RETENTION_PER_SHOW: String(Math.max(100, EVENTS)) });
     await hub.app.hub.search.ready();
     const rebuildSeconds = Math.round((performance.now() - rebuildStart) / 100) / 10;
-    if (hub.app.hub.search.count() !== indexed) throw new Error(`rebuild indexed ${hub.app.hub.search.count()} rows, not ${indexed}`);
+    const rebuilt = await hub.app.hub.search.count();
+    if (rebuilt !== indexed) throw new Error(`rebuild indexed ${rebuilt} rows, not ${indexed}`);
     console.log(JSON.stringify({ events: EVENTS, indexed, ingest, indexLagMs: lagMs, rebuildSeconds, queries: results }, null, 2));
   } finally {
     await hub.close();

@@ -149,7 +149,7 @@ describe('search', () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `search.db${suffix}`), { force: true });
     hub = await startHub({ HUB_DATA_DIR: dataDir });
     await hub.app.hub.search.ready();
-    assert.ok(hub.app.hub.search.count() > 0);
+    assert.ok((await hub.app.hub.search.count()) > 0);
     const again = await Promise.all(queries.map((q) => ok(hub, staff, q)));
     assert.deepEqual(again, before);
   });

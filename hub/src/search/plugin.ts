@@ -48,7 +48,7 @@ export const searchPlugin: FastifyPluginAsyncZod = async (app) => {
     let types = q.types ?? scope.types;
     if (q.types && scope.types) types = q.types.filter((t) => scope.types!.includes(t));
     if (scope.shows?.length === 0 || types?.length === 0) return { results: [], complete: true };
-    const { hits, complete } = hub.search.search({ match, shows: scope.shows, types: types ?? null, role: q.role, from: q.from, to: q.to, limit: q.limit });
+    const { hits, complete } = await hub.search.search({ match, shows: scope.shows, types: types ?? null, role: q.role, from: q.from, to: q.to, limit: q.limit });
     return { results: hits.map(toHit), complete };
   });
 };

@@ -38,8 +38,8 @@ const EXTRACTORS: Record<string, (e: Fields) => Searchable | undefined> = {
   show_ended: (e) => ({ text: str(e.reason), role: null }),
 };
 
-/** The types the index holds (the dashboard offers them as filters). */
-export const searchableTypes = Object.keys(EXTRACTORS);
+/** True for the types the index holds: the others are not even handed to it. */
+export const isSearchableType = (type: string) => Object.hasOwn(EXTRACTORS, type);
 
 /** The event's words, or undefined when there is nothing to find it by. */
 export function searchableOf(event: HubEvent): Searchable | undefined {
