@@ -43,7 +43,7 @@ describe('recordings in an S3-compatible store', () => {
     const dir = a.app.hub.recordingStorage.dir;
     const files = await writeFinishedRecording(join(dir, `${SHOW}-2026-12-07T21-00-00-000Z.mkv`), 2);
     // What the live session does at close (session-manager.ts): keep, then announce.
-    await a.app.hub.recordingStorage.keep(files);
+    await a.app.hub.recordingStorage.keep(dir, files);
     const res = await postJson(`${a.url}/api/shows/${SHOW}/events`, [{ type: 'recording_ready', path: 'x.mkv', files }], await a.token('admin'));
     assert.equal(res.status, 201, JSON.stringify(res.body));
 

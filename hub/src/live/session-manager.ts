@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { AccessToken } from 'livekit-server-sdk';
@@ -38,6 +38,8 @@ interface Session {
 const START_TIMEOUT_MS = 30_000;
 /** How long stop waits for the recording to be finished before the process is killed. */
 const STOP_TIMEOUT_MS = 30_000;
+/** With a recording, stop also waits for its MP4, WAV and checksums to be made (minutes for a long show). */
+const STOP_RECORDING_TIMEOUT_MS = 15 * 60_000;
 /** Events the sessions publish (audio levels, recordings) come from this principal. */
 const SOURCE: Principal = { sub: 'live-sessions', role: 'admin', shows: null };
 
@@ -57,7 +59,7 @@ export function createLiveSessions(deps: {
   registry: Registry;
   logger: FastifyBaseLogger;
   /** Stores a closed recording's files where every hub can serve them (recordings/storage.ts). */
-  keepRecording: (files: RecordingFile[]) => Promise<void>;
+  keepRecording: (dir: string, files: RecordingFile[]) => Promise<void>;
 }) {
   const { config, logger } = deps;
   const sessions = new Map<string, Session>();
@@ -105,7 +107,7 @@ export function createLiveSessions(deps: {
       const announce = () => publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds, files: m.files } as EventInput & { show: string });
       // Announced once stored (with S3: every part uploaded and the upload completed), so nothing
       // half-uploaded is ever announced; a failed upload leaves it served by this hub only.
-      s.recorded = deps.keepRecording(m.files).then(announce, (error: unknown) => {
+      s.recorded = deps.keepRecording(dirname(m.path), m.files).then(announce, (error: unknown) => {
         logger.error({ err: error, room }, 'recording upload failed; it is served by this hub only');
         return announce();
       });
@@ -206,7 +208,7 @@ export function createLiveSessions(deps: {
     if (!s || s.view.status !== 'active') throw new HttpError('not_found', `no live session is running in room "${room}"`);
     Object.assign(s.view, { status: 'stopping', updated_at: iso(Date.now()) });
     tell(s, { t: 'stop' });
-    const killer = setTimeout(() => s.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const killer = setTimeout(() => s.child.kill('SIGKILL'), s.view.record_session ? STOP_RECORDING_TIMEOUT_MS : STOP_TIMEOUT_MS);
     await s.exited;
     clearTimeout(killer);
     await s.recorded;

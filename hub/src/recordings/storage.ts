@@ -39,9 +39,9 @@ export function createRecordingStorage(config: Config, logger: FastifyBaseLogger
     s3,
     /** Recordings announced before this (epoch seconds) are past retention. */
     keptSince: () => (days > 0 ? Date.now() / 1000 - days * 86_400 : 0),
-    /** Makes a closed recording's files available to every hub (uploads them, with S3); resolves once they are. */
-    async keep(files: RecordingFile[]): Promise<void> {
-      await s3?.put(dir(), files);
+    /** Makes a closed recording's files (in `from`: where it was recorded) available to every hub (uploads them, with S3); resolves once they are. */
+    async keep(from: string, files: RecordingFile[]): Promise<void> {
+      await s3?.put(from, files);
     },
     close(): void {
       clearInterval(timer);
