@@ -12,6 +12,8 @@ import { Webhooks } from './pages/Webhooks.js';
 
 // livekit-client is big: only the host's studio loads it.
 const Studio = lazy(() => import('./pages/Studio.js').then((m) => ({ default: m.Studio })));
+// Loaded when first opened: most sessions never search.
+const Search = lazy(() => import('./pages/Search.js').then((m) => ({ default: m.Search })));
 
 /** Read once at load: the token moves from the URL into sessionStorage before anything renders. */
 function initialToken(): string | null {
@@ -84,6 +86,12 @@ export function App() {
       return <Replay key={`${session}:replay:${route.show}`} show={route.show} {...common} />;
     case 'events':
       return <EventCatalog {...common} />;
+    case 'search':
+      return (
+        <Suspense fallback={null}>
+          <Search key={session} {...common} />
+        </Suspense>
+      );
     case 'webhooks':
       return <Webhooks key={session} {...common} />;
     default:

@@ -27,6 +27,9 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { showsPlugin } from './shows/plugin.js';
 import { streamsPlugin } from './streams/plugin.js';
 import { supervisionPlugin } from './supervision/plugin.js';
+import { searchPlugin } from './search/plugin.js';
+import { recordingsPlugin } from './recordings/plugin.js';
+import { settingsPlugin } from './settings/plugin.js';
 import { timeoutOptions, trackConnections, type Connections } from './server/connections.js';
 import { inOrderPerConnection } from './server/in-order.js';
 import { createShutdown } from './server/shutdown.js';
@@ -101,8 +104,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   // Before anything writes there (the generated secret is the first), so the error names the directory.
   prepareDataDir(config.HUB_DATA_DIR);
   const tokenKey = loadSecret(config.HUB_SECRET, config.HUB_DATA_DIR);
-  const livekit = createLiveKit(config);
+  // Rebuilt when PUT /api/config (on any hub) changes the LiveKit settings; every caller (routes,
+  // the room relay) goes through this one getter, so none keeps the old clients.
+  let currentLiveKit = createLiveKit(config);
+  const livekit = () => currentLiveKit();
   const hub = await createHub(config, app.log, livekit);
+  hub.settings.onChange(() => (currentLiveKit = createLiveKit(config)));
   app.decorate('hub', hub);
   app.decorate('tokenKey', tokenKey);
   const connections = trackConnections(app.server, limits);
@@ -130,6 +137,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(webhookRoutes);
   await app.register(livekitPlugin);
   await app.register(liveSessionsPlugin);
+  await app.register(searchPlugin);
+  await app.register(recordingsPlugin);
+  await app.register(settingsPlugin);
   // Pages: the test page and, last, the dashboard (its fallback answers every other GET).
   await app.register(streamTestPageRoutes);
   await app.register(dashboardRoutes, { dir: dashboardDir(config) });

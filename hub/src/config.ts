@@ -74,6 +74,8 @@ export const schema = z.object({
   /** Retention: events older than this many hours, or beyond this many per show, are pruned. */
   HUB_RETENTION_HOURS: int(1, 24 * 365 * 10).default(24 * 7),
   HUB_RETENTION_PER_SHOW: int(100, 100_000_000).default(1_000_000),
+  /** The search index (search.db beside the log) takes appended events in batches this often (ms), off ingest's path. */
+  HUB_SEARCH_FLUSH_MS: int(1, 10_000).default(200),
   /**
    * Below this much free space (MiB) in HUB_DATA_DIR's file system the hub is unready and refuses
    * writes with 507, before the disk is full; 0 turns the check off.
@@ -115,6 +117,15 @@ export const schema = z.object({
   HUB_LIVE_LEVEL_INTERVAL_MS: int(200, 600_000).default(5000),
   /** Live sessions: a 10 ms audio frame louder than this (dBFS) counts as the host speaking. */
   HUB_LIVE_SPEAKING_DBFS: int(-100, 0).default(-50),
+  /** Where live sessions write their recordings; default HUB_DATA_DIR/recordings. */
+  HUB_RECORDINGS_DIR: z.string().min(1).optional(),
+  /** Recordings older than this many days are deleted (files and listing); 0 keeps them forever. Fractions allowed. */
+  /**
+   * With many hubs: an S3-compatible store every hub uploads its recordings to when they close and
+   * serves them from, `http(s)://KEY:SECRET@host:port/bucket[/prefix][?region=…]` (path-style).
+   */
+  HUB_RECORDINGS_S3_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL naming the bucket: http://KEY:SECRET@host:port/bucket' }).refine((u) => new URL(u).pathname.length > 1, 'must name the bucket in its path: http://KEY:SECRET@host:port/bucket').optional(),
+  HUB_RECORDINGS_RETENTION_DAYS: z.string().regex(/^\d+(\.\d+)?$/, 'must be a number of days, 0 to keep recordings forever').transform(Number).default(0),
   /** Largest thumbnail upload, in bytes of image (not base64). */
   HUB_THUMBNAIL_MAX_BYTES: int(1024, 32 * 1024 * 1024).default(2 * 1024 * 1024),
   /** Where the built dashboard is; served at `/` when it exists. */

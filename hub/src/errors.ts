@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   uri_too_long: 414,
   unsupported_media_type: 415,
   unsupported_content_encoding: 415,
+  /** A Range past the end of a file (recordings). */
+  range_not_satisfiable: 416,
   rate_limited: 429,
   header_fields_too_large: 431,
   internal: 500,
@@ -58,6 +60,7 @@ export function codeForStatus(status: number): ErrorCode {
     case 413: return 'payload_too_large';
     case 414: return 'uri_too_long';
     case 415: return 'unsupported_media_type';
+    case 416: return 'range_not_satisfiable';
     case 429: return 'rate_limited';
     case 431: return 'header_fields_too_large';
     case 503: return 'unavailable';

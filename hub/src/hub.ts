@@ -10,13 +10,17 @@ import { createStorageGuard, type StorageGuard } from './log/storage-guard.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPresence, type Presence } from './presence/presence.js';
 import { createRedisPresence } from './presence/redis-presence.js';
-import { createShowRegistry, type ShowRegistry } from './shows/show-registry.js';
 import { createReservationBook, type ReservationBook } from './commerce/reservation-book.js';
 import { createSummaries } from './commerce/summaries.js';
 import type { LiveKitServices } from './livekit/client.js';
 import type { Consumer } from './pipeline/consumer.js';
 import { createPipeline, type Publish } from './pipeline/pipeline.js';
 import { createLiveKitRelay } from './relay/livekit-relay.js';
+import { createRecordingCatalogue, type RecordingCatalogue } from './recordings/catalogue.js';
+import { createRecordingStorage, type RecordingStorage } from './recordings/storage.js';
+import { createSearchIndexer, type SearchIndexer } from './search/search-indexer.js';
+import { createStoredSettings, type StoredSettings } from './settings/stored-settings.js';
+import { createShowRegistry, type ShowRegistry } from './shows/show-registry.js';
 import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
 import { guardLogHistory, prepareDataDir } from './startup.js';
 import { createWebhooks, type Webhooks } from './webhooks/webhook-service.js';
@@ -42,6 +46,13 @@ export interface Hub {
   readonly webhooks: HubWebhooks;
   readonly alerts: AlertEngine;
   readonly presence: Presence;
+  /** The search index (a derived, rebuildable FTS5 file of this hub's own). */
+  readonly search: SearchIndexer;
+  /** Recordings announced in the log, and where their files are kept (this disk or S3). */
+  readonly recordings: RecordingCatalogue;
+  readonly recordingStorage: RecordingStorage;
+  /** Settings stored by PUT /api/config, over the environment's. */
+  readonly settings: StoredSettings;
   /** Every write, from every route and producer: policy, stamp, append, consumers. */
   readonly publish: Publish;
   /** Resolves once this hub's consumers heard everything it appended (pipeline.ts). */
@@ -70,6 +81,8 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
     await log.close();
     throw error;
   }
+  // Settings stored by PUT /api/config, applied over the environment's before anything reads them.
+  const settings = await createStoredSettings(config, { redis: redis && { redis: redis.redis, prefix: redis.keys.prefix }, logger });
   const metrics = createMetrics(() => fanout.stats().connections);
   const fanout = createFanout({
     log,
@@ -101,6 +114,12 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
   // One pass over the retained log for every consumer that folds it; then the pipeline hears the rest.
   await shows.load(log, alerts.load);
   await reservations.load(log);
+  const recordings = createRecordingCatalogue();
+  await recordings.load(log);
+  const recordingStorage = createRecordingStorage(config, logger);
+  const search = createSearchIndexer({
+    dataDir: config.HUB_DATA_DIR, log, logger, flushMs: config.HUB_SEARCH_FLUSH_MS, retentionSeconds: config.HUB_RETENTION_HOURS * 3600,
+  });
 
   /**
    * What every stored batch goes through, in this order. The registry and the reservation book
@@ -111,8 +130,11 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
   const consumers: Consumer[] = [
     { name: 'show registry', apply: shows.apply },
     { name: 'reservations', apply: (records) => reservations.apply(records, log.compare) },
+    { name: 'recordings', apply: recordings.apply },
     summaries.consumer,
     alerts.consumer,
+    // Queues only: a worker thread owns the index and writes it in batches, off the hot path.
+    { name: 'search index', apply: search.apply },
     ...(relay ? [relay.consumer] : []),
     {
       name: 'fan-out',
@@ -155,16 +177,20 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
     relay?.close();
     await webhooks.close();
     await presence.close();
+    await search.close();
+    recordingStorage.close();
+    await settings.close();
     history?.update(true);
     await log.close();
   }
 
   webhooks.start(publish);
   alerts.start();
+  search.start();
 
   return {
     config, log, storage, fanout, shows, reservations, summaryOf: summaries.summaryOf, metrics, webhooks, alerts, presence,
-    publish, caughtUp: pipeline.caughtUp, close, isClosing: () => closing,
+    search, recordings, recordingStorage, settings, publish, caughtUp: pipeline.caughtUp, close, isClosing: () => closing,
   };
 }
 

@@ -2,3 +2,4 @@
 export { buildApp, type BuildOptions } from './app.js';
 export { loadConfig, type Config } from './config.js';
 export { mintToken } from './auth/tokens.js';
+export { finishRecording } from './recordings/finish.js';

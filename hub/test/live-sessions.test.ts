@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dispose, Room } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
@@ -129,7 +130,7 @@ describe('live sessions: a server-side participant relays and records the host',
     assert.equal(active.status, 200);
     assert.equal(active.body.count, 1);
     const s = active.body.active_sessions[ROOM];
-    assert.deepEqual(Object.keys(s).sort(), ['created_at', 'end_time', 'id', 'participant_sid', 'record_session', 'recording_path', 'room_name', 'start_time', 'status', 'updated_at']);
+    assert.deepEqual(Object.keys(s).sort(), ['created_at', 'end_time', 'id', 'participant_sid', 'record_session', 'recording', 'recording_path', 'room_name', 'start_time', 'status', 'updated_at']);
     assert.equal(s.id, start.body.session_id);
     assert.equal(s.status, 'active');
     assert.equal(s.end_time, null);
@@ -215,5 +216,19 @@ describe('live sessions: a server-side participant relays and records the host',
     assert.ok(Math.abs(ready[0].durationSeconds - duration) < 0.01);
     const kinds = probe.streams.map((st: any) => `${st.codec_type}:${st.codec_name}${st.width ? `:${st.width}x${st.height}` : ''}`).sort();
     assert.deepEqual(kinds, ['audio:aac', 'video:h264:320x240']);
+
+    // At close, the guide's MP4 and WAV beside the original, announced with sizes and checksums, and served.
+    const files = ready[0].files as Array<{ id: string; kind: string; size: number; sha256: string }>;
+    assert.deepEqual(files.map((f) => f.kind), ['video', 'audio', 'original']);
+    assert.equal(files[2]!.id, basename(s.recording_path));
+    for (const f of files) {
+      const res = await fetch(`${hub.url}/api/recordings/${f.id}`, { headers: { authorization: `Bearer ${hostToken}` } });
+      assert.equal(res.status, 200, f.id);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      assert.equal(bytes.length, f.size, f.id);
+      assert.equal(createHash('sha256').update(bytes).digest('hex'), f.sha256, f.id);
+    }
+    const listed = await getJson(`${hub.url}/api/shows/${ROOM}/recordings`, hostToken);
+    assert.deepEqual(listed.body.recordings.map((r: { eventId: string }) => r.eventId), [ready[0].id]);
   });
 });

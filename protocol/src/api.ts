@@ -5,7 +5,8 @@ import { eventType, showId } from './names.js';
 /** The answer to every ingest POST (schema: `ingestResponse`). */
 export type IngestResponse = z.infer<typeof ingestResponse>;
 
-const csv = (item: z.ZodString) =>
+/** A comma-separated query parameter (`?types=a,b`) as a checked list. */
+export const csv = (item: z.ZodString) =>
   z
     .string()
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))

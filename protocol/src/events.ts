@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventType, showId } from './names.js';
+import { recordingFile } from './recordings.js';
 import { showSummaryFields } from './summary-schema.js';
 import { WEBHOOK_ENDPOINT_DISABLED } from './webhooks.js';
 
@@ -132,7 +133,15 @@ export const knownEventFields = {
     levelDbfs: z.number().finite().max(0),
     windowMs: ms.optional(),
   },
-  recording_ready: { path: text(2048).min(1), sessionId: text(128).optional(), durationSeconds: z.number().finite().nonnegative().optional() },
+  /** `PUT /api/config` changed the hub's settings: which ones and by whom, never a value (secrets among them). */
+  config_changed: { changed: z.array(text(64)).min(1).max(10), by: text(256).min(1) },
+  recording_ready: {
+    path: text(2048).min(1),
+    sessionId: text(128).optional(),
+    durationSeconds: z.number().finite().nonnegative().optional(),
+    /** The finished files (MP4 video, WAV audio, the Matroska original), with sizes and checksums. */
+    files: z.array(recordingFile).max(10).optional(),
+  },
 } as const;
 
 export type KnownEventType = keyof typeof knownEventFields;
@@ -153,6 +162,7 @@ export const hubWrittenTypes = [
   'control',
   'show_summary',
   'recording_ready',
+  'config_changed',
   WEBHOOK_ENDPOINT_DISABLED,
 ] as const;
 
@@ -168,6 +178,7 @@ export const hubPublishedTypes = [
   'show_summary',
   'audio_level',
   'recording_ready',
+  'config_changed',
 ] as const satisfies readonly KnownEventType[];
 
 /** What a viewer token may see: what the show's public screen shows anyway. */

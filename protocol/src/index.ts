@@ -14,3 +14,6 @@ export * from './story-state.js';
 export * from './show-story.js';
 export * from './answers.js';
 export * from './supervision.js';
+export * from './search.js';
+export * from './recordings.js';
+export * from './hub-config.js';

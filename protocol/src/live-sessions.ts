@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { showId } from './names.js';
+import { recordingFile } from './recordings.js';
 
 /**
  * The live-sessions guide's bodies, kept field for field (snake_case included) so its frontend
@@ -31,6 +32,8 @@ export const liveSession = z.object({
   record_session: z.boolean(),
   /** Absolute path of the recording on the hub's machine, or null when not recording. */
   recording_path: z.string().nullable(),
+  /** Once the recording is closed: its length and files (MP4, WAV, the original) with sizes and checksums. */
+  recording: z.object({ duration_seconds: z.number().nullable(), files: z.array(recordingFile) }).nullable(),
   start_time: z.string(),
   end_time: z.string().nullable(),
   created_at: z.string(),

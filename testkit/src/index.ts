@@ -17,3 +17,5 @@ export * from './balancer.js';
 // imported on its own, as '@showwire/testkit/media-host', by the tests that need it.
 export { mintToken } from '@showwire/hub';
 export * from './publish-stream.js';
+export * from './recording-file.js';
+export * from './s3-server.js';

@@ -19,6 +19,11 @@ export function Header({ claims, connection, children, onSignOut }: { claims: Cl
             Live wall
           </Link>
         )}
+        {(!claims || claims.role === 'host' || staff) && (
+          <Link href="/search" aria-current={here('/search')}>
+            Search
+          </Link>
+        )}
         {(!claims || claims.role === 'admin') && (
           <Link href="/webhooks" aria-current={here('/webhooks')}>
             Webhooks

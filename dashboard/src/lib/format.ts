@@ -19,6 +19,9 @@ export function formatClock(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+/** A day and a time, for moments that may be days apart (search results). */
+export const formatDateTime = (epochSeconds: number) => new Date(epochSeconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
 export const formatCount = (n: number) => new Intl.NumberFormat().format(n);
 
 /** A compact one-line rendering of tool arguments or output. */

@@ -1,12 +1,13 @@
 import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
 
 /** Three pages need no router library: the path is the state, history.pushState changes it. */
-export type Route = { page: 'wall' } | { page: 'show'; show: string } | { page: 'studio'; show: string } | { page: 'replay'; show: string } | { page: 'webhooks' } | { page: 'events' } | { page: 'missing' };
+export type Route = { page: 'wall' } | { page: 'show'; show: string } | { page: 'studio'; show: string } | { page: 'replay'; show: string } | { page: 'webhooks' } | { page: 'events' } | { page: 'search' } | { page: 'missing' };
 
 export function parseRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { page: 'wall' };
   if (pathname === '/webhooks') return { page: 'webhooks' };
   if (pathname === '/events') return { page: 'events' };
+  if (pathname === '/search') return { page: 'search' };
   const m = /^\/shows\/([^/]+)\/?$/.exec(pathname);
   if (m) return { page: 'show', show: decodeURIComponent(m[1]!) };
   const studio = /^\/studio\/([^/]+)\/?$/.exec(pathname);

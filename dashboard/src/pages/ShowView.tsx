@@ -4,6 +4,7 @@ import { ActionFeed } from '../components/ActionFeed.js';
 import { Carousel } from '../components/Carousel.js';
 import { Header, Notice } from '../components/Header.js';
 import { ShowSummary } from '../components/ShowSummary.js';
+import { Recordings } from '../components/Recordings.js';
 import { Sparkline } from '../components/Sparkline.js';
 import { Thumb } from '../components/Thumb.js';
 import { Transcript } from '../components/Transcript.js';
@@ -68,6 +69,7 @@ export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: Pag
           <TranscriptDownload show={show} token={token} />
         </div>
         {state.status === 'ended' && <ShowSummary show={show} token={token} version={state.lastEventId} />}
+        <Recordings show={show} token={token} />
         <div className="show-grid">
           <Transcript lines={state.transcript} speaking={state.agentSpeaking} moment={moment} />
           <div className="show-side">

@@ -1,3 +1,5 @@
+import type { RecordingFile } from '@showwire/protocol';
+
 /**
  * What the hub and a live session's participant process say to each other over the IPC channel
  * (`fork` with `serialization: 'advanced'`, so media travels as bytes, not JSON).
@@ -31,7 +33,7 @@ export type FromParticipant =
   | { t: 'video'; jpeg: Uint8Array }
   | { t: 'audio'; pcm: Uint8Array }
   | { t: 'level'; participant?: string; speakingFraction: number; levelDbfs: number; windowMs: number }
-  | { t: 'recording'; path: string; durationSeconds?: number }
+  | { t: 'recording'; path: string; durationSeconds?: number; files: RecordingFile[] }
   | { t: 'failed'; message: string };
 
 export type ToParticipant = { t: 'viewers'; count: number } | { t: 'stop' };

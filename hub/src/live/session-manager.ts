@@ -1,15 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { AccessToken } from 'livekit-server-sdk';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { EventInput, LiveSession } from '@showwire/protocol';
+import type { EventInput, LiveSession, RecordingFile } from '@showwire/protocol';
 import type { Principal } from '../auth/access.js';
 import type { Config } from '../config.js';
 import { HttpError } from '../errors.js';
 import { livekitUnconfigured } from '../livekit/errors.js';
+import { recordingsDir } from '../recordings/catalogue.js';
 import { PARTICIPANT_OPTIONS_ENV, type FromParticipant, type ParticipantOptions, type ToParticipant } from './messages.js';
 
 /** The part of a WebSocket a session writes to (the `ws` package's socket). */
@@ -37,6 +38,8 @@ interface Session {
 const START_TIMEOUT_MS = 30_000;
 /** How long stop waits for the recording to be finished before the process is killed. */
 const STOP_TIMEOUT_MS = 30_000;
+/** With a recording, stop also waits for its MP4, WAV and checksums to be made (minutes for a long show). */
+const STOP_RECORDING_TIMEOUT_MS = 15 * 60_000;
 /** Events the sessions publish (audio levels, recordings) come from this principal. */
 const SOURCE: Principal = { sub: 'live-sessions', role: 'admin', shows: null, hub: true };
 
@@ -55,6 +58,8 @@ export function createLiveSessions(deps: {
   publish: (inputs: Array<EventInput & { show: string }>, principal: Principal) => Promise<unknown>;
   registry: Registry;
   logger: FastifyBaseLogger;
+  /** Stores a closed recording's files where every hub can serve them (recordings/storage.ts). */
+  keepRecording: (dir: string, files: RecordingFile[]) => Promise<void>;
 }) {
   const { config, logger } = deps;
   const sessions = new Map<string, Session>();
@@ -98,7 +103,14 @@ export function createLiveSessions(deps: {
       const { participant, speakingFraction, levelDbfs, windowMs } = m;
       void publish({ type: 'audio_level', show: room, ...(participant && { participant }), speakingFraction, levelDbfs, windowMs } as EventInput & { show: string });
     } else if (m.t === 'recording') {
-      s.recorded = publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds } as EventInput & { show: string });
+      s.view.recording = { duration_seconds: m.durationSeconds ?? null, files: m.files };
+      const announce = () => publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds, files: m.files } as EventInput & { show: string });
+      // Announced once stored (with S3: every part uploaded and the upload completed), so nothing
+      // half-uploaded is ever announced; a failed upload leaves it served by this hub only.
+      s.recorded = deps.keepRecording(dirname(m.path), m.files).then(announce, (error: unknown) => {
+        logger.error({ err: error, room }, 'recording upload failed; it is served by this hub only');
+        return announce();
+      });
     }
   }
 
@@ -114,7 +126,7 @@ export function createLiveSessions(deps: {
     const now = Date.now();
     let recordPath: string | undefined;
     if (record) {
-      const dir = resolve(config.HUB_DATA_DIR, 'recordings');
+      const dir = recordingsDir(config);
       mkdirSync(dir, { recursive: true });
       recordPath = join(dir, `${room.replace(/:/g, '_')}-${iso(now).replace(/[:.]/g, '-')}.mkv`);
     }
@@ -144,6 +156,7 @@ export function createLiveSessions(deps: {
       status: 'starting',
       record_session: record,
       recording_path: recordPath ?? null,
+      recording: null,
       start_time: iso(now),
       end_time: null,
       created_at: iso(now),
@@ -195,7 +208,7 @@ export function createLiveSessions(deps: {
     if (!s || s.view.status !== 'active') throw new HttpError('not_found', `no live session is running in room "${room}"`);
     Object.assign(s.view, { status: 'stopping', updated_at: iso(Date.now()) });
     tell(s, { t: 'stop' });
-    const killer = setTimeout(() => s.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const killer = setTimeout(() => s.child.kill('SIGKILL'), s.view.record_session ? STOP_RECORDING_TIMEOUT_MS : STOP_TIMEOUT_MS);
     await s.exited;
     clearTimeout(killer);
     await s.recorded;

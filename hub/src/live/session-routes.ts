@@ -27,7 +27,7 @@ function assertCanWatch(p: Principal, room: string): void {
  */
 export const liveSessionRoutes: FastifyPluginAsyncZod = async (app) => {
   const { config, metrics, publish } = app.hub;
-  const sessions = createLiveSessions({ config, publish, registry: metrics.registry, logger: app.log });
+  const sessions = createLiveSessions({ config, publish, registry: metrics.registry, logger: app.log, keepRecording: (dir, files) => app.hub.recordingStorage.keep(dir, files) });
   // On close (SIGTERM drain included) every session stops and its recording is finished.
   app.addHook('onClose', async () => sessions.close());
 

@@ -8,6 +8,7 @@ import { AudioStream, dispose, ParticipantKind, Room, RoomEvent, TrackKind, Vide
 import { AUDIO_CHANNELS, AUDIO_SAMPLE_RATE, PARTICIPANT_OPTIONS_ENV, type FromParticipant, type ParticipantOptions, type ToParticipant } from '../messages.js';
 import { createAudioMeter } from './audio-meter.js';
 import { startJpegEncoder } from './jpeg-encoder.js';
+import { finishRecording } from '../../recordings/finish.js';
 import { startRecorder } from './recorder.js';
 
 const opts = JSON.parse(process.env[PARTICIPANT_OPTIONS_ENV] ?? '{}') as ParticipantOptions;
@@ -121,8 +122,13 @@ async function stop(code: number) {
   if (recorder) {
     const { error, durationSeconds } = await recorder.close();
     if (error) console.error(error);
-    // Waits for the message to be handed over: the process exits right after.
-    else await new Promise((r) => process.send?.({ t: 'recording', path: recorder!.path, durationSeconds } satisfies FromParticipant, r) ?? r(undefined));
+    else {
+      // The guide's MP4 and WAV, made here, off the hub's event loop, before the hub is told.
+      const { files, errors } = await finishRecording(recorder.path);
+      for (const e of errors) console.error(e);
+      // Waits for the message to be handed over: the process exits right after.
+      await new Promise((r) => process.send?.({ t: 'recording', path: recorder!.path, durationSeconds, files } satisfies FromParticipant, r) ?? r(undefined));
+    }
   }
   // Bounded: with LiveKit gone, leaving the room may never be answered.
   const atMost = (p: Promise<unknown>) => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 1_000))]);

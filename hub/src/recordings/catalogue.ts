@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import type { HubEvent, RecordingFile } from '@showwire/protocol';
+import type { Config } from '../config.js';
+import type { AppendedRecord, EventLog } from '../log/event-log.js';
+
+/** Where live sessions record: HUB_RECORDINGS_DIR, or HUB_DATA_DIR/recordings. */
+export const recordingsDir = (config: Pick<Config, 'HUB_DATA_DIR' | 'HUB_RECORDINGS_DIR'>) => resolve(config.HUB_RECORDINGS_DIR ?? resolve(config.HUB_DATA_DIR, 'recordings'));
+
+export interface Recording {
+  show: string;
+  eventId: string;
+  sessionId: string | null;
+  receivedAt: number;
+  durationSeconds: number | null;
+  files: RecordingFile[];
+}
+
+type ReadyEvent = HubEvent & { sessionId?: string; durationSeconds?: number; files?: RecordingFile[] };
+
+/**
+ * Every recording any hub announced, from the `recording_ready` events of the log (so with
+ * Redis every hub knows every recording): one consumer of appended records, loaded at start.
+ */
+export function createRecordingCatalogue() {
+  const byShow = new Map<string, Recording[]>();
+  const byFile = new Map<string, { recording: Recording; file: RecordingFile }>();
+
+  function add(e: ReadyEvent): void {
+    if (!e.files?.length) return;
+    const recording: Recording = { show: e.show, eventId: e.id, sessionId: e.sessionId ?? null, receivedAt: e.receivedAt, durationSeconds: e.durationSeconds ?? null, files: e.files };
+    byShow.set(e.show, [...(byShow.get(e.show) ?? []), recording]);
+    for (const file of e.files) byFile.set(file.id, { recording, file });
+  }
+
+  return {
+    name: 'recordings',
+    apply(records: AppendedRecord[]): void {
+      for (const r of records) if (r.type === 'recording_ready' && !r.duplicate) add(r.event as ReadyEvent);
+    },
+    async load(log: EventLog): Promise<void> {
+      for (let after: string | undefined; ; ) {
+        const page = await log.read({ after, types: ['recording_ready'], limit: 1000 });
+        for (const r of page) add(JSON.parse(r.json) as ReadyEvent);
+        if (page.length < 1000) break;
+        after = page.at(-1)!.id;
+      }
+    },
+    /** A show's recordings, newest first, announced after `since` (epoch seconds). */
+    list: (show: string, since = 0) => (byShow.get(show) ?? []).filter((r) => r.receivedAt >= since).reverse(),
+    file: (id: string) => byFile.get(id),
+  };
+}
+
+export type RecordingCatalogue = ReturnType<typeof createRecordingCatalogue>;
