@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeFinishedRecording } from '@showwire/testkit';
+import { publishAsHub, writeFinishedRecording } from '@showwire/testkit';
 import { startRig, type BrowserRig } from './helpers/browser.js';
 import { publish } from './helpers/publish.js';
 
@@ -18,8 +18,8 @@ describe('recordings on the show page', () => {
     const mkv = join(dir, `${SHOW}-2026-12-07T20-00-00-000Z.mkv`);
     const files = await writeFinishedRecording(mkv, 4);
     await publish(rig.hub.url, rig.agent, SHOW, [{ type: 'show_started', title: 'Recorded' }]);
-    // The live session publishes this at close; an admin token stands in for it.
-    await publish(rig.hub.url, await rig.hub.token('admin'), SHOW, [{ type: 'recording_ready', path: mkv, durationSeconds: 4, files }]);
+    // The live session publishes this at close (only the hub may).
+    await publishAsHub(rig.hub, SHOW, [{ type: 'recording_ready', path: mkv, durationSeconds: 4, files }]);
   });
   after(() => rig?.close());
 

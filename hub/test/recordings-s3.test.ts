@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { RecordingFile } from '@showwire/protocol';
-import { getJson, postJson, startHub, startRedis, startS3, tempDir, writeFinishedRecording, type RedisServer, type S3Server, type TestHub } from '@showwire/testkit';
+import { getJson, publishAsHub, startHub, startRedis, startS3, tempDir, writeFinishedRecording, type RedisServer, type S3Server, type TestHub } from '@showwire/testkit';
 import { describeFile } from '../src/recordings/finish.js';
 
 /** Many hubs, one S3-compatible store (gofakes3, real HTTP): any hub serves any hub's recording; a crash mid-upload announces nothing. */
@@ -44,8 +44,7 @@ describe('recordings in an S3-compatible store', () => {
     const files = await writeFinishedRecording(join(dir, `${SHOW}-2026-12-07T21-00-00-000Z.mkv`), 2);
     // What the live session does at close (session-manager.ts): keep, then announce.
     await a.app.hub.recordingStorage.keep(dir, files);
-    const res = await postJson(`${a.url}/api/shows/${SHOW}/events`, [{ type: 'recording_ready', path: 'x.mkv', files }], await a.token('admin'));
-    assert.equal(res.status, 201, JSON.stringify(res.body));
+    await publishAsHub(a, SHOW, [{ type: 'recording_ready', path: 'x.mkv', files }]);
 
     const host = await b.token('host', [SHOW]);
     const deadline = Date.now() + 10_000;

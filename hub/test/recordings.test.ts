@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, utimesSync } from 'node:
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RecordingFile } from '@showwire/protocol';
-import { getJson, postJson, startHub, tempDir, writeTestRecording, type TestHub } from '@showwire/testkit';
+import { getJson, publishAsHub, startHub, tempDir, writeTestRecording, type TestHub } from '@showwire/testkit';
 import { finishRecording } from '../src/recordings/finish.js';
 
 /** A closed recording turned into the guide's files, listed, and served with Range under the show's access rules. */
@@ -34,9 +34,8 @@ describe('recordings', () => {
     ({ files } = await finishRecording(mkv));
     hub = await startHub({ HUB_DATA_DIR: dataDir });
     host = await hub.token('host', [SHOW]);
-    // The live session publishes this when its recording closes; an admin token stands in for it here.
-    const res = await postJson(`${hub.url}/api/shows/${SHOW}/events`, [{ type: 'recording_ready', path: mkv, sessionId: '7', durationSeconds: 2, files }], await hub.token('admin'));
-    assert.equal(res.status, 201, JSON.stringify(res.body));
+    // The live session publishes this when its recording closes (only the hub may).
+    await publishAsHub(hub, SHOW, [{ type: 'recording_ready', path: mkv, sessionId: '7', durationSeconds: 2, files }]);
   });
   after(() => hub?.close());
 
