@@ -21,6 +21,13 @@ const schema = z.object({
    * not retry later, so a CPU busy with other work (a shared machine) can lose dispatches.
    */
   AGENT_MAX_JOBS: z.coerce.number('must be a number').int('must be a whole number').positive('must be at least 1').max(1000, 'must be at most 1000').optional(),
+  /**
+   * Where the worker's health server (`/` health, `/worker` info) listens. Loopback by default,
+   * as the hub: set 0.0.0.0 where an orchestrator probes it from outside (a container).
+   */
+  AGENT_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Its port; 0 = any free port (the worker logs the one it got). Unset: 8081 for `start`, any free one for `dev`. */
+  AGENT_HTTP_PORT: z.coerce.number('must be a port number').int('must be a whole number').min(0, 'must be 0 to 65535').max(65_535, 'must be 0 to 65535').optional(),
   /** OpenAI key; any non-empty value works against an OpenAI-compatible server that ignores it. */
   OPENAI_API_KEY: z.string().min(1, 'is required (any value works against a local OpenAI-compatible server)'),
   /** OpenAI-compatible base URL (e.g. http://127.0.0.1:9000/v1); unset: api.openai.com. */

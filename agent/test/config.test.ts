@@ -20,4 +20,15 @@ describe('agent config: the host grace and the job cap', () => {
     assert.throws(() => loadAgentConfig({ ...base, AGENT_MAX_JOBS: '2.5' }), /AGENT_MAX_JOBS: must be a whole number/);
     assert.throws(() => loadAgentConfig({ ...base, AGENT_MAX_JOBS: '0' }), /AGENT_MAX_JOBS: must be at least 1/);
   });
+
+  it('the health server: loopback and the framework\'s port by default; 0 is any free port; a bad port is named', () => {
+    const c = loadAgentConfig({ ...base, AGENT_HTTP_PORT: '' });
+    assert.equal(c.AGENT_HTTP_HOST, '127.0.0.1');
+    assert.equal(c.AGENT_HTTP_PORT, undefined);
+    const set = loadAgentConfig({ ...base, AGENT_HTTP_HOST: '0.0.0.0', AGENT_HTTP_PORT: '0' });
+    assert.equal(set.AGENT_HTTP_HOST, '0.0.0.0');
+    assert.equal(set.AGENT_HTTP_PORT, 0);
+    assert.throws(() => loadAgentConfig({ ...base, AGENT_HTTP_PORT: 'eighty' }), /AGENT_HTTP_PORT: must be a port number/);
+    assert.throws(() => loadAgentConfig({ ...base, AGENT_HTTP_PORT: '70000' }), /AGENT_HTTP_PORT: must be 0 to 65535/);
+  });
 });
