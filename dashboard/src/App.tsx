@@ -1,14 +1,18 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { SignIn } from './components/SignIn.js';
 import { Header } from './components/Header.js';
-import { canSeeAll, decodeClaims, onlyShow, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
+import { canSeeAll, decodeClaims, onlyShow, type PageProps, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
 import { keepFresh } from './lib/refresh.js';
-import { navigate, showPath, useRoute } from './lib/router.js';
-import { EventCatalog } from './pages/EventCatalog.js';
-import { Replay } from './pages/Replay.js';
+import { navigate, type Route, showPath, useRoute } from './lib/router.js';
 import { ShowView } from './pages/ShowView.js';
 import { Wall } from './pages/Wall.js';
-import { Webhooks } from './pages/Webhooks.js';
+
+// The wall and a show's view are what staff and hosts open first: they are in the first load.
+// The rest is fetched when first visited, so its code (the event catalog's JSON-schema generator,
+// the replay's reducer runs, the webhooks portal) does not weigh on the wall's first render.
+const EventCatalog = lazy(() => import('./pages/EventCatalog.js').then((m) => ({ default: m.EventCatalog })));
+const Replay = lazy(() => import('./pages/Replay.js').then((m) => ({ default: m.Replay })));
+const Webhooks = lazy(() => import('./pages/Webhooks.js').then((m) => ({ default: m.Webhooks })));
 
 /** Read once at load: the token moves from the URL into sessionStorage before anything renders. */
 function initialToken(): string | null {
@@ -66,9 +70,19 @@ export function App() {
   if (expired) return <SignIn onToken={signIn} reason={signInReason(claims, Date.now() / 1000)} />;
 
   const common = { token, claims, onSignOut: signOut, onUnauthorized };
+  const onlyOneShow = Boolean(host && !canSeeAll(claims));
+  return (
+    <Suspense fallback={<main className="empty" data-loading-page>Loading…</main>}>
+      <Page route={route} session={session} onlyOneShow={onlyOneShow} {...common} />
+    </Suspense>
+  );
+}
+
+/** The route's page; a lazy one suspends (the fallback above shows) while its code loads. */
+function Page({ route, session, onlyOneShow, ...common }: PageProps & { route: Route; session: number; onlyOneShow: boolean }) {
   switch (route.page) {
     case 'wall':
-      return host && !canSeeAll(claims) ? null : <Wall key={session} {...common} />;
+      return onlyOneShow ? null : <Wall key={session} {...common} />;
     case 'show':
       return <ShowView key={`${session}:${route.show}`} show={route.show} {...common} />;
     case 'replay':
@@ -80,7 +94,7 @@ export function App() {
     default:
       return (
         <>
-          <Header claims={claims} onSignOut={signOut} />
+          <Header claims={common.claims} onSignOut={common.onSignOut} />
           <main className="empty">This page does not exist.</main>
         </>
       );
