@@ -8,6 +8,7 @@ export * from './wait.js';
 export * from './leaks.js';
 export * from './proxy.js';
 export * from './livekit-server.js';
+export * from './livekit-hub.js';
 export * from './webhook-receiver.js';
 export * from './fake-openai.js';
 export * from './metrics.js';

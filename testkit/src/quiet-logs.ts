@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
  * stdout unless NODE_ENV is production (`Connect callback received`, `ignoring incoming byte
  * stream…`, thousands of lines in a run) and offers no setting for it: its logger is one pino
  * instance in its `log.cjs`, reached here by path (its package exports do not list it) and set to
- * `warn`. The same instance serves every Room of the process, whenever rtc-node is loaded.
+ * `warn` (or SHOWWIRE_TEST_LIB_LOG_LEVEL, e.g. `debug` to see them again while looking into a
+ * failure). The same instance serves every Room of the process, whenever rtc-node is loaded.
  * (LiveKit Agents' logger is set by `initializeLogger` where a test runs the framework in-process;
  * child processes' output is captured by the helpers that start them and shown with a failure.)
  */
