@@ -50,10 +50,10 @@ describe('the dashboard loads light', () => {
       const { scripts, settled } = recordScripts(page);
       await page.goto(`${rig!.hub.url}/?token=${encodeURIComponent(rig!.staff)}`);
       await page.waitForFunction((n) => document.querySelectorAll('.cards [data-show]').length === n, SHOWS, { timeout: 60_000 });
-      const timing = await page.evaluate(() => ({
-        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1,
-        rendered: performance.now(),
-      }));
+      const rendered = await page.evaluate(() => performance.now());
+      // The paint entry is recorded once the frame is presented, which can come after the DOM is there.
+      const fcpHandle = await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime, null, { timeout: 10_000 });
+      const timing = { fcp: (await fcpHandle.jsonValue()) as number, rendered };
       await page.waitForLoadState('networkidle');
       await settled();
 
@@ -65,7 +65,7 @@ describe('the dashboard loads light', () => {
       assert.ok(gzip <= FIRST_LOAD_GZIP_BUDGET, `the wall loads ${kB(gzip)} of gzip JavaScript (budget ${kB(FIRST_LOAD_GZIP_BUDGET)}): ${names}`);
       // Sent as the build compressed them (a .gz beside each), not as they are.
       assert.deepEqual(scripts.filter((s) => s.encoding !== 'gzip').map((s) => s.path), []);
-      assert.ok(timing.fcp > 0 && timing.fcp <= timing.rendered, JSON.stringify(timing));
+      assert.ok(timing.fcp > 0, JSON.stringify(timing));
       t.diagnostic(`wall first load: ${scripts.length} scripts, ${kB(gzip)} gzip (${kB(sent)} as sent); first paint ${Math.round(timing.fcp)} ms, ${SHOWS} shows rendered at ${Math.round(timing.rendered)} ms`);
     } finally {
       await context.close();
