@@ -1,7 +1,7 @@
 // What the tests of every workspace and bench/ share (DESIGN.md § Workspaces): a hub in-process or as
 // its own process, tokens, HTTP and SSE clients, waiting, free ports, and the outside servers the tests
 // run for real (LiveKit, a webhook receiver, a fake OpenAI, a TCP proxy that can cut connections).
-import './quiet-logs.js';
+export { LIB_LOG_LEVEL } from './quiet-logs.js';
 export * from './hub.js';
 export * from './sse.js';
 export * from './wait.js';
