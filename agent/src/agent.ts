@@ -15,7 +15,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bridgeSession } from './bridge.js';
 import { registerControls } from './controls.js';
-import { type AgentConfig, type DispatchMetadata, loadAgentConfig, parseDispatchMetadata } from './config.js';
+import { type AgentConfig, type DispatchMetadata, loadAgentConfig, loadAgentConfigOrExit, parseDispatchMetadata } from './config.js';
 import { guardHealthServer } from './health-server.js';
 import { HOST_KINDS, waitForHost, watchHostPresence } from './host-link.js';
 import { createHubClient, type HubClient } from './hub-client.js';
@@ -175,10 +175,10 @@ function loadByJobs(maxJobs: number) {
 // Started as a program (not imported by a job process or a test): run the worker.
 if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
   loadEnvFile(); // job processes inherit the worker's environment
-  const config = loadAgentConfig();
+  const config = loadAgentConfigOrExit();
   // The framework's defaults (8081 for `start`, any free port for `dev`), made explicit so the
   // guard knows which server is the health server.
-  const health = { host: config.AGENT_HTTP_HOST, port: config.AGENT_HTTP_PORT ?? (process.argv[2] === 'start' ? 8081 : 0) };
+  const health = { host: config.AGENT_HTTP_HOST, port: config.AGENT_HTTP_PORT ?? (process.argv.slice(2).includes('start') ? 8081 : 0) };
   guardHealthServer(health);
   cli.runApp(
     new ServerOptions({

@@ -52,6 +52,19 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   return parsed.data;
 }
 
+/** The worker's exit code when a setting is invalid (the hub uses 2 for the same). */
+export const EXIT_BAD_SETTING = 2;
+
+/** At the worker's start: a bad setting is its message on stderr and exit code 2, not a stack trace. */
+export function loadAgentConfigOrExit(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  try {
+    return loadAgentConfig(env);
+  } catch (error) {
+    process.stderr.write(`showwire agent: ${(error as Error).message}\n  (fix it in the environment or in .env; see .env.example)\n`);
+    process.exit(EXIT_BAD_SETTING);
+  }
+}
+
 /** What a dispatch may carry in its metadata (JSON); anything else in it is ignored. */
 export const dispatchMetadata = z
   .looseObject({

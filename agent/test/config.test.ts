@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadAgentConfig } from '../src/config.js';
+import { REPO_ROOT } from '@showwire/testkit';
+import { EXIT_BAD_SETTING, loadAgentConfig } from '../src/config.js';
 
 describe('agent config: the host grace and the job cap', () => {
   const base = { OPENAI_API_KEY: 'test' };
@@ -30,5 +33,16 @@ describe('agent config: the host grace and the job cap', () => {
     assert.equal(set.AGENT_HTTP_PORT, 0);
     assert.throws(() => loadAgentConfig({ ...base, AGENT_HTTP_PORT: 'eighty' }), /AGENT_HTTP_PORT: must be a port number/);
     assert.throws(() => loadAgentConfig({ ...base, AGENT_HTTP_PORT: '70000' }), /AGENT_HTTP_PORT: must be 0 to 65535/);
+  });
+
+  it('the worker started with a bad setting prints what is wrong and exits 2, no stack trace', () => {
+    const run = spawnSync(process.execPath, ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'agent', 'src', 'agent.ts'), 'start'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, OPENAI_API_KEY: 'test', AGENT_HTTP_PORT: 'eighty', LIVEKIT_URL: 'ws://127.0.0.1:9' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(run.status, EXIT_BAD_SETTING, run.stderr);
+    assert.equal(run.stderr, 'showwire agent: invalid agent configuration:\n  AGENT_HTTP_PORT: must be a port number\n  (fix it in the environment or in .env; see .env.example)\n');
   });
 });
