@@ -16,7 +16,7 @@ type ListenStart = { server: Server; options?: { host?: string; port?: number } 
  *   waiting for its host can hold the drain for minutes, so a new worker could not start.
  * Only the server listening at exactly `at` is taken; the worker's process has no other.
  */
-export function guardHealthServer(at: { host: string; port: number }, exit: (code: number) => void = (code) => process.exit(code)): void {
+export function guardHealthServer(at: { host: string; port: number }): void {
   // Published as a listen() starts, before the bind's outcome is emitted.
   const channel = 'tracing:net.server.listen:asyncStart';
   const onListen = (message: unknown) => {
@@ -25,7 +25,7 @@ export function guardHealthServer(at: { host: string; port: number }, exit: (cod
     unsubscribe(channel, onListen);
     server.once('error', (error: NodeJS.ErrnoException) => {
       process.stderr.write(`showwire agent: ${cannotListen(at, error)}\n`);
-      exit(EXIT_CANNOT_LISTEN);
+      process.exit(EXIT_CANNOT_LISTEN);
     });
     server.once('listening', () => {
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => closeNow(server));
