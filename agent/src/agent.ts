@@ -15,7 +15,8 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bridgeSession } from './bridge.js';
 import { registerControls } from './controls.js';
-import { type AgentConfig, type DispatchMetadata, loadAgentConfig, parseDispatchMetadata } from './config.js';
+import { type AgentConfig, type DispatchMetadata, loadAgentConfig, loadAgentConfigOrExit, parseDispatchMetadata } from './config.js';
+import { guardHealthServer } from './health-server.js';
 import { HOST_KINDS, waitForHost, watchHostPresence } from './host-link.js';
 import { createHubClient, type HubClient } from './hub-client.js';
 import { END_REASONS, sessionEnd } from './session-end.js';
@@ -176,8 +177,11 @@ function loadByJobs(maxJobs: number) {
 // Started as a program (not imported by a job process or a test): run the worker.
 if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
   loadEnvFile(); // job processes inherit the worker's environment
-  const config = loadAgentConfig();
-  const port = process.env.AGENT_HTTP_PORT ? Number(process.env.AGENT_HTTP_PORT) : undefined;
+  const config = loadAgentConfigOrExit();
+  // The framework's defaults (8081 for `start`, any free port for `dev`), made explicit so the
+  // guard knows which server is the health server.
+  const health = { host: config.AGENT_HTTP_HOST, port: config.AGENT_HTTP_PORT ?? (process.argv.slice(2).includes('start') ? 8081 : 0) };
+  guardHealthServer(health);
   cli.runApp(
     new ServerOptions({
       agent: fileURLToPath(import.meta.url),
@@ -185,7 +189,9 @@ if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToP
       // Loading Silero on a busy machine can take longer than the 10 s default.
       initializeProcessTimeout: 60_000,
       ...(config.AGENT_MAX_JOBS !== undefined && loadByJobs(config.AGENT_MAX_JOBS)),
-      ...(port !== undefined && { port }),
+      host: health.host,
+      // The framework reads port 0 as "unset" (`port || 8081`); Node reads the string '0' as any free port.
+      port: (health.port === 0 ? '0' : health.port) as number,
     }),
   );
 }

@@ -21,6 +21,13 @@ export const schema = z.object({
    * not retry later, so a CPU busy with other work (a shared machine) can lose dispatches.
    */
   AGENT_MAX_JOBS: z.coerce.number('must be a number').int('must be a whole number').positive('must be at least 1').max(1000, 'must be at most 1000').optional(),
+  /**
+   * Where the worker's health server (`/` health, `/worker` info) listens. Loopback by default,
+   * as the hub: set 0.0.0.0 where an orchestrator probes it from outside (a container).
+   */
+  AGENT_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Its port; 0 = any free port (the worker logs the one it got). Unset: 8081 for `start`, any free one for `dev`. */
+  AGENT_HTTP_PORT: z.coerce.number('must be a port number').int('must be a whole number').min(0, 'must be 0 to 65535').max(65_535, 'must be 0 to 65535').optional(),
   /** OpenAI key; any non-empty value works against an OpenAI-compatible server that ignores it. */
   OPENAI_API_KEY: z.string().min(1, 'is required (any value works against a local OpenAI-compatible server)'),
   /** OpenAI-compatible base URL (e.g. http://127.0.0.1:9000/v1); unset: api.openai.com. */
@@ -43,6 +50,19 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     throw new Error(`invalid agent configuration:\n${lines}`);
   }
   return parsed.data;
+}
+
+/** The worker's exit code when a setting is invalid (the hub uses 2 for the same). */
+export const EXIT_BAD_SETTING = 2;
+
+/** At the worker's start: a bad setting is its message on stderr and exit code 2, not a stack trace. */
+export function loadAgentConfigOrExit(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  try {
+    return loadAgentConfig(env);
+  } catch (error) {
+    process.stderr.write(`showwire agent: ${(error as Error).message}\n  (fix it in the environment or in .env; see .env.example)\n`);
+    process.exit(EXIT_BAD_SETTING);
+  }
 }
 
 /** What a dispatch may carry in its metadata (JSON); anything else in it is ignored. */

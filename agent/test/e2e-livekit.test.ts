@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AudioFrame, AudioSource, dispose, LocalAudioTrack, ParticipantKind, Room, RoomEvent, RpcError, type RpcInvocationData, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { AccessToken, AgentDispatchClient } from 'livekit-server-sdk';
-import { REPO_ROOT, startHub, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, listen, waitFor, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
+import { REPO_ROOT, startHub, type TestHub, startLiveKit, type LiveKitServer, listen, waitFor, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
 import { HOST_RPC } from '../src/host-rpc.js';
 import { speech, watch } from '@showwire/testkit/show-room';
 
@@ -49,7 +49,9 @@ describe('end to end: LiveKit room → agent worker → hub', () => {
         OPENAI_API_KEY: 'test',
         OPENAI_BASE_URL: fake.baseURL,
         AGENT_NAME,
-        AGENT_HTTP_PORT: String(await freeTcpPort()),
+        // Any free port, bound by the worker itself: a port picked here could be taken before it binds.
+        AGENT_HTTP_HOST: '127.0.0.1',
+        AGENT_HTTP_PORT: '0',
         // Capacity by shows, not by CPU: on a busy shared machine LiveKit would drop the dispatch.
         AGENT_MAX_JOBS: '4',
       },

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Role } from '@showwire/protocol';
-import { mintToken, getJson, readHistory, spawnHub, startHub, tempDir, type HubProcess, freeTcpPort } from '@showwire/testkit';
+import { mintToken, getJson, readHistory, spawnHub, startHub, startProxy, tempDir, type HubProcess } from '@showwire/testkit';
 import { createHubClient, type DropReport } from '../src/hub-client.js';
 
 const SECRET = 'agent-hub-client-test-secret-0123456789abcdef';
@@ -14,20 +14,27 @@ const history = async (url: string, show: string) => readHistory(url, show, awai
 
 describe('hub client', () => {
   const hubs: HubProcess[] = [];
+  const proxies: Array<{ close: () => Promise<void> }> = [];
   after(async () => {
+    for (const p of proxies) await p.close();
     for (const h of hubs) if (h.child.exitCode === null) h.child.kill('SIGKILL');
   });
 
   it('hub down for 10 s while 500 events are produced: all 500 arrive once, in order', async () => {
     const dataDir = tempDir('showwire-agent-');
-    const env = { HUB_DATA_DIR: dataDir, HUB_SECRET: SECRET };
+    // The host's lines go unanswered for longer than the agent-silent alert's 15 s on a busy
+    // machine: its alert_raised would land among the 500 and fail the count for no fault of the client.
+    const env = { HUB_DATA_DIR: dataDir, HUB_SECRET: SECRET, HUB_ALERT_AGENT_SILENT_MS: '0' };
     const first = await spawnHub(env);
     hubs.push(first);
-    const port = new URL(first.url).port;
+    // The client's one URL across the restart: the second hub binds a port of its own (the first's
+    // could be taken by then).
+    const proxy = await startProxy(first.url);
+    proxies.push(proxy);
     const errors: Error[] = [];
     const drops: DropReport[] = [];
     const client = createHubClient({
-      url: first.url, token: await token('agent', ['show-down']), show: 'show-down',
+      url: proxy.url, token: await token('agent', ['show-down']), show: 'show-down',
       minBackoffMs: 100, maxBackoffMs: 1_000, onError: (e) => errors.push(e), onDrop: (d) => drops.push(d),
     });
     let seq = 0;
@@ -48,8 +55,9 @@ describe('hub client', () => {
     assert.equal(seq, 500);
     assert.ok(client.stats().queued >= 400, `held while down: ${JSON.stringify(client.stats())}`);
 
-    const second = await spawnHub({ ...env, PORT: port });
+    const second = await spawnHub(env);
     hubs.push(second);
+    proxy.retarget(second.url);
     assert.equal(await client.flush(60_000), true, 'the queue drains once the hub is back');
     const stats = await client.close(10_000);
 
@@ -65,20 +73,22 @@ describe('hub client', () => {
   });
 
   it('past its bound it drops the oldest, reports them, and tells the hub how many when it returns', async () => {
-    const port = await freeTcpPort();
-    const url = `http://127.0.0.1:${port}`;
+    // No hub yet behind the client's URL; it comes later, on a port of its own.
+    const proxy = await startProxy();
+    proxies.push(proxy);
     const drops: DropReport[] = [];
-    const client = createHubClient({ url, token: await token('agent', ['show-full']), show: 'show-full', maxBuffer: 50, minBackoffMs: 100, maxBackoffMs: 500, onDrop: (d) => drops.push(d) });
+    const client = createHubClient({ url: proxy.url, token: await token('agent', ['show-full']), show: 'show-full', maxBuffer: 50, minBackoffMs: 100, maxBackoffMs: 500, onDrop: (d) => drops.push(d) });
     for (let i = 0; i < 80; i++) client.publish({ type: 'agent_state', state: 'listening', seq: i });
     assert.equal(client.stats().queued, 50);
     assert.equal(drops.reduce((n, d) => n + d.count, 0), 30);
     assert.ok(drops.every((d) => d.reason === 'buffer_full'));
 
-    const hub = await spawnHub({ HUB_DATA_DIR: tempDir('showwire-agent-'), HUB_SECRET: SECRET, PORT: String(port) });
+    const hub = await spawnHub({ HUB_DATA_DIR: tempDir('showwire-agent-'), HUB_SECRET: SECRET });
     hubs.push(hub);
+    proxy.retarget(hub.url);
     assert.equal(await client.flush(60_000), true);
     await client.close();
-    const events = await history(url, 'show-full');
+    const events = await history(hub.url, 'show-full');
     const kept = events.filter((e) => e.type === 'agent_state');
     assert.deepEqual(kept.map((e) => e.seq), Array.from({ length: 50 }, (_, i) => i + 30), 'the newest 50, in order');
     const notice = events.filter((e) => e.type === 'events_dropped');

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { initializeLogger, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
-import { startHub, type TestHub, listen, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
+import { LIB_LOG_LEVEL, startHub, type TestHub, listen, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
 import { showAgent } from '../src/agent.js';
 import { bridgeSession } from '../src/bridge.js';
 import { createHubClient, type HubClient } from '../src/hub-client.js';
 
-initializeLogger({ pretty: false, level: 'warn' });
+initializeLogger({ pretty: false, level: LIB_LOG_LEVEL });
 
 /**
  * The real framework without a room: an AgentSession driven by text (`session.run`), its LLM the

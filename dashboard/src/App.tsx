@@ -1,18 +1,20 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { SignIn } from './components/SignIn.js';
 import { Header } from './components/Header.js';
-import { canSeeAll, decodeClaims, onlyShow, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
+import { canSeeAll, decodeClaims, onlyShow, type PageProps, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
 import { keepFresh } from './lib/refresh.js';
-import { navigate, showPath, useRoute } from './lib/router.js';
-import { EventCatalog } from './pages/EventCatalog.js';
-import { Replay } from './pages/Replay.js';
+import { navigate, type Route, showPath, useRoute } from './lib/router.js';
 import { ShowView } from './pages/ShowView.js';
 import { Wall } from './pages/Wall.js';
-import { Webhooks } from './pages/Webhooks.js';
 
-// livekit-client is big: only the host's studio loads it.
+// The wall and a show's view are what staff and hosts open first: they are in the first load.
+// The other pages are fetched when first visited, so their code does not weigh on the wall's
+// first render (the build's budget, build/chunk-budget.ts, fails past 150 kB of gzip JavaScript).
+const EventCatalog = lazy(() => import('./pages/EventCatalog.js').then((m) => ({ default: m.EventCatalog })));
+const Replay = lazy(() => import('./pages/Replay.js').then((m) => ({ default: m.Replay })));
+const Webhooks = lazy(() => import('./pages/Webhooks.js').then((m) => ({ default: m.Webhooks })));
+// The host's studio brings livekit-client; most sessions never search.
 const Studio = lazy(() => import('./pages/Studio.js').then((m) => ({ default: m.Studio })));
-// Loaded when first opened: most sessions never search.
 const Search = lazy(() => import('./pages/Search.js').then((m) => ({ default: m.Search })));
 
 /** Read once at load: the token moves from the URL into sessionStorage before anything renders. */
@@ -71,15 +73,21 @@ export function App() {
   if (expired) return <SignIn onToken={signIn} reason={signInReason(claims, Date.now() / 1000)} />;
 
   const common = { token, claims, onSignOut: signOut, onUnauthorized };
+  const onlyOneShow = Boolean(host && !canSeeAll(claims));
+  return (
+    <Suspense fallback={<main className="empty" data-loading-page>Loading…</main>}>
+      <Page route={route} session={session} onlyOneShow={onlyOneShow} {...common} />
+    </Suspense>
+  );
+}
+
+/** The route's page; a lazy one suspends (the fallback above shows) while its code loads. */
+function Page({ route, session, onlyOneShow, ...common }: PageProps & { route: Route; session: number; onlyOneShow: boolean }) {
   switch (route.page) {
     case 'wall':
-      return host && !canSeeAll(claims) ? null : <Wall key={session} {...common} />;
+      return onlyOneShow ? null : <Wall key={session} {...common} />;
     case 'studio':
-      return (
-        <Suspense fallback={null}>
-          <Studio key={`${session}:studio:${route.show}`} show={route.show} {...common} />
-        </Suspense>
-      );
+      return <Studio key={`${session}:studio:${route.show}`} show={route.show} {...common} />;
     case 'show':
       return <ShowView key={`${session}:${route.show}`} show={route.show} {...common} />;
     case 'replay':
@@ -87,17 +95,13 @@ export function App() {
     case 'events':
       return <EventCatalog {...common} />;
     case 'search':
-      return (
-        <Suspense fallback={null}>
-          <Search key={session} {...common} />
-        </Suspense>
-      );
+      return <Search key={session} {...common} />;
     case 'webhooks':
       return <Webhooks key={session} {...common} />;
     default:
       return (
         <>
-          <Header claims={claims} onSignOut={signOut} />
+          <Header claims={common.claims} onSignOut={common.onSignOut} />
           <main className="empty">This page does not exist.</main>
         </>
       );

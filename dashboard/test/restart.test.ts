@@ -1,25 +1,17 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { mintToken, spawnHub, tempDir, type HubProcess } from '@showwire/testkit';
+import { mintToken, spawnHub, startProxy, tempDir, type HubProcess } from '@showwire/testkit';
 import { ensureBuilt, launch, openPage, screenshot, waitAttr } from './helpers/browser.js';
 import { lines, publish } from './helpers/publish.js';
 
 const SECRET = 'dashboard-restart-test-secret-0123456789abcdef';
 
-/** A port that was free a moment ago: the restarted hub must come back on the same one. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 let browser: Browser;
 let hub: HubProcess | undefined;
+/** The page's one address across the restart: each hub binds a port of its own behind it. */
+let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
 const dataDir = tempDir('showwire-dash-restart-');
 
 before(async () => {
@@ -29,6 +21,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  await proxy?.close();
   if (hub && hub.child.exitCode === null) {
     hub.child.kill('SIGTERM');
     await hub.exited;
@@ -37,15 +30,16 @@ after(async () => {
 });
 
 test('the hub restarts mid-show: the page says so, resumes from the last id, and shows every event exactly once', async () => {
-  const env = { PORT: String(await freePort()), HUB_SECRET: SECRET, HUB_DATA_DIR: dataDir, HUB_HEARTBEAT_MS: '300' };
+  const env = { HUB_SECRET: SECRET, HUB_DATA_DIR: dataDir, HUB_HEARTBEAT_MS: '300' };
   hub = await spawnHub(env);
+  proxy = await startProxy(hub.url);
   const key = new TextEncoder().encode(SECRET);
   const staff = (await mintToken(key, { sub: 'staff-test', role: 'staff', shows: ['*'] }, 3600)).token;
   const agent = (await mintToken(key, { sub: 'agent-test', role: 'agent', shows: ['*'] }, 3600)).token;
   const show = 'restart-show';
   await publish(hub.url, agent, show, [{ type: 'show_started', title: 'Restart Resilience' }, ...lines(0, 10)]);
 
-  const { page, context } = await openPage(browser, `${hub.url}/shows/${show}`, staff, { width: 1280, height: 800 });
+  const { page, context } = await openPage(browser, `${proxy.url}/shows/${show}`, staff, { width: 1280, height: 800 });
   try {
     await waitAttr(page, '[data-connection]', 'data-connection', (v) => v === 'live', 60_000);
     await publish(hub.url, agent, show, lines(10, 10));
@@ -57,6 +51,7 @@ test('the hub restarts mid-show: the page says so, resumes from the last id, and
     await waitAttr(page, '[data-connection]', 'data-connection', (v) => v === 'reconnecting' || v === 'offline', 30_000);
 
     hub = await spawnHub(env);
+    proxy.retarget(hub.url);
     // Published before the page is back: it gets them by resuming from its last id, not live.
     await publish(hub.url, agent, show, lines(20, 10));
     await waitAttr(page, '[data-connection]', 'data-connection', (v) => v === 'live', 60_000);

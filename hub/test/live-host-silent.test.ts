@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { dispose } from '@livekit/rtc-node';
-import { freeTcpPort, listen, postJson, readHistory, startHub, startLiveKit, type LiveKitServer, type TestHub, waitFor } from '@showwire/testkit';
+import { listen, postJson, readHistory, startLiveKitWithHub, type LiveKitServer, type TestHub, waitFor } from '@showwire/testkit';
 import { startMediaHost, type MediaHost } from '@showwire/testkit/media-host';
 
 /**
@@ -24,21 +24,15 @@ describe('live sessions: the room monitor\'s audio levels drive host_silent', ()
   let client: ReturnType<typeof listen> | undefined;
 
   before(async () => {
-    const port = await freeTcpPort();
-    lk = await startLiveKit({ webhookUrls: [`http://127.0.0.1:${port}/api/livekit/webhook`] });
-    hub = await startHub({
-      PORT: String(port),
+    ({ lk, hub } = await startLiveKitWithHub({
       HUB_LOG_LEVEL: 'warn',
-      LIVEKIT_URL: lk.url,
-      LIVEKIT_API_KEY: lk.apiKey,
-      LIVEKIT_API_SECRET: lk.apiSecret,
       HUB_LIVE_LEVEL_INTERVAL_MS: String(LEVEL_MS),
       HUB_ALERT_HOST_SILENT_MS: String(SILENT_MS),
       HUB_ALERT_TICK_MS: '100',
       // No agent runs in this room: the rules about the agent and the stream would only add noise.
       HUB_ALERT_AGENT_MISSING_MS: '0',
       HUB_ALERT_STREAM_STALLED_MS: '0',
-    });
+    }));
     admin = await hub.token('admin');
     host = await startMediaHost({ url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret, room: ROOM });
   });

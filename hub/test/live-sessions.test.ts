@@ -8,7 +8,7 @@ import { dispose, Room } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
 import jpeg from 'jpeg-js';
 import WebSocket from 'ws';
-import { eventSeq, getJson, postJson, readHistory, startHub, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, waitFor } from '@showwire/testkit';
+import { eventSeq, getJson, postJson, readHistory, type TestHub, startLiveKitWithHub, type LiveKitServer, waitFor } from '@showwire/testkit';
 import { startMediaHost, type MediaHost } from '@showwire/testkit/media-host';
 
 const ROOM = 'show-live-1';
@@ -66,19 +66,13 @@ describe('live sessions: a server-side participant relays and records the host',
   let wsBase: string;
 
   before(async () => {
-    // LiveKit's webhooks go to the hub (viewer counts), so the hub's port is picked first.
-    const port = await freeTcpPort();
-    lk = await startLiveKit({ webhookUrls: [`http://127.0.0.1:${port}/api/livekit/webhook`] });
-    hub = await startHub({
-      PORT: String(port),
+    // LiveKit's webhooks go to the hub (viewer counts).
+    ({ lk, hub } = await startLiveKitWithHub({
       HUB_LOG_LEVEL: 'warn',
-      LIVEKIT_URL: lk.url,
-      LIVEKIT_API_KEY: lk.apiKey,
-      LIVEKIT_API_SECRET: lk.apiSecret,
       HUB_LIVE_FPS: '5',
       HUB_LIVE_MAX_WIDTH: '160',
       HUB_LIVE_LEVEL_INTERVAL_MS: '1000',
-    });
+    }));
     admin = await hub.token('admin');
     wsBase = `${hub.url.replace('http', 'ws')}/api/live-sessions/ws/live`;
     host = await startMediaHost({ url: lk.url, apiKey: lk.apiKey, apiSecret: lk.apiSecret, room: ROOM, toneHz: TONE_HZ });

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { AgentServer, initializeLogger, ServerOptions, type JobRequest } from '@livekit/agents';
 import { AgentDispatchClient } from 'livekit-server-sdk';
-import { postJson, startHub, type TestHub, startLiveKit, type LiveKitServer, waitFor } from '@showwire/testkit';
+import { LIB_LOG_LEVEL, postJson, startHub, type TestHub, startLiveKit, type LiveKitServer, waitFor } from '@showwire/testkit';
 
 const AGENT = 'showwire-test-agent';
 
@@ -22,7 +22,7 @@ describe('agent dispatch through the hub', () => {
   before(async () => {
     lk = await startLiveKit();
     hub = await startHub({ LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret, AGENT_NAME: AGENT });
-    initializeLogger({ pretty: false, level: 'warn' });
+    initializeLogger({ pretty: false, level: LIB_LOG_LEVEL });
     worker = new AgentServer(
       new ServerOptions({
         // Never loaded: no idle processes are kept and every job is rejected.

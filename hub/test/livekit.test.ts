@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { AudioFrame, AudioSource, dispose, LocalAudioTrack, Room, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { decodeJwt } from 'jose';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
-import { getJson, postJson, startHub, type TestHub, freeTcpPort, startLiveKit, type LiveKitServer, listen, waitFor } from '@showwire/testkit';
+import { getJson, postJson, startHub, type TestHub, freeTcpPort, startLiveKitWithHub, type LiveKitServer, listen, waitFor } from '@showwire/testkit';
 
 const SHOW = 'show-lk-1';
 
@@ -28,9 +28,7 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
   const rooms: Room[] = [];
 
   before(async () => {
-    const port = await freeTcpPort();
-    lk = await startLiveKit({ webhookUrls: [`http://127.0.0.1:${port}/api/livekit/webhook`] });
-    hub = await startHub({ PORT: String(port), HUB_LOG_LEVEL: 'warn', LIVEKIT_URL: lk.url, LIVEKIT_API_KEY: lk.apiKey, LIVEKIT_API_SECRET: lk.apiSecret });
+    ({ lk, hub } = await startLiveKitWithHub({ HUB_LOG_LEVEL: 'warn' }));
     admin = await hub.token('admin');
   });
 

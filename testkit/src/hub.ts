@@ -36,7 +36,15 @@ export async function startHub(env: Record<string, string> = {}): Promise<TestHu
   let logText = '';
   stream.on('data', (c: Buffer) => (logText += c.toString()));
   const { app, shutdown } = await buildApp(config, { logStream: stream });
-  const url = await app.listen({ port: config.PORT, host: '127.0.0.1' });
+  let url: string;
+  try {
+    url = await app.listen({ port: config.PORT, host: '127.0.0.1' });
+  } catch (error) {
+    // A named port can be taken (EADDRINUSE): nothing of this hub may outlive the failure.
+    await shutdown();
+    if (!env.HUB_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url,
     app,

@@ -1,12 +1,14 @@
 // What the tests of every workspace and bench/ share: a hub in-process or as
 // its own process, tokens, HTTP and SSE clients, waiting, free ports, and the outside servers the tests
 // run for real (LiveKit, a webhook receiver, a fake OpenAI, a TCP proxy that can cut connections).
+export { LIB_LOG_LEVEL } from './quiet-logs.js';
 export * from './hub.js';
 export * from './sse.js';
 export * from './wait.js';
 export * from './leaks.js';
 export * from './proxy.js';
 export * from './livekit-server.js';
+export * from './livekit-hub.js';
 export * from './webhook-receiver.js';
 export * from './fake-openai.js';
 export * from './metrics.js';

@@ -20,9 +20,10 @@ export interface RedisServer {
   destroy(): Promise<void>;
 }
 
-/** Resolves once the port answers PING with PONG. */
-async function pingable(port: number, deadline: number): Promise<void> {
+/** Resolves once the port answers PING with PONG; fails at once when the server has exited. */
+async function pingable(port: number, deadline: number, exited: () => boolean): Promise<void> {
   for (;;) {
+    if (exited()) throw new Error(`redis-server on ${port} exited before answering PING`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
       s.once('error', () => resolve(false));
@@ -44,7 +45,7 @@ async function pingable(port: number, deadline: number): Promise<void> {
  * a crash of Redis itself). Stopped by its pid, never by name.
  */
 export async function startRedis(): Promise<RedisServer> {
-  const port = await freeTcpPort();
+  let port = 0;
   const dir = mkdtempSync(join(tmpdir(), 'showwire-redis-'));
   let child: ChildProcess | undefined;
   let out = '';
@@ -56,7 +57,8 @@ export async function startRedis(): Promise<RedisServer> {
     );
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-    await pingable(port, Date.now() + 10_000);
+    const c = child;
+    await pingable(port, Date.now() + 10_000, () => c.exitCode !== null || c.signalCode !== null);
   };
   const end = async (signal: NodeJS.Signals) => {
     const c = child;
@@ -67,7 +69,18 @@ export async function startRedis(): Promise<RedisServer> {
     await exited;
     clearTimeout(timer);
   };
-  await start();
+  // A free port is free when asked, not necessarily when redis binds it (tests run side by side):
+  // such a start is tried again on a new port. Restarts (`start()`) keep the port they had.
+  for (let attempt = 1; ; attempt++) {
+    port = await freeTcpPort();
+    try {
+      await start();
+      break;
+    } catch (error) {
+      if (attempt >= 3 || !/Address already in use/i.test(out)) throw new Error(`${(error as Error).message}:\n${out}`);
+      out = '';
+    }
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,

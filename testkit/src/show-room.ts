@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AudioFrame, AudioSource, LocalAudioTrack, ParticipantKind, Room, RoomEvent, TrackPublishOptions, TrackSource } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
 import { REPO_ROOT, tempDir, type TestHub } from './hub.js';
-import { freeTcpPort, type LiveKitServer } from './livekit-server.js';
+import type { LiveKitServer } from './livekit-server.js';
 import { waitFor } from './wait.js';
 import type { FakeOpenAI } from './fake-openai.js';
 
@@ -56,12 +56,32 @@ export function watch(child: ChildProcess) {
 
 export interface Worker {
   child: ChildProcess;
+  /** The port its health server got (it binds any free one on 127.0.0.1). */
+  healthPort: number;
   log: ReturnType<typeof watch>;
   stop: () => Promise<void>;
 }
 
+/** The framework's line once the worker's health server listens. */
+const HEALTH_PORT = /Server is listening on port (\d+)/;
+
+type WorkerSetup = { livekit: LiveKitServer; hub: TestHub; fake: FakeOpenAI; agentName: string; env?: Record<string, string> };
+
 /** The agent worker (`start`, from the TypeScript source), registered as `agentName`; resolves once registered. */
-export async function startWorker(o: { livekit: LiveKitServer; hub: TestHub; fake: FakeOpenAI; agentName: string; env?: Record<string, string> }): Promise<Worker> {
+export async function startWorker(o: WorkerSetup): Promise<Worker> {
+  const { child, log, stop } = await spawnWorker(o);
+  try {
+    await log.until(/registered worker/, 120_000);
+    await log.until(HEALTH_PORT, 10_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { child, log, stop, healthPort: Number(HEALTH_PORT.exec(log.output())![1]) };
+}
+
+/** The worker's process as soon as it is spawned, for tests of how it starts and stops. */
+export async function spawnWorker(o: WorkerSetup): Promise<Omit<Worker, 'healthPort'>> {
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', join(REPO_ROOT, 'agent', 'src', 'agent.ts'), 'start'], {
     cwd: REPO_ROOT,
     env: {
@@ -74,7 +94,9 @@ export async function startWorker(o: { livekit: LiveKitServer; hub: TestHub; fak
       OPENAI_API_KEY: 'test',
       OPENAI_BASE_URL: o.fake.baseURL,
       AGENT_NAME: o.agentName,
-      AGENT_HTTP_PORT: String(await freeTcpPort()),
+      // Any free port, bound by the worker itself: a port picked here could be taken before it binds.
+      AGENT_HTTP_HOST: '127.0.0.1',
+      AGENT_HTTP_PORT: '0',
       // Capacity by shows, not by CPU: on a busy shared machine LiveKit would drop the dispatches.
       AGENT_MAX_JOBS: '4',
       ...o.env,
@@ -90,12 +112,6 @@ export async function startWorker(o: { livekit: LiveKitServer; hub: TestHub; fak
     await exited;
     clearTimeout(killer);
   };
-  try {
-    await log.until(/registered worker/, 120_000);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return { child, log, stop };
 }
 

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import { Room, RoomEvent, Track, type RemoteTrack } from 'livekit-client';
+import type { RemoteTrack } from 'livekit-client';
 import { listenToken } from '../lib/supervision-api.js';
 
 /**
  * Listening to a show's room: a hidden, subscribe-only LiveKit token from the hub; the room's
  * audio plays here and a meter shows its level (WebAudio analyser over every audio track).
- * Hosts and viewers never see the listener. Stopping leaves the room.
+ * Hosts and viewers never see the listener. Stopping leaves the room. livekit-client (a third of
+ * the dashboard's code) is fetched on the first start, not with the page.
  */
 export function ListenIn({ show, token, autoStart = false }: { show: string; token: string | null; autoStart?: boolean }) {
   const [state, setState] = useState<'idle' | 'joining' | 'listening' | 'error'>('idle');
@@ -27,7 +28,7 @@ export function ListenIn({ show, token, autoStart = false }: { show: string; tok
     const audio = new AudioContext();
     const analyser = audio.createAnalyser();
     analyser.fftSize = 1024;
-    const room = new Room({ adaptiveStream: false, dynacast: false });
+    let room: import('livekit-client').Room | undefined;
     const elements: HTMLMediaElement[] = [];
     let frame = 0;
     let stopped = false;
@@ -36,14 +37,14 @@ export function ListenIn({ show, token, autoStart = false }: { show: string; tok
         stopped = true;
         cancelAnimationFrame(frame);
         for (const el of elements) el.remove();
-        void room.disconnect();
+        void room?.disconnect();
         void audio.close();
       },
     };
     const attached = new Set<string>();
     const attach = (track: RemoteTrack) => {
       // Subscribed before connect() returned, or after: the same track may be offered twice.
-      if (track.kind !== Track.Kind.Audio || attached.has(track.sid ?? '')) return;
+      if (track.mediaStreamTrack.kind !== 'audio' || attached.has(track.sid ?? '')) return;
       attached.add(track.sid ?? '');
       const el = track.attach();
       el.setAttribute('data-listen-audio', '');
@@ -51,7 +52,6 @@ export function ListenIn({ show, token, autoStart = false }: { show: string; tok
       elements.push(el);
       audio.createMediaStreamSource(new MediaStream([track.mediaStreamTrack])).connect(analyser);
     };
-    room.on(RoomEvent.TrackSubscribed, (track) => attach(track));
     const samples = new Float32Array(analyser.fftSize);
     const meter = () => {
       analyser.getFloatTimeDomainData(samples);
@@ -61,8 +61,10 @@ export function ListenIn({ show, token, autoStart = false }: { show: string; tok
       frame = requestAnimationFrame(meter);
     };
     try {
-      const t = await listenToken(token, show);
+      const [{ Room, RoomEvent }, t] = await Promise.all([import('livekit-client'), listenToken(token, show)]);
       if (stopped) return;
+      room = new Room({ adaptiveStream: false, dynacast: false });
+      room.on(RoomEvent.TrackSubscribed, (track) => attach(track));
       await room.connect(t.url, t.token, { autoSubscribe: true });
       if (stopped) return;
       await audio.resume();

@@ -15,7 +15,13 @@ export const ARTIFACTS = join(DASHBOARD, '..', 'test-artifacts');
  */
 export function ensureBuilt(): void {
   if (existsSync(join(DASHBOARD, 'dist', 'index.html'))) return;
-  execFileSync('npm', ['run', 'build'], { cwd: DASHBOARD, stdio: 'inherit', timeout: 300_000 });
+  // Quiet unless it fails: then its output is the error's message.
+  try {
+    execFileSync('npm', ['run', 'build'], { cwd: DASHBOARD, stdio: 'pipe', timeout: 300_000 });
+  } catch (error) {
+    const e = error as { stdout?: Buffer; stderr?: Buffer; message: string };
+    throw new Error(`the dashboard build failed: ${e.message}\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+  }
 }
 
 export function launch(): Promise<Browser> {

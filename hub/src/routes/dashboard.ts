@@ -21,7 +21,8 @@ const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false)
  */
 export const dashboardRoutes: FastifyPluginAsync<{ dir: string | undefined }> = async (app, { dir }) => {
   if (!dir) return;
-  await app.register(fastifyStatic, { root: dir, serve: false });
+  // The build writes a .gz beside its scripts and styles: sent to browsers that accept it, with Vary.
+  await app.register(fastifyStatic, { root: dir, serve: false, preCompressed: true });
 
   const index = (reply: import('fastify').FastifyReply) =>
     reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
