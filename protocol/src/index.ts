@@ -14,3 +14,4 @@ export * from './story-state.js';
 export * from './show-story.js';
 export * from './answers.js';
 export * from './supervision.js';
+export * from './capabilities.js';

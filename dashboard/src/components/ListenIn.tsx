@@ -7,7 +7,7 @@ import { listenToken } from '../lib/supervision-api.js';
  * audio plays here and a meter shows its level (WebAudio analyser over every audio track).
  * Hosts and viewers never see the listener. Stopping leaves the room.
  */
-export function ListenIn({ show, token, autoStart = false }: { show: string; token: string | null; autoStart?: boolean }) {
+export function ListenIn({ show, token, autoStart = false, blocked }: { show: string; token: string | null; autoStart?: boolean; blocked?: string | undefined }) {
   const [state, setState] = useState<'idle' | 'joining' | 'listening' | 'error'>('idle');
   const [error, setError] = useState<string>();
   const [level, setLevel] = useState(0);
@@ -78,7 +78,7 @@ export function ListenIn({ show, token, autoStart = false }: { show: string; tok
   };
 
   useEffect(() => {
-    if (autoStart) void start();
+    if (autoStart && !blocked) void start();
     return () => session.current?.stop();
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -90,9 +90,14 @@ export function ListenIn({ show, token, autoStart = false }: { show: string; tok
           {state === 'joining' ? 'Joining…' : 'Stop listening'}
         </button>
       ) : (
-        <button type="button" className="btn" onClick={() => void start()} data-listen-toggle>
+        <button type="button" className="btn" onClick={() => void start()} data-listen-toggle disabled={blocked !== undefined}>
           Listen in
         </button>
+      )}
+      {blocked && (
+        <span className="small muted" data-listen-blocked>
+          {blocked}
+        </span>
       )}
       <span className="meter" role="meter" aria-label="Room audio level" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
         <span className="meter-fill" style={{ width: `${pct}%` }} />

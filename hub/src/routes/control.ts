@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AGENT_RPC_METHODS, controlBody, showParams, type ControlResponse } from '@showwire/protocol';
+import { AGENT_RPC_METHODS, controlBody, HOST_CONTROL_ACTIONS, showParams, type ControlResponse } from '@showwire/protocol';
 import { coversShow, type Principal } from '../auth/access.js';
 import { forbidden, HttpError } from '../errors.js';
 import { callAgent } from '../livekit/agent-rpc.js';
@@ -10,7 +10,7 @@ import { errorResponses } from '../openapi.js';
 type Action = ControlResponse['action'];
 
 /** What a host may do on its own show; staff and admin may do everything everywhere. */
-const HOST_ACTIONS: ReadonlySet<Action> = new Set(['say', 'pause', 'resume']);
+const HOST_ACTIONS: ReadonlySet<Action> = new Set(HOST_CONTROL_ACTIONS);
 
 /** LiveKit's participant kind for agents (ParticipantInfo_Kind.AGENT in @livekit/protocol). */
 const AGENT_KIND = 4;

@@ -22,7 +22,7 @@ export function DeliveryDetails({ id, api, version }: { id: string; api: ReturnT
       <p className="small">
         webhook-id <code>{detail.webhookId}</code> ·{' '}
         <span data-testid="next-retry">
-          {detail.status === 'pending' && detail.nextAttemptAt !== null ? `next attempt at ${new Date(detail.nextAttemptAt * 1000).toLocaleString()}` : `no retry (${detail.status})`}
+          {detail.status === 'pending' && detail.nextAttemptAt !== null ? `next attempt at ${formatClock(detail.nextAttemptAt)}` : `no retry (${detail.status})`}
         </span>
       </p>
       <table className="grid attempts">

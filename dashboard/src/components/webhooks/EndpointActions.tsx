@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { WebhookEndpoint } from '@showwire/protocol';
 import type { webhooksApi } from '../../lib/webhooks-api.js';
 import { EndpointForm } from './EndpointForm.js';
+import { formatClock } from '../../lib/format.js';
 
 type Api = ReturnType<typeof webhooksApi>;
 type Act = <T>(what: () => Promise<T>, done: string | ((result: T) => string)) => Promise<boolean>;
@@ -32,7 +33,7 @@ export function EndpointActions({ ep, api, act }: { ep: WebhookEndpoint; api: Ap
           onClick={() =>
             void act(
               () => api.rotate(ep.id).then((r) => (setSecret(r.secret), r)),
-              (r) => `Secret rotated; the old one keeps signing until ${r.previousSecretValidUntil ? new Date(r.previousSecretValidUntil * 1000).toLocaleString() : 'now'}`,
+              (r) => `Secret rotated; the old one keeps signing until ${r.previousSecretValidUntil ? formatClock(r.previousSecretValidUntil) : 'now'}`,
             )
           }
         >

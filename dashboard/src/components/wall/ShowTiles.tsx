@@ -1,0 +1,53 @@
+import { memo } from 'react';
+import { formatAge, formatCount, formatMs } from '../../lib/format.js';
+import { Link, showPath } from '../../lib/router.js';
+import { ruleLabel, staleSince, type WallCard } from '../../lib/trouble.js';
+
+/**
+ * The densest wall: a small tile per show, about a hundred on a 1440 × 900 screen. A tile says
+ * only what triage needs (the worst alert, the agent, viewers, p95, how old the last event is);
+ * the show page has the rest.
+ */
+export function ShowTiles({ cards, now, selected, label }: { cards: WallCard[]; now: number; selected: number; label: string }) {
+  return (
+    <ul className="tiles" aria-label={label}>
+      {cards.map((card, i) => (
+        <li key={card.state.show}>
+          <ShowTile card={card} now={Math.floor(now)} selected={i === selected} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const ShowTile = memo(function ShowTile({ card, now, selected }: { card: WallCard; now: number; selected: boolean }) {
+  const { state: s, alerts } = card;
+  const worst = alerts[0];
+  const stale = staleSince(card);
+  const p95 = s.latency?.e2eMs?.p95;
+  const agent = s.status === 'ended' ? 'ended' : stale !== undefined ? 'unknown' : s.agentClosed ? 'left' : s.agentSpeaking ? 'speaking' : (s.agentState ?? 'no agent');
+  return (
+    <Link
+      href={showPath(s.show)}
+      className={`tile${worst ? ` tile-${worst.severity}` : ''}${s.status === 'ended' ? ' tile-ended' : ''}`}
+      data-wall-item
+      data-show={s.show}
+      aria-selected={selected}
+      data-trouble={alerts.map((a) => a.rule).join(' ')}
+      title={`${s.title || s.show} (${s.show})`}
+    >
+      <span className="tile-title">
+        <span className={`dot dot-${worst?.severity ?? (s.status === 'live' ? 'ok' : 'off')}`} aria-hidden="true" /> {s.title || s.show}
+      </span>
+      <span className={`tile-line${stale !== undefined ? ' stale' : ''}`}>
+        <span data-agent-state={stale !== undefined ? 'stale' : agent}>{agent}</span> · <span data-viewers={s.viewers} title="viewers">{formatCount(s.viewers)} 👁</span>
+      </span>
+      <span className="tile-line">
+        {worst ? <span className={`flag-text flag-${worst.severity}`}>{ruleLabel(worst.rule)}</span> : <span className="muted">
+            {p95 !== undefined && `p95 ${formatMs(p95)} · `}
+            {s.lastActivity === undefined ? '—' : `${formatAge(now - s.lastActivity)} ago`}
+          </span>}
+      </span>
+    </Link>
+  );
+});
