@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { formatAge, formatCount, formatMs } from '../../lib/format.js';
+import { formatAge, formatClock, formatCount, formatMs } from '../../lib/format.js';
 import { Link, showPath } from '../../lib/router.js';
 import { ruleLabel, staleSince, type WallCard } from '../../lib/trouble.js';
 
@@ -25,7 +25,7 @@ const ShowTile = memo(function ShowTile({ card, now, selected }: { card: WallCar
   const worst = alerts[0];
   const stale = staleSince(card);
   const p95 = s.latency?.e2eMs?.p95;
-  const agent = s.status === 'ended' ? 'ended' : stale !== undefined ? 'unknown' : s.agentClosed ? 'left' : s.agentSpeaking ? 'speaking' : (s.agentState ?? 'no agent');
+  const agent = s.status === 'ended' ? 'ended' : s.agentClosed ? 'left' : s.agentSpeaking ? 'speaking' : (s.agentState ?? 'no agent');
   return (
     <Link
       href={showPath(s.show)}
@@ -40,7 +40,13 @@ const ShowTile = memo(function ShowTile({ card, now, selected }: { card: WallCar
         <span className={`dot dot-${worst?.severity ?? (s.status === 'live' ? 'ok' : 'off')}`} aria-hidden="true" /> {s.title || s.show}
       </span>
       <span className={`tile-line${stale !== undefined ? ' stale' : ''}`}>
-        <span data-agent-state={stale !== undefined ? 'stale' : agent}>{agent}</span> · <span data-viewers={s.viewers} title="viewers">{formatCount(s.viewers)} 👁</span>
+        {stale !== undefined ? (
+          <span data-agent-state="stale">unknown since {formatClock(stale)}</span>
+        ) : (
+          <>
+            <span data-agent-state={agent}>{agent}</span> · <span data-viewers={s.viewers}>{formatCount(s.viewers)}</span> <ViewersIcon />
+          </>
+        )}
       </span>
       <span className="tile-line">
         {worst ? <span className={`flag-text flag-${worst.severity}`}>{ruleLabel(worst.rule)}</span> : <span className="muted">
@@ -51,3 +57,10 @@ const ShowTile = memo(function ShowTile({ card, now, selected }: { card: WallCar
     </Link>
   );
 });
+
+/** "viewers", drawn: a tile has no room for the word, and no emoji font is needed. */
+const ViewersIcon = () => (
+  <svg className="icon" viewBox="0 0 16 16" width="11" height="11" role="img" aria-label="viewers">
+    <path fill="currentColor" d="M8 3C4.4 3 1.6 5.4.5 8c1.1 2.6 3.9 5 7.5 5s6.4-2.4 7.5-5C14.4 5.4 11.6 3 8 3Zm0 8.2A3.2 3.2 0 1 1 8 4.8a3.2 3.2 0 0 1 0 6.4Zm0-1.7a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3Z" />
+  </svg>
+);
