@@ -50,7 +50,7 @@ export interface DeliveryFilter {
   webhookId?: string;
 }
 
-const newestFirst = (a: WebhookDelivery, b: WebhookDelivery) => (a.id.length - b.id.length) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+const newestFirst = (a: WebhookDelivery, b: WebhookDelivery) => (b.id.length - a.id.length) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 /**
  * A refresh's newest page folded into what is loaded: new rows join at the top, rows seen again
