@@ -2,11 +2,11 @@ import { useEffect, useState } from 'react';
 import { navigate, showPath } from '../lib/router.js';
 
 /**
- * Keyboard first: j/k (or the arrows; up and down a row of `step` in a grid) move the selection
+ * Keyboard first: j/k (or the arrows; up and down a row of `rowLength()` in a grid) move the selection
  * through `shows` in the order shown,
  * Enter opens the selected show, l opens it and listens in. Keys typed into a field are left alone.
  */
-export function useWallKeys(shows: readonly string[], step = 1): number {
+export function useWallKeys(shows: readonly string[], rowLength: () => number = () => 1): number {
   const [selected, setSelected] = useState(0);
   const at = Math.min(selected, Math.max(0, shows.length - 1));
   useEffect(() => {
@@ -15,6 +15,8 @@ export function useWallKeys(shows: readonly string[], step = 1): number {
       if (e.metaKey || e.ctrlKey || e.altKey || target?.closest('input, textarea, select')) return;
       const show = shows[at];
       const last = shows.length - 1;
+      // Read at the key press only: measuring the grid on every render would force a layout per event.
+      const step = e.key.startsWith('Arrow') ? rowLength() : 1;
       if (e.key === 'j' || (step === 1 && e.key === 'ArrowDown') || e.key === 'ArrowRight') setSelected(Math.min(last, at + 1));
       else if (e.key === 'k' || (step === 1 && e.key === 'ArrowUp') || e.key === 'ArrowLeft') setSelected(Math.max(0, at - 1));
       else if (e.key === 'ArrowDown') setSelected(Math.min(last, at + step));
@@ -26,7 +28,7 @@ export function useWallKeys(shows: readonly string[], step = 1): number {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [shows, at, step]);
+  }, [shows, at, rowLength]);
   useEffect(() => {
     document.querySelector('[data-wall-item][aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
   }, [at]);

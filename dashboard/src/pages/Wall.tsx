@@ -53,7 +53,7 @@ export function Wall({ token, claims, onSignOut, onUnauthorized }: PageProps) {
   );
   // The keys walk the shows as shown: the ones still on, then the ended ones.
   const order = useMemo(() => [...cards.current, ...cards.ended].map((c) => c.state.show), [cards]);
-  const selected = useWallKeys(order, view === 'tiles' ? tileColumns() : 1);
+  const selected = useWallKeys(order, view === 'tiles' ? tileColumns : oneColumn);
   const notifier = useCriticalNotifier(alerts);
   const chooseView = (v: View) => {
     sessionStorage.setItem(VIEW_KEY, v);
@@ -124,6 +124,8 @@ export function Wall({ token, claims, onSignOut, onUnauthorized }: PageProps) {
     </>
   );
 }
+
+const oneColumn = () => 1;
 
 /** How many tiles a row holds now (the grid fills the width): the arrow keys move a row at a time. */
 function tileColumns(): number {
