@@ -1,5 +1,6 @@
 import type { ShowState } from '@showwire/protocol';
 import { formatClock } from '../lib/format.js';
+import { agentNow } from '../lib/trouble.js';
 
 /**
  * The agent's state as far as anyone can know it. `staleSince` (the hub says the stream stalled or
@@ -15,7 +16,7 @@ export function AgentChip({ state: s, staleSince }: { state: ShowState; staleSin
         unknown since {formatClock(staleSince)}
       </span>
     );
-  const st = s.agentSpeaking ? 'speaking' : (s.agentState ?? 'unknown');
+  const st = agentNow(s);
   if (st === 'unknown') return <span className="agent agent-unknown">No agent yet</span>;
   return (
     <span className={`agent agent-${st}`} data-agent-state={st}>

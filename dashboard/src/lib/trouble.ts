@@ -105,6 +105,9 @@ export function staleSince(card: WallCard): number | undefined {
   return stale ? (card.state.lastActivity ?? card.alerts[0]!.raisedAt) : undefined;
 }
 
+/** What the agent is doing as far as its events say: its state, `ready` once it joined and said nothing more, or `unknown`. */
+export const agentNow = (s: ShowState): string => (s.agentSpeaking ? 'speaking' : (s.agentState ?? (s.agentReady ? 'ready' : 'unknown')));
+
 export type SortKey = 'triage' | 'title' | 'status' | 'alerts' | 'agent' | 'viewers' | 'p95' | 'age';
 export interface WallSort {
   key: SortKey;
@@ -117,7 +120,7 @@ const sortValue: Record<Exclude<SortKey, 'triage'>, (c: WallCard) => number | st
   title: (c) => (c.state.title || c.state.show).toLowerCase(),
   status: (c) => STATUS_RANK[c.state.status] ?? 1,
   alerts: (c) => (c.alerts[0] ? 10 * (3 - SEVERITY_RANK[c.alerts[0].severity]) + c.alerts.length : 0),
-  agent: (c) => (staleSince(c) !== undefined ? 'unknown' : c.state.agentSpeaking ? 'speaking' : (c.state.agentState ?? 'unknown')),
+  agent: (c) => (staleSince(c) !== undefined ? 'unknown' : agentNow(c.state)),
   viewers: (c) => c.state.viewers,
   p95: (c) => c.state.latency?.e2eMs?.p95 ?? -1,
   // Seconds since the last event grow as the last activity gets older: sort by the activity itself.

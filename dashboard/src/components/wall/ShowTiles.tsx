@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { formatAge, formatClock, formatCount, formatMs } from '../../lib/format.js';
 import { Link, showPath } from '../../lib/router.js';
-import { ruleLabel, staleSince, type WallCard } from '../../lib/trouble.js';
+import { agentNow, ruleLabel, staleSince, type WallCard } from '../../lib/trouble.js';
 
 /**
  * The densest wall: a small tile per show, about a hundred on a 1440 × 900 screen. A tile says
@@ -25,7 +25,7 @@ const ShowTile = memo(function ShowTile({ card, now, selected }: { card: WallCar
   const worst = alerts[0];
   const stale = staleSince(card);
   const p95 = s.latency?.e2eMs?.p95;
-  const agent = s.status === 'ended' ? 'ended' : s.agentClosed ? 'left' : s.agentSpeaking ? 'speaking' : (s.agentState ?? 'no agent');
+  const agent = s.status === 'ended' ? 'ended' : s.agentClosed ? 'left' : agentNow(s) === 'unknown' ? 'no agent' : agentNow(s);
   return (
     <Link
       href={showPath(s.show)}
