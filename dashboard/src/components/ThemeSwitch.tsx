@@ -16,9 +16,9 @@ export function ThemeSwitch() {
           setTheme(t);
         }}
       >
-        <option value="system">System theme</option>
-        <option value="light">Light</option>
-        <option value="dark">Dark</option>
+        <option value="system">Theme: system</option>
+        <option value="light">Theme: light</option>
+        <option value="dark">Theme: dark</option>
       </select>
     </label>
   );
