@@ -41,7 +41,10 @@ const ShowTile = memo(function ShowTile({ card, now, selected }: { card: WallCar
       </span>
       <span className={`tile-line${stale !== undefined ? ' stale' : ''}`}>
         {stale !== undefined ? (
-          <span data-agent-state="stale">unknown since {formatClock(stale)}</span>
+          // A tile has no room for the whole phrase: "?" stands for the unknown state, the words are in the label.
+          <span data-agent-state="stale" aria-label={`agent state unknown since ${formatClock(stale)}`} title={`Agent state unknown since ${formatClock(stale)}`}>
+            ? since {formatClock(stale)}
+          </span>
         ) : (
           <>
             <span data-agent-state={agent}>{agent}</span> · <span data-viewers={s.viewers}>{formatCount(s.viewers)}</span> <ViewersIcon />
