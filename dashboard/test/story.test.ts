@@ -65,7 +65,7 @@ describe('the show\'s story in the browser', () => {
       assert.equal(await figure('turns'), '1');
       assert.equal(await figure('tool-calls'), '1');
       assert.equal(await figure('tool-failures'), '0');
-      assert.equal(await figure('p95'), '3400 ms');
+      assert.equal(await figure('p95'), '3.4 s');
       assert.equal(await figure('alerts'), '1');
       assert.equal(await figure('critical'), '1');
       const rows = await page.locator('[data-testid="per-product"] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));

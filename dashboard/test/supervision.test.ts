@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { readHistory, type TestHub } from '@showwire/testkit';
+import { postJson, readHistory, type TestHub } from '@showwire/testkit';
 import { screenshot, startRig, waitAttr, type BrowserRig } from './helpers/browser.js';
 import { lines, publish } from './helpers/publish.js';
 
@@ -126,14 +126,17 @@ describe('supervision in the browser', () => {
     try {
       await waitAttr(sam.page, '[data-testid="presence"]', 'data-watchers', (v) => v === 'kim');
       await waitAttr(kim.page, '[data-testid="presence"]', 'data-watchers', (v) => v === 'sam');
-      const row = sam.page.locator('.turn-table tbody tr').first();
+      const row = sam.page.locator('[data-testid="turn-waterfall"] [data-turn]').first();
       assert.equal(await row.locator('[data-field="eouDelayMs"]').innerText(), '310 ms');
       assert.equal(await row.locator('[data-field="e2eMs"]').innerText(), '1.2 s');
 
-      // This hub has no LiveKit: the pause fails with the hub's reason, and the audit reaches both pages.
-      await sam.page.locator('[data-control="pause"]').click();
-      await waitAttr(sam.page, '[data-control-outcome]', 'data-control-outcome', (v) => v === 'failed');
-      assert.match(await sam.page.locator('[data-control-outcome]').innerText(), /LiveKit is not configured/);
+      // This hub has no LiveKit: the page offers no pause (it says why); a pause sent anyway fails
+      // with the hub's reason, and the audit reaches both pages.
+      await waitAttr(sam.page, '[data-controls-blocked]', 'data-controls-blocked', (v) => v === 'livekit_unconfigured');
+      assert.equal(await sam.page.locator('[data-control="pause"]').isDisabled(), true);
+      const refused = await postJson(`${hub.url}/api/shows/${show}/control`, { action: 'pause' }, await hub.token('staff', ['*'], 3600, 'sam'));
+      assert.equal(refused.status, 503);
+      assert.match(refused.body.message, /LiveKit is not configured/);
       await kim.page.locator('[data-action="control"] [data-control-by="sam"]').waitFor({ timeout: 20_000 });
       assert.match(await kim.page.locator('[data-action="control"]').first().innerText(), /PAUSE\s+by sam — failed: LiveKit is not configured/);
 

@@ -44,10 +44,10 @@ test('webhooks portal: add with filters, reveal and rotate the secret, open a fa
     assert.match(await row.innerText(), /show_ended, order_placed · portal-show/);
 
     // The secret stays reachable: reveal it, then rotate it.
-    await row.getByRole('button', { name: 'Reveal secret' }).click();
+    await menu(row, 'Reveal secret');
     const original = await secretOf(ep.id);
     await waitText(page, '[data-testid="endpoint-secret"]', original);
-    await row.getByRole('button', { name: 'Rotate secret' }).click();
+    await menu(row, 'Rotate secret');
     await page.getByText(/Secret rotated; the old one keeps signing until/).waitFor({ timeout: 10_000 });
     const rotated = await secretOf(ep.id);
     assert.notEqual(rotated, original);
@@ -71,12 +71,12 @@ test('webhooks portal: add with filters, reveal and rotate the secret, open a fa
     await screenshot(page, 'webhooks-portal');
 
     // Recover: disabling fails what was pending; once enabled again, "since an hour ago" resends it.
-    await row.getByRole('button', { name: 'Disable' }).click();
+    await menu(row, 'Disable');
     await waitAttr(page, '[data-delivery]', 'data-status', (v) => v === 'failed', 30_000);
-    await row.getByRole('button', { name: 'Enable' }).click();
+    await menu(row, 'Enable');
     await page.getByText('Enabled', { exact: true }).waitFor({ timeout: 10_000 });
     receiver.respondWith(() => ({ status: 200, body: 'thanks' }));
-    await row.getByRole('button', { name: 'Recover…' }).click();
+    await menu(row, 'Recover…');
     await row.getByRole('button', { name: 'Recover', exact: true }).click();
     await page.getByText('1 failed deliveries queued again').waitFor({ timeout: 10_000 });
     await receiver.until(() => receiver.received.some((r) => r.status === 200), 'the recovered delivery', 30_000);
@@ -84,7 +84,7 @@ test('webhooks portal: add with filters, reveal and rotate the secret, open a fa
     assert.equal(receiver.received.at(-1)!.webhookId, receiver.received[0]!.webhookId, 'same webhook-id as the failed attempt');
 
     // Edit, then delete.
-    await row.getByRole('button', { name: 'Edit' }).click();
+    await menu(row, 'Edit');
     const edit = page.getByTestId('edit-endpoint');
     await edit.getByPlaceholder('Description (optional)').fill('Shop backend (EU)');
     await edit.getByPlaceholder(/^Types/).fill('');
@@ -93,7 +93,7 @@ test('webhooks portal: add with filters, reveal and rotate the secret, open a fa
     const [edited] = await endpoints();
     assert.deepEqual([edited.description, edited.types, edited.shows], ['Shop backend (EU)', null, ['portal-show']]);
     page.once('dialog', (d) => void d.accept());
-    await row.getByRole('button', { name: 'Delete' }).click();
+    await menu(row, 'Delete endpoint');
     await page.getByText('Endpoint deleted').waitFor({ timeout: 10_000 });
     assert.deepEqual(await endpoints(), []);
 
@@ -111,6 +111,12 @@ test('webhooks portal: add with filters, reveal and rotate the secret, open a fa
     await context.close();
   }
 });
+
+/** A row action lives in the row's menu: open it, choose the item. */
+async function menu(row: import('playwright-core').Locator, item: string) {
+  await row.locator('[data-menu]').first().click();
+  await row.getByRole('menuitem', { name: item, exact: true }).click();
+}
 
 async function waitText(page: import('playwright-core').Page, selector: string, text: string) {
   const deadline = Date.now() + 10_000;

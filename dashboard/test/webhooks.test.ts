@@ -52,7 +52,8 @@ test('webhooks page: add an endpoint, see its delivery succeed, redeliver it wit
     const firstId = received[0]!['webhook-id'];
     assert.ok(firstId);
 
-    await page.locator('[data-delivery]').first().getByRole('button', { name: 'Redeliver' }).click();
+    await page.locator('[data-delivery]').first().locator('[data-menu]').click();
+    await page.locator('[data-delivery]').first().getByRole('menuitem', { name: 'Redeliver' }).click();
     await page.getByText(/queued again/).waitFor({ timeout: 10_000 });
     const deadline = Date.now() + 30_000;
     while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

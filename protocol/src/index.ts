@@ -17,3 +17,4 @@ export * from './supervision.js';
 export * from './search.js';
 export * from './recordings.js';
 export * from './hub-config.js';
+export * from './capabilities.js';

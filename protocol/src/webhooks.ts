@@ -57,6 +57,12 @@ export const webhookDeliveriesQuery = z.object({
   status: z.enum(webhookDeliveryStatuses).optional(),
   before: z.string().regex(/^\d+$/, 'must be a delivery id').optional(),
   limit: z.coerce.number().int('must be a whole number').min(1).max(1000).default(100),
+  /** Only deliveries of this event type. */
+  type: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be an event type').optional(),
+  /** Only deliveries of this show's events. */
+  show: z.string().min(1).max(256).optional(),
+  /** Only the delivery with this message id (the `webhook-id` header). */
+  webhookId: z.string().min(1).max(256).optional(),
 });
 
 export const webhookDeliveryParams = z.object({ id: z.string().regex(/^\d{1,15}$/, 'must be a delivery id (digits)') });

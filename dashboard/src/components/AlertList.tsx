@@ -4,7 +4,7 @@ import { ApiError } from '../lib/api.js';
 import { formatClock, formatDuration } from '../lib/format.js';
 import { Link, showPath } from '../lib/router.js';
 import { ackAlert } from '../lib/supervision-api.js';
-import { ruleLabel } from '../lib/trouble.js';
+import { liveAlertMessage, ruleLabel } from '../lib/trouble.js';
 
 export type ListedAlert = OpenAlert & { show: string; title?: string };
 
@@ -61,7 +61,9 @@ export function AlertList({ alerts, token, now, showNames = true }: { alerts: Li
                 </Link>
                 <span className="muted small">open {formatDuration(now - a.raisedAt)}</span>
               </div>
-              <p className="alert-msg">{a.message}</p>
+              <p className="alert-msg" data-alert-message>
+                {liveAlertMessage(a, now)}
+              </p>
               {a.acknowledged ? (
                 <p className="small muted" data-acked-by={a.acknowledged.by}>
                   Acknowledged by <strong>{a.acknowledged.by}</strong> at {formatClock(a.acknowledged.at)}

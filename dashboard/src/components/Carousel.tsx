@@ -1,5 +1,6 @@
 import type { ShowState } from '@showwire/protocol';
 import { formatPrice } from '../lib/format.js';
+import { Thumb } from './Thumb.js';
 
 /** Products on the show's carousel in order, then those created but not (yet) added. */
 export function Carousel({ state: s }: { state: ShowState }) {
@@ -21,7 +22,7 @@ export function Carousel({ state: s }: { state: ShowState }) {
             const p = s.products[id];
             return (
               <li key={id} className={`product${onCarousel.has(id) ? ' product-on' : ''}`} data-product={id}>
-                {p?.imageUrl ? <img src={p.imageUrl} alt="" loading="lazy" /> : <div className="product-img" aria-hidden="true">{(p?.name ?? id).slice(0, 1).toUpperCase()}</div>}
+                <Thumb url={p?.imageUrl} title={p?.name ?? id} className="product-img" />
                 <div className="product-name">{p?.name ?? id}</div>
                 {p && <div className="product-price">{formatPrice(p.price, p.currency)}</div>}
                 <div className="small muted">{onCarousel.has(id) ? 'On carousel' : 'Created'}</div>

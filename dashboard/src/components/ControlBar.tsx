@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import type { ControlBody } from '@showwire/protocol';
+import type { ControlBody, ShowCapabilities } from '@showwire/protocol';
 import type { Claims } from '../lib/auth.js';
 import { sendControl } from '../lib/supervision-api.js';
+import { blockedText } from '../live/use-show-capabilities.js';
 
 type Action = ControlBody['action'];
 
@@ -16,14 +17,18 @@ const BUTTONS: Array<{ action: Exclude<Action, 'say'>; label: string; confirm?: 
 /**
  * Acting on the show's agent (docs/supervision.md, Controls): staff and admin have every action, a host
  * its own show's say, pause and resume. Destructive actions ask first. Every call is audited by
- * the hub as a `control` event, which the action feed shows to everyone watching.
+ * the hub as a `control` event, which the action feed shows to everyone watching. A control the
+ * hub says cannot work now (`capabilities`: the show ended, LiveKit is not configured) is shown
+ * disabled, with the reason beside it; none is enabled before the hub has answered.
  */
-export function ControlBar({ show, token, claims }: { show: string; token: string | null; claims: Claims | undefined }) {
+export function ControlBar({ show, token, claims, capabilities }: { show: string; token: string | null; claims: Claims | undefined; capabilities: ShowCapabilities | undefined }) {
   const staff = !claims || claims.role === 'staff' || claims.role === 'admin';
   const [text, setText] = useState('');
   const [busy, setBusy] = useState<Action>();
   const [outcome, setOutcome] = useState<{ ok: boolean; message: string }>();
   if (!staff && claims?.role !== 'host') return null;
+  const can = (a: Action) => capabilities?.actions.includes(a) === true;
+  const blocked = capabilities && capabilities.actions.length === 0 ? blockedText(capabilities.controlsBlocked, 'controls') : undefined;
 
   const run = async (body: ControlBody, confirmText?: string) => {
     if (confirmText && !window.confirm(confirmText)) return;
@@ -50,8 +55,8 @@ export function ControlBar({ show, token, claims }: { show: string; token: strin
         <label className="sr-only" htmlFor="say-text">
           Line for the agent to say
         </label>
-        <input id="say-text" type="text" maxLength={2000} placeholder="Make the agent say…" value={text} onChange={(e) => setText(e.target.value)} />
-        <button type="submit" className="btn" disabled={!text.trim() || busy !== undefined} data-control="say">
+        <input id="say-text" type="text" maxLength={2000} disabled={!can('say')} placeholder="Make the agent say…" value={text} onChange={(e) => setText(e.target.value)} />
+        <button type="submit" className="btn" disabled={!can('say') || !text.trim() || busy !== undefined} data-control="say">
           Say
         </button>
       </form>
@@ -61,7 +66,7 @@ export function ControlBar({ show, token, claims }: { show: string; token: strin
             key={b.action}
             type="button"
             className={`btn-quiet${b.confirm ? ' btn-danger' : ''}`}
-            disabled={busy !== undefined}
+            disabled={!can(b.action) || busy !== undefined}
             data-control={b.action}
             onClick={() => void run({ action: b.action }, b.confirm)}
           >
@@ -69,6 +74,11 @@ export function ControlBar({ show, token, claims }: { show: string; token: strin
           </button>
         ))}
       </div>
+      {blocked && (
+        <p className="small muted blocked" data-controls-blocked={capabilities?.controlsBlocked}>
+          {blocked}
+        </p>
+      )}
       {outcome && (
         <p className={`small ${outcome.ok ? 'muted' : 'error'}`} role="status" data-control-outcome={outcome.ok ? 'ok' : 'failed'}>
           {outcome.message}

@@ -3,6 +3,7 @@ import type { Claims } from '../lib/auth.js';
 import type { ConnectionState } from '../lib/connection.js';
 import { Link } from '../lib/router.js';
 import { ConnectionBadge } from './ConnectionBadge.js';
+import { ThemeSwitch } from './ThemeSwitch.js';
 
 const here = (path: string) => (typeof location !== 'undefined' && location.pathname === path ? 'page' : undefined);
 
@@ -24,6 +25,11 @@ export function Header({ claims, connection, children, onSignOut }: { claims: Cl
             Search
           </Link>
         )}
+        {staff && (
+          <Link href="/events" aria-current={here('/events')}>
+            Events
+          </Link>
+        )}
         {(!claims || claims.role === 'admin') && (
           <Link href="/webhooks" aria-current={here('/webhooks')}>
             Webhooks
@@ -38,6 +44,7 @@ export function Header({ claims, connection, children, onSignOut }: { claims: Cl
             {claims.role}
           </span>
         )}
+        <ThemeSwitch />
         <button type="button" className="btn-quiet" onClick={onSignOut}>
           Sign out
         </button>

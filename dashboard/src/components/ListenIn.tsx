@@ -8,7 +8,7 @@ import { listenToken } from '../lib/supervision-api.js';
  * Hosts and viewers never see the listener. Stopping leaves the room. livekit-client (a third of
  * the dashboard's code) is fetched on the first start, not with the page.
  */
-export function ListenIn({ show, token, autoStart = false }: { show: string; token: string | null; autoStart?: boolean }) {
+export function ListenIn({ show, token, autoStart = false, blocked }: { show: string; token: string | null; autoStart?: boolean; blocked?: string | undefined }) {
   const [state, setState] = useState<'idle' | 'joining' | 'listening' | 'error'>('idle');
   const [error, setError] = useState<string>();
   const [level, setLevel] = useState(0);
@@ -80,7 +80,7 @@ export function ListenIn({ show, token, autoStart = false }: { show: string; tok
   };
 
   useEffect(() => {
-    if (autoStart) void start();
+    if (autoStart && !blocked) void start();
     return () => session.current?.stop();
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -92,9 +92,14 @@ export function ListenIn({ show, token, autoStart = false }: { show: string; tok
           {state === 'joining' ? 'Joining…' : 'Stop listening'}
         </button>
       ) : (
-        <button type="button" className="btn" onClick={() => void start()} data-listen-toggle>
+        <button type="button" className="btn" onClick={() => void start()} data-listen-toggle disabled={blocked !== undefined}>
           Listen in
         </button>
+      )}
+      {blocked && (
+        <span className="small muted" data-listen-blocked>
+          {blocked}
+        </span>
       )}
       <span className="meter" role="meter" aria-label="Room audio level" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
         <span className="meter-fill" style={{ width: `${pct}%` }} />

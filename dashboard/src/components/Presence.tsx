@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Watcher } from '@showwire/protocol';
 import { loadPresence } from '../lib/supervision-api.js';
+import { formatClock } from '../lib/format.js';
 
 /** Who else is watching this show (staff and hosts), so two supervisors don't act at once. */
 export function Presence({ show, token, me, live }: { show: string; token: string | null; me?: string; live?: Watcher[] }) {
@@ -17,7 +18,7 @@ export function Presence({ show, token, me, live }: { show: string; token: strin
         <>
           <span className="muted">Also watching:</span>{' '}
           {watchers.map((w) => (
-            <span key={w.sub} className="chip" title={`${w.role} since ${new Date(w.since * 1000).toLocaleTimeString()}`}>
+            <span key={w.sub} className="chip" title={`${w.role} since ${formatClock(w.since)}`}>
               {w.sub} <span className="muted">({w.role})</span>
             </span>
           ))}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { RevenueByCurrency, ShowSummaryBody } from '@showwire/protocol';
 import { apiRequest } from '../lib/api.js';
-import { formatCount, formatDuration, formatPrice } from '../lib/format.js';
+import { formatCount, formatDuration, formatMs, formatPrice } from '../lib/format.js';
 
 /** Amounts per currency, one after another: never added across currencies. */
 export const revenueText = (r: RevenueByCurrency) =>
@@ -70,7 +70,7 @@ export function ShowSummary({ show, token, version }: { show: string; token: str
         {figure('agent turns', formatCount(s.agent.turns), 'turns')}
         {figure('tool calls', formatCount(s.agent.toolCalls), 'tool-calls')}
         {figure('tool failures', formatCount(s.agent.toolFailures), 'tool-failures')}
-        {figure('latency p95', s.agent.latencyP95Ms === null ? '—' : `${Math.round(s.agent.latencyP95Ms)} ms`, 'p95')}
+        {figure('latency p95', formatMs(s.agent.latencyP95Ms), 'p95')}
         {figure('alerts', formatCount(s.alerts.raised), 'alerts')}
         {figure('critical', formatCount(s.alerts.critical), 'critical')}
       </div>

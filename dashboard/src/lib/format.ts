@@ -15,8 +15,31 @@ export function formatPrice(price: number, currency: string): string {
   }
 }
 
-export function formatClock(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+/**
+ * The one way the dashboard writes a moment: 24-hour local time to the second, and, when the day
+ * is not today, the date and the zone before it (`Mon 7 Dec, 14:03:07 UTC`), so a time read
+ * tomorrow, or by someone elsewhere, still says when. stream-test.html writes times the same way.
+ */
+export function formatClock(epochSeconds: number, now: Date = new Date()): string {
+  const at = new Date(epochSeconds * 1000);
+  const time = TIME.format(at);
+  if (at.toDateString() === now.toDateString()) return time;
+  const date = (at.getFullYear() === now.getFullYear() ? DATE : DATE_YEAR).format(at);
+  const zone = ZONE.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  return `${date}, ${time} ${zone}`.trim();
+}
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const DATE = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+const DATE_YEAR = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+const ZONE = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' });
+
+/** The one unit rule for durations measured in milliseconds: `640 ms` under a second, `1.6 s` from one on. */
+export const formatMs = (v: number | undefined | null): string => (v === undefined || v === null ? '—' : v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
+
+/** How long ago, in the largest whole unit that fits: `8 s`, `4 min`, `2 h`. */
+export function formatAge(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 3600)} h`;
 }
 
 /** A day and a time, for moments that may be days apart (search results). */

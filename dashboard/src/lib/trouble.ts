@@ -1,4 +1,5 @@
 import { SEVERITY_RANK, type OpenAlert, type ShowState } from '@showwire/protocol';
+import { formatAge } from './format.js';
 
 /**
  * Trouble is what the hub says it is: a show's open alerts (`state.alerts`, raised by the hub's
@@ -72,5 +73,69 @@ export function filterCards(cards: readonly WallCard[], filter: WallFilter, sear
     if (filter === 'ended') return state.status === 'ended';
     if (filter === 'trouble') return alerts.length > 0;
     return true;
+  });
+}
+
+/** Shows that are over, apart from the ones still on: the wall keeps the ended ones in their own section. */
+export function splitEnded(cards: readonly WallCard[]): { current: WallCard[]; ended: WallCard[] } {
+  const current: WallCard[] = [];
+  const ended: WallCard[] = [];
+  for (const c of cards) (c.state.status === 'ended' ? ended : current).push(c);
+  return { current, ended };
+}
+
+/**
+ * Rules whose message counts the time since something stopped (`no events for 61 s`): the hub
+ * raised it once, so the page adds what has passed since to keep the text true while it is open.
+ */
+const AGING_RULES: ReadonlySet<string> = new Set(['stream_stalled', 'agent_silent', 'host_silent', 'agent_missing']);
+
+export function liveAlertMessage(a: Pick<OpenAlert, 'rule' | 'message' | 'raisedAt'>, now: number): string {
+  if (!AGING_RULES.has(a.rule)) return a.message;
+  return a.message.replace(/(\d+(?:\.\d+)?) s\b/, (_, n: string) => formatAge(Number(n) + Math.max(0, now - a.raisedAt)));
+}
+
+/**
+ * The hub's word that the show's live picture is out of date: its stream stalled or its agent is
+ * missing. Then the last agent state is history, shown as "unknown since" the last event.
+ */
+export function staleSince(card: WallCard): number | undefined {
+  if (card.state.status !== 'live') return undefined;
+  const stale = card.alerts.some((a) => a.rule === 'stream_stalled' || a.rule === 'agent_missing');
+  return stale ? (card.state.lastActivity ?? card.alerts[0]!.raisedAt) : undefined;
+}
+
+/** What the agent is doing as far as its events say: its state, `ready` once it joined and said nothing more, or `unknown`. */
+export const agentNow = (s: ShowState): string => (s.agentSpeaking ? 'speaking' : (s.agentState ?? (s.agentReady ? 'ready' : 'unknown')));
+
+export type SortKey = 'triage' | 'title' | 'status' | 'alerts' | 'agent' | 'viewers' | 'p95' | 'age';
+export interface WallSort {
+  key: SortKey;
+  /** Descending: the biggest (or most urgent) first. */
+  desc: boolean;
+}
+
+const STATUS_RANK: Record<string, number> = { live: 0, idle: 1, ended: 2 };
+const sortValue: Record<Exclude<SortKey, 'triage'>, (c: WallCard) => number | string> = {
+  title: (c) => (c.state.title || c.state.show).toLowerCase(),
+  status: (c) => STATUS_RANK[c.state.status] ?? 1,
+  alerts: (c) => (c.alerts[0] ? 10 * (3 - SEVERITY_RANK[c.alerts[0].severity]) + c.alerts.length : 0),
+  agent: (c) => (staleSince(c) !== undefined ? 'unknown' : agentNow(c.state)),
+  viewers: (c) => c.state.viewers,
+  p95: (c) => c.state.latency?.e2eMs?.p95 ?? -1,
+  // Seconds since the last event grow as the last activity gets older: sort by the activity itself.
+  age: (c) => -(c.state.lastActivity ?? 0),
+};
+
+/** The cards in the order the chosen column asks for; `triage` keeps sortedCards' order (or reverses it). */
+export function sortBy(cards: readonly WallCard[], sort: WallSort): WallCard[] {
+  if (sort.key === 'triage') return sort.desc ? [...cards] : [...cards].reverse();
+  const value = sortValue[sort.key];
+  const dir = sort.desc ? -1 : 1;
+  // A stable sort over the triage order: equal values keep the most urgent first.
+  return [...cards].sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    return (typeof x === 'string' ? x.localeCompare(y as string) : x - (y as number)) * dir;
   });
 }

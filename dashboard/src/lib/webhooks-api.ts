@@ -14,8 +14,8 @@ export const webhooksApi = (token: string | null) => ({
   recover: (id: string, since: number) => apiRequest<{ requeued?: number }>(`/api/webhooks/endpoints/${id}/recover`, token, { method: 'POST', body: JSON.stringify({ since }) }),
   delivery: (id: string) => apiRequest<DeliveryDetail>(`/api/webhooks/deliveries/${id}`, token),
   setEnabled: (id: string, enabled: boolean) => apiRequest<WebhookEndpoint>(`/api/webhooks/endpoints/${id}/${enabled ? 'enable' : 'disable'}`, token, { method: 'POST' }),
-  test: (id: string) => apiRequest<unknown>(`/api/webhooks/endpoints/${id}/test`, token, { method: 'POST' }),
-  deliveries: (q: { endpoint?: string; status?: WebhookDeliveryStatus; before?: string; limit?: number }) => {
+  test: (id: string) => apiRequest<WebhookDelivery>(`/api/webhooks/endpoints/${id}/test`, token, { method: 'POST' }),
+  deliveries: (q: DeliveryFilter & { before?: string; limit?: number }) => {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));
     return apiRequest<{ deliveries: WebhookDelivery[]; next: string | null }>(`/api/webhooks/deliveries?${p}`, token);
@@ -39,4 +39,50 @@ export function endpointHealth(ep: WebhookEndpoint, now: number): EndpointHealth
   if (!ep.enabled) return { kind: 'disabled', label: ep.disabledReason ? `Disabled (${ep.disabledReason})` : 'Disabled' };
   if (ep.failingSince !== null) return { kind: 'failing', label: `Failing for ${Math.max(1, Math.round((now - ep.failingSince) / 60))} min` };
   return { kind: 'healthy', label: 'Healthy' };
+}
+
+/** The delivery log's filters, as the hub's `GET /api/webhooks/deliveries` takes them; '' or absent is "all". */
+export interface DeliveryFilter {
+  endpoint?: string;
+  status?: WebhookDeliveryStatus | '';
+  type?: string;
+  show?: string;
+  webhookId?: string;
+}
+
+const newestFirst = (a: WebhookDelivery, b: WebhookDelivery) => (b.id.length - a.id.length) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
+/**
+ * A refresh's newest page folded into what is loaded: new rows join at the top, rows seen again
+ * take their fresh state, and the older rows "Load older" fetched stay where they are.
+ */
+export function mergeDeliveries(loaded: readonly WebhookDelivery[], fresh: readonly WebhookDelivery[]): WebhookDelivery[] {
+  const byId = new Map(loaded.map((d) => [d.id, d]));
+  for (const d of fresh) byId.set(d.id, d);
+  return [...byId.values()].sort(newestFirst);
+}
+
+export interface EndpointStats {
+  /** Finished deliveries that succeeded, of those finished (null before any finished). */
+  successRate: number | null;
+  finished: number;
+  pending: number;
+  /** The soonest next attempt of a pending delivery (epoch seconds), if any. */
+  nextAttemptAt: number | null;
+  /** Pending deliveries whose next attempt is already past: the hub is holding them back. */
+  overdue: number;
+}
+
+/** An endpoint's figures from its recent deliveries. */
+export function endpointStats(deliveries: readonly WebhookDelivery[], now: number): EndpointStats {
+  const finished = deliveries.filter((d) => d.status !== 'pending');
+  const pending = deliveries.filter((d) => d.status === 'pending');
+  const next = pending.map((d) => d.nextAttemptAt).filter((t): t is number => t !== null);
+  return {
+    successRate: finished.length ? finished.filter((d) => d.status === 'succeeded').length / finished.length : null,
+    finished: finished.length,
+    pending: pending.length,
+    nextAttemptAt: next.length ? Math.min(...next) : null,
+    overdue: next.filter((t) => t < now - 5).length,
+  };
 }

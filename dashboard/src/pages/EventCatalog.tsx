@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { eventTemplates, publicEventTypes } from '@showwire/protocol';
 import { Header } from '../components/Header.js';
 import type { PageProps } from '../lib/auth.js';
+import { EVENT_GUIDE, readersOf } from '../lib/event-guide.js';
 
 interface FieldSchema {
   type?: string | string[];
@@ -27,7 +28,8 @@ const ENVELOPE = { id: '1042', show: 'show-123', timestamp: 1695123456.789, rece
 
 /**
  * The event catalog, generated from the protocol's zod schemas (the same ones the hub validates
- * with): every known type, its fields and an example as SSE and webhooks carry it.
+ * with): every known type, when it fires, who sends it, who may read it, its fields and an example
+ * as SSE and webhooks carry it; a table of contents first.
  */
 export function EventCatalog({ claims, onSignOut }: PageProps) {
   const templates = useMemo(() => eventTemplates(), []);
@@ -45,6 +47,19 @@ export function EventCatalog({ claims, onSignOut }: PageProps) {
           <code>^[a-z][a-z0-9_.-]{'{0,63}'}$</code> is kept as sent. Routes and bodies: <a href="/docs">/docs</a>.
         </p>
         <input placeholder="Filter types" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter types" />
+        <nav className="panel catalog-toc" aria-label="Event types" data-testid="catalog-toc">
+          <h2>Contents</h2>
+          <ol>
+            {shown.map((t) => (
+              <li key={t.type}>
+                <a href={`#${t.type}`}>
+                  <code>{t.type}</code>
+                </a>{' '}
+                <span className="muted small">{EVENT_GUIDE[t.type as keyof typeof EVENT_GUIDE]?.when.split(/[.:;(]/)[0]}</span>
+              </li>
+            ))}
+          </ol>
+        </nav>
         {shown.map((t) => {
           const props = ((t.schema as { properties?: Record<string, FieldSchema> }).properties ?? {}) as Record<string, FieldSchema>;
           const required = new Set((t.schema as { required?: string[] }).required ?? []);
@@ -53,6 +68,20 @@ export function EventCatalog({ claims, onSignOut }: PageProps) {
               <h2>
                 <code>{t.type}</code> {isPublic.has(t.type) && <span className="muted small">public (viewers see it)</span>}
               </h2>
+              <dl className="catalog-facts small">
+                <div data-fact="when">
+                  <dt>When</dt>
+                  <dd>{EVENT_GUIDE[t.type as keyof typeof EVENT_GUIDE]?.when ?? '—'}</dd>
+                </div>
+                <div data-fact="from">
+                  <dt>Sent by</dt>
+                  <dd>{EVENT_GUIDE[t.type as keyof typeof EVENT_GUIDE]?.from ?? '—'}</dd>
+                </div>
+                <div data-fact="readers">
+                  <dt>Who may read it</dt>
+                  <dd>{readersOf(t.type)}; webhooks carry it to every endpoint subscribed to it</dd>
+                </div>
+              </dl>
               {Object.keys(props).length ? (
                 <table className="grid fields">
                   <thead>

@@ -13,15 +13,17 @@ import { ApiError } from '../lib/api.js';
 import type { PageProps } from '../lib/auth.js';
 import { formatClock, formatCount, formatDuration } from '../lib/format.js';
 import { Link, momentOf, replayPath, useHash } from '../lib/router.js';
+import { NoSuchShow } from '../components/NoSuchShow.js';
 import { rankedAlerts } from '../lib/trouble.js';
 import { AlertList } from '../components/AlertList.js';
 import { ControlBar } from '../components/ControlBar.js';
-import { TurnBreakdown } from '../components/Latency.js';
+import { TurnWaterfall } from '../components/TurnWaterfall.js';
 import { ListenIn } from '../components/ListenIn.js';
 import { Presence } from '../components/Presence.js';
 import { useHubNow } from '../live/use-now.js';
 import { useLiveShows } from '../live/use-live-shows.js';
-import { AgentChip } from './Wall.js';
+import { AgentChip } from '../components/AgentChip.js';
+import { blockedText, useShowCapabilities } from '../live/use-show-capabilities.js';
 
 export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: PageProps & { show: string }) {
   const live = useLiveShows(token, show, undefined, onUnauthorized);
@@ -33,6 +35,16 @@ export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: Pag
   const moment = momentOf(useHash());
   // `?listen=1` (the wall's list view, key l): start listening at once, the key press being the gesture.
   const autoListen = useMemo(() => new URLSearchParams(location.search).get('listen') === '1', []);
+  const access = useShowCapabilities(show, token, state.status);
+  const caps = access.capabilities;
+  // The history answered 403 too: nothing of this show is this sign-in's to see or do.
+  const forbidden = access.forbidden || (live.error instanceof ApiError && live.error.status === 403);
+  const listenBlocked = state.status === 'ended' ? 'ended' : caps?.listenBlocked;
+
+  // No event of this show anywhere: say so, instead of an empty live page with controls. The
+  // stream stays open, so a show that starts now replaces this page with itself.
+  if (access.missing && state.eventCount === 0 && !live.loading)
+    return <NoSuchShow show={show} claims={claims} connection={live.connection} onSignOut={onSignOut} />;
 
   return (
     <>
@@ -47,37 +59,46 @@ export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: Pag
         data-last-event-id={state.lastEventId ?? ''}
         data-loading={String(live.loading)}
       >
-        {live.error && (
+        {(live.error || forbidden) && (
           <Notice kind="error">
-            {live.error instanceof ApiError && live.error.status === 403
-              ? `This sign-in cannot watch “${show}”.`
-              : `Could not load this show: ${live.error.message}`}
+            {forbidden
+              ? `This sign-in cannot watch “${show}”: its token does not cover this show, so there is nothing here to see or control.`
+              : `Could not load this show: ${live.error?.message}`}
           </Notice>
         )}
-        {live.truncated && <Notice kind="warn">The hub no longer keeps this show’s oldest events; the transcript starts where its history does.</Notice>}
-        <div className="show-bar">
-          <Presence show={show} token={token} {...(claims && { me: claims.sub })} {...(live.presence && { live: live.presence })} />
-          {staff && <ListenIn show={show} token={token} autoStart={autoListen} />}
-        </div>
-        {alerts.length > 0 && <AlertList alerts={alerts} token={token} now={now} showNames={false} />}
-        <ControlBar show={show} token={token} claims={claims} />
-        <ShowMeta state={state} now={now} />
-        <div className="show-tools">
-          <Link className="btn-quiet" href={replayPath(show)} data-testid="replay-link">
-            Replay
-          </Link>
-          <TranscriptDownload show={show} token={token} />
-        </div>
-        {state.status === 'ended' && <ShowSummary show={show} token={token} version={state.lastEventId} />}
-        <Recordings show={show} token={token} />
-        <div className="show-grid">
-          <Transcript lines={state.transcript} speaking={state.agentSpeaking} moment={moment} />
-          <div className="show-side">
-            <Carousel state={state} />
-            <ActionFeed actions={state.actions} products={state.products} />
-            <TurnBreakdown state={state} />
-          </div>
-        </div>
+        {!forbidden && (
+          <>
+            {live.truncated && <Notice kind="warn">The hub no longer keeps this show’s oldest events; the transcript starts where its history does.</Notice>}
+            <div className="show-bar">
+              <Presence show={show} token={token} {...(claims && { me: claims.sub })} {...(live.presence && { live: live.presence })} />
+              {claims?.role === 'host' && (
+                <Link className="btn" href={`/studio/${encodeURIComponent(show)}`} data-testid="studio-link">
+                  Open the studio
+                </Link>
+              )}
+              {staff && caps && <ListenIn show={show} token={token} autoStart={autoListen} blocked={listenBlocked ? blockedText(listenBlocked, 'listen') : undefined} />}
+            </div>
+            {alerts.length > 0 && <AlertList alerts={alerts} token={token} now={now} showNames={false} />}
+            <ControlBar show={show} token={token} claims={claims} capabilities={caps && state.status === 'ended' ? { ...caps, actions: [], controlsBlocked: 'ended' } : caps} />
+            <ShowMeta state={state} now={now} />
+            <div className="show-tools">
+              <Link className="btn-quiet" href={replayPath(show)} data-testid="replay-link">
+                Replay
+              </Link>
+              <TranscriptDownload show={show} token={token} />
+            </div>
+            {state.status === 'ended' && <ShowSummary show={show} token={token} version={state.lastEventId} />}
+            <Recordings show={show} token={token} />
+            <div className="show-grid">
+              <Transcript lines={state.transcript} speaking={state.agentSpeaking} moment={moment} />
+              <div className="show-side">
+                <Carousel state={state} />
+                <ActionFeed actions={state.actions} products={state.products} />
+                <TurnWaterfall state={state} />
+              </div>
+            </div>
+          </>
+        )}
       </main>
     </>
   );
@@ -126,7 +147,13 @@ function ShowMeta({ state: s, now }: { state: ShowState; now: number }) {
           <span className="big" data-viewers={s.viewers}>
             {formatCount(s.viewers)}
           </span>
-          <span className="muted small">viewers</span>
+          <span className="muted small">viewers now</span>
+        </div>
+        <div className="viewers-now">
+          <span className="big" data-viewer-peak={s.story?.viewerPeak ?? s.viewers}>
+            {formatCount(Math.max(s.story?.viewerPeak ?? 0, s.viewers))}
+          </span>
+          <span className="muted small">peak</span>
         </div>
         <Sparkline samples={s.viewerHistory} label={`Viewer count over time, now ${s.viewers}`} />
       </div>

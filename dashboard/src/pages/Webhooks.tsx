@@ -1,42 +1,77 @@
-import { Fragment, useCallback, useEffect, useMemo, useState } from 'react';
-import type { WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint } from '@showwire/protocol';
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { WebhookDelivery, WebhookEndpoint } from '@showwire/protocol';
 import { Header, Notice } from '../components/Header.js';
 import type { PageProps } from '../lib/auth.js';
-import { formatClock } from '../lib/format.js';
+import { formatClock, formatMs } from '../lib/format.js';
 import { ApiError } from '../lib/api.js';
 import { Link } from '../lib/router.js';
-import { endpointHealth, webhooksApi } from '../lib/webhooks-api.js';
+import { endpointHealth, mergeDeliveries, webhooksApi, type DeliveryFilter } from '../lib/webhooks-api.js';
 import { DeliveryDetails } from '../components/webhooks/DeliveryDetails.js';
+import { DeliveryFilters } from '../components/webhooks/DeliveryFilters.js';
 import { EndpointActions } from '../components/webhooks/EndpointActions.js';
 import { EndpointForm } from '../components/webhooks/EndpointForm.js';
+import { EndpointPanel } from '../components/webhooks/EndpointPanel.js';
+import { MenuItem, RowMenu } from '../components/webhooks/RowMenu.js';
 
 /** The delivery log is polled: it changes at the worker's pace, and this page is for the few admins. */
 const REFRESH_MS = 5000;
+const PAGE = 50;
+/** How long "Send test" waits for the test's first attempt to land. */
+const TEST_WAIT_MS = 30_000;
+
+type Result = { kind: 'info' | 'error'; text: string; test?: 'succeeded' | 'failed' | 'pending' };
 
 export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps) {
   const api = useMemo(() => webhooksApi(token), [token]);
   const [endpoints, setEndpoints] = useState<WebhookEndpoint[]>([]);
   const [deliveries, setDeliveries] = useState<WebhookDelivery[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [endpoint, setEndpoint] = useState('');
-  const [status, setStatus] = useState<WebhookDeliveryStatus | ''>('');
+  /** Where "Load older" goes on; set by the first page and by each older page, never by a refresh. */
+  const [older, setOlder] = useState<string | null>(null);
+  const [filter, setFilter] = useState<DeliveryFilter>({});
   const [error, setError] = useState<string>();
-  const [message, setMessage] = useState<string>();
-  /** The delivery whose attempts and payload are open. */
+  const [message, setMessage] = useState<Result>();
   const [open, setOpen] = useState<string>();
+  const [endpointOpen, setEndpointOpen] = useState<string>();
+  const [version, setVersion] = useState(0);
+  const mounted = useRef(true);
+  /** The filter now: a refresh that answers after the filter changed is dropped, not merged. */
+  const current = useRef(filter);
+  current.current = filter;
+  useEffect(() => () => void (mounted.current = false), []);
+
+  const fail = useCallback(
+    (e: unknown) => {
+      if (e instanceof ApiError && e.status === 401 && onUnauthorized) return onUnauthorized();
+      setError((e as Error).message);
+    },
+    [onUnauthorized],
+  );
+
+  // A new filter starts the log afresh; a refresh only folds the newest page into what is loaded.
+  useEffect(() => {
+    let live = true;
+    setDeliveries([]);
+    setOlder(null);
+    api.deliveries({ ...filter, limit: PAGE }).then((page) => {
+      if (!live) return;
+      setDeliveries(page.deliveries);
+      setOlder(page.next);
+    }, fail);
+    return () => void (live = false);
+  }, [api, filter, fail]);
 
   const refresh = useCallback(async () => {
     try {
-      const [eps, page] = await Promise.all([api.endpoints(), api.deliveries({ ...(endpoint && { endpoint }), ...(status && { status }), limit: 50 })]);
+      const [eps, page] = await Promise.all([api.endpoints(), api.deliveries({ ...filter, limit: PAGE })]);
       setEndpoints(eps);
-      setDeliveries(page.deliveries);
-      setNext(page.next);
+      if (current.current !== filter) return;
+      setDeliveries((loaded) => mergeDeliveries(loaded, page.deliveries));
+      setVersion((v) => v + 1);
       setError(undefined);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401 && onUnauthorized) return onUnauthorized();
-      setError((e as Error).message);
+      fail(e);
     }
-  }, [api, endpoint, status, onUnauthorized]);
+  }, [api, filter, fail]);
 
   useEffect(() => {
     void refresh();
@@ -47,7 +82,7 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
   const act = async <T,>(what: () => Promise<T>, done: string | ((result: T) => string)): Promise<boolean> => {
     try {
       const result = await what();
-      setMessage(typeof done === 'string' ? done : done(result));
+      setMessage({ kind: 'info', text: typeof done === 'string' ? done : done(result) });
       setError(undefined);
       await refresh();
       return true;
@@ -57,14 +92,47 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
     }
   };
 
+  /** "Send test": queue it, then wait for its first attempt and say how it went. */
+  const sendTest = async (ep: WebhookEndpoint) => {
+    try {
+      const queued = await api.test(ep.id);
+      setMessage({ kind: 'info', text: `Test message ${queued.id} queued for ${ep.url}; waiting for its attempt…`, test: 'pending' });
+      void refresh();
+      const deadline = Date.now() + TEST_WAIT_MS;
+      while (mounted.current && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        const d = await api.delivery(queued.id);
+        const attempt = d.attemptLog.at(-1);
+        if (!attempt) continue;
+        const ok = attempt.statusCode !== null && attempt.statusCode < 300;
+        const answer = attempt.statusCode !== null ? `answered ${attempt.statusCode} in ${formatMs(attempt.latencyMs)}` : `no answer (${attempt.error ?? 'unknown error'})`;
+        setMessage({ kind: ok ? 'info' : 'error', text: `Test message ${queued.id} to ${ep.url}: ${answer}${ok ? '' : `; ${d.status === 'pending' && d.nextAttemptAt ? `next attempt at ${formatClock(d.nextAttemptAt)}` : d.status}`}`, test: ok ? 'succeeded' : 'failed' });
+        void refresh();
+        return;
+      }
+      if (mounted.current) setMessage({ kind: 'error', text: `Test message ${queued.id}: no attempt within ${TEST_WAIT_MS / 1000} s (is the endpoint held back?)`, test: 'pending' });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
   const more = async () => {
-    if (!next) return;
-    const page = await api.deliveries({ ...(endpoint && { endpoint }), ...(status && { status }), before: next, limit: 50 });
-    setDeliveries((d) => [...d, ...page.deliveries]);
-    setNext(page.next);
+    if (!older) return;
+    try {
+      const page = await api.deliveries({ ...filter, before: older, limit: PAGE });
+      setDeliveries((d) => mergeDeliveries(d, page.deliveries));
+      setOlder(page.next);
+    } catch (e) {
+      fail(e);
+    }
   };
 
   const now = Date.now() / 1000;
+  const shownEndpoint = endpoints.find((e) => e.id === endpointOpen);
+  const openEndpoint = (id: string) => {
+    setEndpointOpen(id);
+    setFilter((f) => ({ ...f, endpoint: id }));
+  };
   return (
     <>
       <Header claims={claims} onSignOut={onSignOut}>
@@ -72,7 +140,11 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
       </Header>
       <main className="webhooks" data-testid="webhooks">
         {error && <Notice kind="error">{error}</Notice>}
-        {message && <Notice>{message}</Notice>}
+        {message && (
+          <div data-test-result={message.test} data-testid="webhooks-message">
+            <Notice kind={message.kind}>{message.text}</Notice>
+          </div>
+        )}
         <section className="panel" aria-labelledby="ep-h">
           <div className="panel-head">
             <h2 id="ep-h">Endpoints</h2>
@@ -94,7 +166,9 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
                   return (
                     <tr key={ep.id} data-endpoint={ep.id} data-health={h.kind}>
                       <td>
-                        <code>{ep.url}</code>
+                        <button type="button" className="link-button" onClick={() => openEndpoint(ep.id)} data-open-endpoint>
+                          <code>{ep.url}</code>
+                        </button>
                         {ep.description && <div className="muted small">{ep.description}</div>}
                       </td>
                       <td className={`health-${h.kind === 'healthy' ? 'ok' : h.kind === 'failing' ? 'bad' : 'off'}`}>{h.label}</td>
@@ -102,13 +176,7 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
                         {ep.types ? ep.types.join(', ') : 'all types'} · {ep.shows ? ep.shows.join(', ') : 'all shows'}
                       </td>
                       <td className="row-actions">
-                        <EndpointActions ep={ep} api={api} act={act} />
-                        <button type="button" className="btn-quiet" onClick={() => act(() => api.test(ep.id), 'Test message queued')}>
-                          Send test
-                        </button>{' '}
-                        <button type="button" className="btn-quiet" onClick={() => act(() => api.setEnabled(ep.id, !ep.enabled), ep.enabled ? 'Disabled' : 'Enabled')}>
-                          {ep.enabled ? 'Disable' : 'Enable'}
-                        </button>
+                        <EndpointActions ep={ep} api={api} act={act} onTest={() => void sendTest(ep)} />
                       </td>
                     </tr>
                   );
@@ -118,30 +186,16 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
           </div>
         </section>
 
+        {shownEndpoint && <EndpointPanel ep={shownEndpoint} api={api} version={version} onClose={() => setEndpointOpen(undefined)} />}
+
         <section className="panel" aria-labelledby="dl-h">
           <div className="panel-head">
             <h2 id="dl-h">Delivery log</h2>
-            <label className="small">
-              Endpoint{' '}
-              <select value={endpoint} onChange={(e) => setEndpoint(e.target.value)}>
-                <option value="">All</option>
-                {endpoints.map((ep) => (
-                  <option key={ep.id} value={ep.id}>
-                    {ep.url}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="small">
-              Status{' '}
-              <select value={status} onChange={(e) => setStatus(e.target.value as WebhookDeliveryStatus | '')}>
-                <option value="">All</option>
-                <option value="pending">Pending</option>
-                <option value="succeeded">Succeeded</option>
-                <option value="failed">Failed</option>
-              </select>
-            </label>
+            <span className="muted small" data-loaded={deliveries.length}>
+              {deliveries.length} loaded
+            </span>
           </div>
+          <DeliveryFilters endpoints={endpoints} value={filter} onChange={setFilter} />
           <div className="table-wrap">
             <table className="grid">
               <Head columns={['Created', 'Event', 'Endpoint', 'Status', 'Attempts', 'Last answer']} />
@@ -153,18 +207,26 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
                       <td>
                         <code>{d.type}</code>
                         {d.show && <div className="muted small">{d.show}</div>}
+                        <div className="muted small">
+                          <code>{d.webhookId}</code>
+                        </div>
                       </td>
                       <td className="small muted">{endpoints.find((e) => e.id === d.endpointId)?.url ?? d.endpointId}</td>
-                      <td className={d.status === 'succeeded' ? 'health-ok' : d.status === 'failed' ? 'health-bad' : 'health-off'}>{d.status}</td>
+                      <td className={d.status === 'succeeded' ? 'health-ok' : d.status === 'failed' ? 'health-bad' : 'health-off'}>
+                        {d.status}
+                        {d.status === 'pending' && d.nextAttemptAt !== null && <div className="small muted">next {formatClock(d.nextAttemptAt)}</div>}
+                      </td>
                       <td>{d.attempts}</td>
                       <td className="small">{d.lastStatusCode ?? d.lastError ?? '—'}</td>
-                      <td>
+                      <td className="row-actions">
                         <button type="button" className="btn-quiet" onClick={() => setOpen(open === d.id ? undefined : d.id)}>
                           {open === d.id ? 'Close' : 'Attempts'}
                         </button>{' '}
-                        <button type="button" className="btn-quiet" onClick={() => act(() => api.redeliver(d.id), `Delivery ${d.id} queued again`)}>
-                          Redeliver
-                        </button>
+                        <RowMenu label={`Actions for delivery ${d.id}`}>
+                          <MenuItem onClick={() => void act(() => api.redeliver(d.id), `Delivery ${d.id} queued again`)}>Redeliver</MenuItem>
+                          <MenuItem onClick={() => setFilter({ webhookId: d.webhookId })}>Only this message</MenuItem>
+                          {d.show && <MenuItem onClick={() => setFilter((f) => ({ ...f, show: d.show! }))}>Only this show</MenuItem>}
+                        </RowMenu>
                       </td>
                     </tr>
                     {open === d.id && (
@@ -178,9 +240,9 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
                 ))}
               </tbody>
             </table>
-            {deliveries.length === 0 && <p className="empty">No deliveries yet.</p>}
+            {deliveries.length === 0 && <p className="empty">No deliveries{Object.values(filter).some(Boolean) ? ' match these filters' : ' yet'}.</p>}
           </div>
-          {next && (
+          {older && (
             <button type="button" className="btn-quiet load-more" onClick={() => void more()}>
               Load older
             </button>

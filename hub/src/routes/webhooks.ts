@@ -21,6 +21,7 @@ import {
 import { z } from 'zod';
 import { assertRole } from '../auth/access.js';
 import { errorResponses } from '../openapi.js';
+import { filteredDeliveries } from '../webhooks/filtered-deliveries.js';
 
 /**
  * `/api/webhooks…`, admin only: endpoints (CRUD, enable/disable, secret rotation, test), the
@@ -86,8 +87,12 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api/webhooks/deliveries', { schema: { querystring: webhookDeliveriesQuery, ...answers(200, webhookDeliveryPage) } }, async (req) => {
     await admin(req);
-    const deliveries = await webhooks.outbox.list(req.query);
-    return { deliveries, next: deliveries.length === req.query.limit ? deliveries.at(-1)!.id : null };
+    const { type, show, webhookId, ...page } = req.query;
+    if (type === undefined && show === undefined && webhookId === undefined) {
+      const deliveries = await webhooks.outbox.list(page);
+      return { deliveries, next: deliveries.length === page.limit ? deliveries.at(-1)!.id : null };
+    }
+    return filteredDeliveries((q) => webhooks.outbox.list(q), page, (d) => (type === undefined || d.type === type) && (show === undefined || d.show === show) && (webhookId === undefined || d.webhookId === webhookId));
   });
   app.get('/api/webhooks/deliveries/:id', { schema: { params: webhookDeliveryParams, ...answers(200, webhookDeliveryDetail) } }, async (req) => {
     await admin(req);

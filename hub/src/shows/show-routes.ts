@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { historyPage, historyQuery, type HistoryPage, showList, showParams, showState } from '@showwire/protocol';
+import { historyPage, historyQuery, type HistoryPage, showAnswer, showList, showParams } from '@showwire/protocol';
 import { errorResponses } from '../openapi.js';
 import { assertCanRead, canRead, readableTypes } from '../auth/access.js';
 import { visibleState } from '../auth/visibility.js';
 import { forbidden, notFound } from '../errors.js';
+import { showCapabilities } from '../shows/capabilities.js';
 import { listItem } from '../shows/show-registry.js';
 
 /** Show list, one show's live state, and its history, paged by id. */
@@ -21,13 +22,13 @@ export const showRoutes: FastifyPluginAsyncZod = async (app) => {
     return { shows };
   });
 
-  app.get('/api/shows/:show', { schema: { params: showParams, response: { 200: showState, ...errorResponses } } }, async (req) => {
+  app.get('/api/shows/:show', { schema: { params: showParams, response: { 200: showAnswer, ...errorResponses } } }, async (req) => {
     const principal = await req.principal();
     assertCanRead(principal, req.params.show);
     const state = hub.shows.get(req.params.show);
     if (!state) throw notFound(`show "${req.params.show}" has no events yet`);
     // A viewer sees what the public screen shows: no transcript, no tool calls, no errors.
-    return visibleState(principal, state);
+    return { ...visibleState(principal, state), capabilities: showCapabilities(principal, state, hub.config) };
   });
 
   app.get('/api/shows/:show/events', { schema: { params: showParams, querystring: historyQuery, response: { 200: historyPage, ...errorResponses } } }, async (req, reply) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AGENT_RPC_METHODS, controlBody, showParams, type ControlResponse } from '@showwire/protocol';
+import { AGENT_RPC_METHODS, controlBody, HOST_CONTROL_ACTIONS, showParams, type ControlResponse } from '@showwire/protocol';
 import { coversShow, type Principal } from '../auth/access.js';
 import { forbidden, HttpError } from '../errors.js';
 import { callAgent } from '../livekit/agent-rpc.js';
@@ -13,7 +13,7 @@ type Action = ControlResponse['action'];
  * What a host may do on its own show; staff and admin may do everything everywhere. The host
  * dispatches its agent from the studio (dispatch-agent), so it may dismiss it too (`end_agent`).
  */
-const HOST_ACTIONS: ReadonlySet<Action> = new Set(['say', 'pause', 'resume', 'end_agent']);
+const HOST_ACTIONS: ReadonlySet<Action> = new Set(HOST_CONTROL_ACTIONS);
 
 /** LiveKit's participant kind for agents (ParticipantInfo_Kind.AGENT in @livekit/protocol). */
 const AGENT_KIND = 4;

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { formatClock } from '../../lib/format.js';
 import type { DeliveryDetail, webhooksApi } from '../../lib/webhooks-api.js';
 
-/** One delivery opened: when it retries next, every attempt (status, latency, the first KiB of the answer, error), and the body as sent. */
+/** One delivery opened: when it retries next, every attempt (status, latency, the first KiB of the answer, error, its request headers), and the body as sent. */
 export function DeliveryDetails({ id, api, version }: { id: string; api: ReturnType<typeof webhooksApi>; version: string }) {
   const [detail, setDetail] = useState<DeliveryDetail>();
   const [error, setError] = useState<string>();
@@ -22,7 +22,7 @@ export function DeliveryDetails({ id, api, version }: { id: string; api: ReturnT
       <p className="small">
         webhook-id <code>{detail.webhookId}</code> ·{' '}
         <span data-testid="next-retry">
-          {detail.status === 'pending' && detail.nextAttemptAt !== null ? `next attempt at ${new Date(detail.nextAttemptAt * 1000).toLocaleString()}` : `no retry (${detail.status})`}
+          {detail.status === 'pending' && detail.nextAttemptAt !== null ? `next attempt at ${formatClock(detail.nextAttemptAt)}` : `no retry (${detail.status})`}
         </span>
       </p>
       <table className="grid attempts">
@@ -43,6 +43,10 @@ export function DeliveryDetails({ id, api, version }: { id: string; api: ReturnT
               <td className="small">
                 <code className="response">{a.response}</code>
                 {a.error && <div className="health-bad">{a.error}</div>}
+                <details>
+                  <summary className="small muted">Request headers</summary>
+                  <pre className="request-headers" data-testid="request-headers">{requestHeaders(detail.webhookId, a.at)}</pre>
+                </details>
               </td>
             </tr>
           ))}
@@ -56,3 +60,10 @@ export function DeliveryDetails({ id, api, version }: { id: string; api: ReturnT
     </div>
   );
 }
+
+/**
+ * The Standard Webhooks headers of an attempt, as the hub sent them: its message id and the
+ * attempt's time. The signature is made per attempt with the endpoint's secret and not stored.
+ */
+const requestHeaders = (webhookId: string, at: number) =>
+  [`content-type: application/json`, `webhook-id: ${webhookId}`, `webhook-timestamp: ${Math.floor(at)}`, `webhook-signature: v1,… (signed with the endpoint's secret; not stored)`].join('\n');

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { emptyShow, type ShowState, type WebhookDelivery } from '@showwire/protocol';
+import { formatAge, formatClock, formatMs } from '../src/lib/format.js';
+import { liveAlertMessage, sortBy, sortedCards, splitEnded, staleSince } from '../src/lib/trouble.js';
+import { endpointStats, mergeDeliveries } from '../src/lib/webhooks-api.js';
+
+describe('one time format, one unit rule', () => {
+  test('today: 24-hour time to the second; another day: the date and the zone first', () => {
+    const now = new Date(2026, 11, 7, 21, 0, 0);
+    const today = new Date(2026, 11, 7, 7, 26, 50).getTime() / 1000;
+    assert.equal(formatClock(today, now), '07:26:50');
+    const yesterday = formatClock(new Date(2026, 11, 6, 19, 26, 50).getTime() / 1000, now);
+    assert.match(yesterday, /(Dec 6|6 Dec), 19:26:50 \S+$/);
+    assert.doesNotMatch(yesterday, /PM|AM/);
+    assert.match(formatClock(new Date(2025, 0, 2, 8, 0, 0).getTime() / 1000, now), /2025, 08:00:00 \S+$/, 'another year names it');
+  });
+  test('milliseconds under a second, seconds from one on; ages in the largest whole unit', () => {
+    assert.deepEqual([formatMs(640.4), formatMs(999), formatMs(1000), formatMs(1605), formatMs(undefined), formatMs(null)], ['640 ms', '999 ms', '1.0 s', '1.6 s', '—', '—']);
+    assert.deepEqual([formatAge(8.9), formatAge(61), formatAge(7300)], ['8 s', '1 min', '2 h']);
+  });
+});
+
+const show = (id: string, over: Partial<ShowState> = {}): ShowState => ({ ...emptyShow(id), status: 'live', ...over });
+const alert = (rule: string, raisedAt: number, message = `no events for 61 s from a live show`) => ({ alertId: `${rule}-1`, rule, severity: 'critical' as const, message, id: '1', raisedAt });
+
+describe('the wall', () => {
+  test('an aging alert keeps counting from when it was raised; others stay as the hub wrote them', () => {
+    assert.equal(liveAlertMessage(alert('stream_stalled', 1000), 1000 + 419), 'no events for 8 min from a live show');
+    assert.equal(liveAlertMessage(alert('agent_silent', 1000, 'the host spoke 9.5 s ago and the agent has not answered'), 1003), 'the host spoke 12 s ago and the agent has not answered');
+    const latency = alert('latency_high', 1000, 'p95 end-to-end latency is 3200 ms over the last 20 turns (threshold 3000 ms)');
+    assert.equal(liveAlertMessage(latency, 2000), latency.message);
+  });
+
+  test('stale only when the hub says the stream stalled or the agent is missing, since the last event', () => {
+    const [stalled, fine, ended] = sortedCards([
+      show('a', { alerts: [alert('stream_stalled', 1061)], lastActivity: 1000 }),
+      show('b', { lastActivity: 1000 }),
+      show('c', { status: 'ended', alerts: [], lastActivity: 1000 }),
+    ]);
+    assert.equal(staleSince(stalled!), 1000);
+    assert.equal(staleSince(fine!), undefined);
+    assert.equal(staleSince(ended!), undefined);
+  });
+
+  test('ended shows apart; sorting by a column both ways, equal values in triage order', () => {
+    const cards = sortedCards([show('a', { viewers: 5 }), show('b', { viewers: 9 }), show('c', { viewers: 5, status: 'ended' }), show('d', { viewers: 5 })]);
+    const { current, ended } = splitEnded(cards);
+    assert.deepEqual(current.map((c) => c.state.show), ['a', 'b', 'd']);
+    assert.deepEqual(ended.map((c) => c.state.show), ['c']);
+    assert.deepEqual(sortBy(current, { key: 'viewers', desc: true }).map((c) => c.state.show), ['b', 'a', 'd']);
+    assert.deepEqual(sortBy(current, { key: 'viewers', desc: false }).map((c) => c.state.show), ['a', 'd', 'b']);
+  });
+});
+
+const delivery = (id: string, over: Partial<WebhookDelivery> = {}): WebhookDelivery => ({
+  id, webhookId: `msg_${id}`, endpointId: 'ep', eventId: null, type: 't', show: null, status: 'pending', attempts: 0, nextAttemptAt: null, createdAt: 0, lastStatusCode: null, lastError: null, ...over,
+});
+
+describe('the webhook log', () => {
+  test('a refresh merges: new rows on top, fresh state for rows seen again, older loaded rows kept, 100 after 99', () => {
+    const loaded = ['101', '100', '99', '98', '12'].map((id) => delivery(id));
+    const merged = mergeDeliveries(loaded, [delivery('102'), delivery('101', { status: 'succeeded' }), delivery('100')]);
+    assert.deepEqual(merged.map((d) => d.id), ['102', '101', '100', '99', '98', '12']);
+    assert.equal(merged[1]!.status, 'succeeded');
+  });
+
+  test('an endpoint\'s figures: success rate of the finished, the soonest next attempt, the overdue ones', () => {
+    const s = endpointStats(
+      [delivery('1', { status: 'succeeded' }), delivery('2', { status: 'failed' }), delivery('3', { status: 'succeeded' }), delivery('4', { nextAttemptAt: 900 }), delivery('5', { nextAttemptAt: 1500 })],
+      1000,
+    );
+    assert.deepEqual(s, { successRate: 2 / 3, finished: 3, pending: 2, nextAttemptAt: 900, overdue: 1 });
+    assert.equal(endpointStats([], 0).successRate, null);
+  });
+});
