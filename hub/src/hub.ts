@@ -12,7 +12,7 @@ import { createMetrics } from './metrics.js';
 import { createPresence } from './presence/presence.js';
 import { createRedisPresence } from './presence/redis-presence.js';
 import { createShowRegistry } from './shows/show-registry.js';
-import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
+import { openWebhookStore } from './webhooks/open-store.js';
 import { guardLogHistory, prepareDataDir } from './startup.js';
 import { createWebhooks } from './webhooks/webhook-service.js';
 
@@ -59,9 +59,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     : createPresence(fanout);
   // The webhook outbox lives in the log's store and is written with the events: in the SQLite
   // log's commit transaction, or by the Redis log's append script.
-  const webhooks = sqlite
-    ? createWebhooks({ log: sqlite, config, logger, registry: metrics.registry })
-    : createRedisWebhooks({ log: redis!, config, logger, registry: metrics.registry });
+  const webhooks = createWebhooks({ ...openWebhookStore(sqlite ? { sqlite } : { redis: redis! }), config, logger, registry: metrics.registry });
   const alerts = createAlertEngine({ config, logger, webhookEndpoints: () => webhooks.enabledEndpoints() });
   await shows.load(log, alerts.load);
 
@@ -73,6 +71,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
     metrics.eventsOut.inc(counts.reduce((a, b) => a + b, 0));
     shows.apply(records);
     alerts.onAppend(records);
+    webhooks.appended();
     return counts;
   });
 

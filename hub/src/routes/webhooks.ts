@@ -86,7 +86,7 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api/webhooks/deliveries', { schema: { querystring: webhookDeliveriesQuery, ...answers(200, webhookDeliveryPage) } }, async (req) => {
     await admin(req);
-    const deliveries = await webhooks.outbox.list(req.query);
+    const deliveries = await webhooks.listDeliveries(req.query);
     return { deliveries, next: deliveries.length === req.query.limit ? deliveries.at(-1)!.id : null };
   });
   app.get('/api/webhooks/deliveries/:id', { schema: { params: webhookDeliveryParams, ...answers(200, webhookDeliveryDetail) } }, async (req) => {

@@ -38,6 +38,48 @@ end
 return n
 `;
 
+/**
+ * Leases one pending, unclaimed delivery of an endpoint whatever its due time (the breaker's
+ * probe): ARGV[1] when it qualifies, else the earliest. Unclaimed means its due score is still its
+ * own next time (a claim moves the score to the lease end). KEYS: due zset, the endpoint's due
+ * zset. ARGV: preferred id ('' for none), lease end, key prefix.
+ */
+const PROBE = `
+local function lease(id)
+  local h = redis.call('HMGET', ARGV[3] .. 'wh:d:' .. id, 'status', 'next')
+  local score = redis.call('ZSCORE', KEYS[2], id)
+  if h[1] ~= 'pending' or not score or tonumber(score) ~= tonumber(h[2]) then return false end
+  redis.call('ZADD', KEYS[1], ARGV[2], id)
+  redis.call('ZADD', KEYS[2], ARGV[2], id)
+  return true
+end
+if ARGV[1] ~= '' and lease(ARGV[1]) then return ARGV[1] end
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, 99)) do
+  if lease(id) then return id end
+end
+return false
+`;
+/**
+ * Makes every unclaimed pending delivery of an endpoint that waits for a retry due at once, at its
+ * creation time (so they go out in message order). KEYS: due zset, the endpoint's due zset.
+ * ARGV: now, key prefix. Answers how many moved.
+ */
+const RELEASE = `
+local n = 0
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')) do
+  local k = ARGV[2] .. 'wh:d:' .. id
+  local h = redis.call('HMGET', k, 'status', 'next', 'created')
+  local score = redis.call('ZSCORE', KEYS[2], id)
+  if h[1] == 'pending' and tonumber(score) == tonumber(h[2]) then
+    redis.call('HSET', k, 'next', h[3])
+    redis.call('ZADD', KEYS[1], h[3], id)
+    redis.call('ZADD', KEYS[2], h[3], id)
+    n = n + 1
+  end
+end
+return n
+`;
+
 type StoredEndpoint = Omit<Endpoint, 'typeSet' | 'showSet'>;
 const withSets = (e: StoredEndpoint): Endpoint => ({ ...e, typeSet: e.types && new Set(e.types), showSet: e.shows && new Set(e.shows) });
 
@@ -57,6 +99,8 @@ export function createRedisOutbox(log: RedisEventLog) {
   const { redis, keys } = log;
   redis.defineCommand('swClaim', { numberOfKeys: 2, lua: CLAIM });
   redis.defineCommand('swRecover', { numberOfKeys: 3, lua: RECOVER });
+  redis.defineCommand('swProbe', { numberOfKeys: 2, lua: PROBE });
+  redis.defineCommand('swRelease', { numberOfKeys: 2, lua: RELEASE });
   const now = () => Date.now() / 1000;
 
   const toDelivery = (id: string, h: Record<string, string>): WebhookDelivery => ({
@@ -146,6 +190,29 @@ export function createRedisOutbox(log: RedisEventLog) {
         else void redis.multi().zrem(keys.whDue, ids[i]!).zrem(keys.whDueOf(endpointId), ids[i]!).exec(); // settled or deleted meanwhile
       });
       return out;
+    },
+    /** Leases one pending delivery whatever its due time: `preferId` if it qualifies, else the earliest. */
+    async claimProbe(endpointId: string, preferId: string | undefined, leaseSeconds: number): Promise<ClaimedDelivery | undefined> {
+      const script = redis as unknown as { swProbe(k: string, e: string, ...a: Array<string | number>): Promise<string | null> };
+      const id = await script.swProbe(keys.whDue, keys.whDueOf(endpointId), preferId ?? '', now() + leaseSeconds, keys.prefix);
+      if (!id) return undefined;
+      const [msg, payload, attempts] = await redis.hmget(keys.whDelivery(id), 'msg', 'payload', 'attempts');
+      return msg && payload ? { id: Number(id), msgId: msg, endpointId, payload, attempts: Number(attempts ?? 0) } : undefined;
+    },
+    async releaseBacklog(endpointId: string): Promise<number> {
+      const script = redis as unknown as { swRelease(k: string, e: string, ...a: Array<string | number>): Promise<number> };
+      return await script.swRelease(keys.whDue, keys.whDueOf(endpointId), now(), keys.prefix);
+    },
+    /** Gives leases back: due again at their own next time. */
+    async unclaim(deliveries: ReadonlyArray<{ id: number | string; endpointId: string }>): Promise<void> {
+      if (deliveries.length === 0) return;
+      const nexts = await Promise.all(deliveries.map((d) => redis.hget(keys.whDelivery(d.id), 'next')));
+      const m = redis.multi();
+      deliveries.forEach((d, i) => {
+        const next = nexts[i];
+        if (next) m.zadd(keys.whDue, 'XX', next, String(d.id)).zadd(keys.whDueOf(d.endpointId), 'XX', next, String(d.id));
+      });
+      await m.exec();
     },
     /** Per endpoint: how many deliveries are due now (not leased), and the next future due time or lease end. */
     async dueOf(endpointIds: readonly string[]): Promise<Array<{ due: number; nextAt: number | undefined }>> {
