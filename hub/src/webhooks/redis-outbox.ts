@@ -175,8 +175,7 @@ export function createRedisOutbox(log: RedisEventLog) {
   return {
     endpoints,
     /** Leases up to `n` due deliveries of one endpoint to this hub for `leaseSeconds`. */
-    async claim(endpointId: string, n: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
-      const t = now();
+    async claim(endpointId: string, n: number, leaseSeconds: number, t = now()): Promise<ClaimedDelivery[]> {
       const script = redis as unknown as { swClaim(k: string, e: string, ...a: Array<string | number>): Promise<string[]> };
       const ids = await script.swClaim(keys.whDue, keys.whDueOf(endpointId), t, t + leaseSeconds, n);
       if (ids.length === 0) return [];
@@ -192,16 +191,16 @@ export function createRedisOutbox(log: RedisEventLog) {
       return out;
     },
     /** Leases one pending delivery whatever its due time: `preferId` if it qualifies, else the earliest. */
-    async claimProbe(endpointId: string, preferId: string | undefined, leaseSeconds: number): Promise<ClaimedDelivery | undefined> {
+    async claimProbe(endpointId: string, preferId: string | undefined, leaseSeconds: number, t = now()): Promise<ClaimedDelivery | undefined> {
       const script = redis as unknown as { swProbe(k: string, e: string, ...a: Array<string | number>): Promise<string | null> };
-      const id = await script.swProbe(keys.whDue, keys.whDueOf(endpointId), preferId ?? '', now() + leaseSeconds, keys.prefix);
+      const id = await script.swProbe(keys.whDue, keys.whDueOf(endpointId), preferId ?? '', t + leaseSeconds, keys.prefix);
       if (!id) return undefined;
       const [msg, payload, attempts] = await redis.hmget(keys.whDelivery(id), 'msg', 'payload', 'attempts');
       return msg && payload ? { id: Number(id), msgId: msg, endpointId, payload, attempts: Number(attempts ?? 0) } : undefined;
     },
-    async releaseBacklog(endpointId: string): Promise<number> {
+    async releaseBacklog(endpointId: string, t = now()): Promise<number> {
       const script = redis as unknown as { swRelease(k: string, e: string, ...a: Array<string | number>): Promise<number> };
-      return await script.swRelease(keys.whDue, keys.whDueOf(endpointId), now(), keys.prefix);
+      return await script.swRelease(keys.whDue, keys.whDueOf(endpointId), t, keys.prefix);
     },
     /** Gives leases back: due again at their own next time. */
     async unclaim(deliveries: ReadonlyArray<{ id: number | string; endpointId: string }>): Promise<void> {
@@ -215,8 +214,7 @@ export function createRedisOutbox(log: RedisEventLog) {
       await m.exec();
     },
     /** Per endpoint: how many deliveries are due now (not leased), and the next future due time or lease end. */
-    async dueOf(endpointIds: readonly string[]): Promise<Array<{ due: number; nextAt: number | undefined }>> {
-      const t = now();
+    async dueOf(endpointIds: readonly string[], t = now()): Promise<Array<{ due: number; nextAt: number | undefined }>> {
       const p = redis.pipeline();
       for (const id of endpointIds) p.zcount(keys.whDueOf(id), '-inf', t).zrangebyscore(keys.whDueOf(id), `(${t}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
       const rows = ((await p.exec()) ?? []).map(([error, v]) => {

@@ -43,13 +43,13 @@ export function createRedisWebhookStore(log: RedisEventLog): WebhookStore {
       return true;
     },
 
-    dueOf: (ids) => outbox.dueOf(ids),
-    claim: async (endpointId, n, _now, leaseSeconds) => (await outbox.claim(endpointId, n, leaseSeconds)).map(toDue),
-    claimProbe: async (endpointId, preferId, _now, leaseSeconds) => {
-      const d = await outbox.claimProbe(endpointId, preferId, leaseSeconds);
+    dueOf: (ids, now) => outbox.dueOf(ids, now),
+    claim: async (endpointId, n, now, leaseSeconds) => (await outbox.claim(endpointId, n, leaseSeconds, now)).map(toDue),
+    claimProbe: async (endpointId, preferId, now, leaseSeconds) => {
+      const d = await outbox.claimProbe(endpointId, preferId, leaseSeconds, now);
       return d && toDue(d);
     },
-    releaseBacklog: (endpointId) => outbox.releaseBacklog(endpointId),
+    releaseBacklog: (endpointId, now) => outbox.releaseBacklog(endpointId, now),
     unclaim: (deliveries) => outbox.unclaim(deliveries),
     async settle(batch) {
       await Promise.all(

@@ -49,7 +49,7 @@ export function createSqliteWebhookStore(log: SqliteEventLog): WebhookStore {
     getEndpoint: async (id) => endpoints.get(id),
     createEndpoint: async (input) => endpoints.create(input),
     async updateEndpoint(id, patch, reason = 'manual') {
-      if (patch.enabled === false) return db.transaction(() => (endpoints.update(id, patch, reason), disable(id, reason)))();
+      if (patch.enabled === false) return db.transaction(() => (endpoints.update(id, { ...patch, enabled: undefined }), disable(id, reason)))();
       return endpoints.update(id, patch, reason);
     },
     rotateSecret: async (id, secret, graceSeconds) => endpoints.rotate(id, secret, graceSeconds),
