@@ -24,7 +24,7 @@ export interface WorkerOptions extends OutcomePolicy {
 
 /** An attempt that finished, waiting for the next settle batch. */
 interface Completion extends Settlement {
-  /** The endpoint answered after its breaker was open or before it answered anything since start: its backlog goes now. */
+  /** The endpoint answered a probe, or for the first time since start: its backlog goes now. */
   release: boolean;
 }
 
@@ -39,8 +39,10 @@ interface Completion extends Settlement {
  * that can tell whether it recovered; a never-tried one might fail for its own reasons), and an
  * endpoint that answers its probe gets its whole backlog at once, in message order, ahead of each
  * message's own retry time. So does an endpoint that answers for the first time since this hub
- * started; one with nothing due then is probed once, with its earliest pending delivery, so a
- * hub restarted after an outage does not wait out hours of retry schedule.
+ * started. An endpoint with only retries waiting is probed too: once when this hub has not tried
+ * it yet (a hub restarted after an outage), and after the breaker's cooldown when its last
+ * attempt failed (endpoint-health.ts `idleProbeAt`), so no endpoint that answers again waits out
+ * hours of retry schedule.
  *
  * Results are settled in batches (one store round per pump), so a fast receiver costs one
  * transaction per batch, not per delivery.
@@ -111,8 +113,12 @@ export function createDeliveryWorker(deps: {
         const { due, nextAt } = dues[i]!;
         // An open breaker sends nothing until its probe time; otherwise the next retry (or lease end) wakes us.
         soonest(reopens !== undefined ? reopens / 1000 : nextAt);
-        const unknown = !tried.has(ep.id) && due === 0 && nextAt !== undefined;
-        if (busy === 0 && capacity > 0 && (health.state(ep.id) === 'half-open' || unknown)) {
+        // Only retries wait: an endpoint not tried since start, or whose last attempt failed, is probed.
+        const waiting = busy === 0 && due === 0 && nextAt !== undefined;
+        const idleProbe = waiting ? health.idleProbeAt(ep.id) : undefined;
+        if (idleProbe !== undefined) soonest(idleProbe / 1000);
+        const probe = health.state(ep.id) === 'half-open' || (waiting && (!tried.has(ep.id) || (idleProbe !== undefined && idleProbe <= nowMs)));
+        if (busy === 0 && capacity > 0 && probe) {
           probes.push(ep);
           return { id: ep.id, inflight: 1, capacity, due: 0 };
         }
@@ -122,7 +128,7 @@ export function createDeliveryWorker(deps: {
       const byId = new Map(eps.map((e) => [e.id, e]));
       for (const ep of probes) {
         const d = await store.claimProbe(ep.id, lastFailed.get(ep.id), now, options.leaseSeconds);
-        if (d) start(ep, d);
+        if (d) start(ep, d, true);
       }
       const grants = shareSlots(claims, options.total, running.size, claims.length ? rotation++ % claims.length : 0);
       for (const [id, n] of grants) for (const d of await store.claim(id, n, now, options.leaseSeconds)) start(byId.get(id)!, d);
@@ -138,10 +144,10 @@ export function createDeliveryWorker(deps: {
     }
   }
 
-  function start(ep: Endpoint, d: DueDelivery) {
+  function start(ep: Endpoint, d: DueDelivery, probe = false) {
     inflight.set(ep.id, (inflight.get(ep.id) ?? 0) + 1);
     tried.add(ep.id);
-    const p = attempt(ep, d)
+    const p = attempt(ep, d, probe)
       .catch((error: unknown) => logger.error({ err: error, delivery: d.id }, 'webhook attempt failed unexpectedly'))
       .finally(() => {
         const left = inflight.get(ep.id)! - 1;
@@ -153,7 +159,7 @@ export function createDeliveryWorker(deps: {
     running.add(p);
   }
 
-  async function attempt(ep: Endpoint, d: DueDelivery) {
+  async function attempt(ep: Endpoint, d: DueDelivery, probe: boolean) {
     const at = Date.now() / 1000;
     const timestamp = Math.floor(at);
     const headers = {
@@ -163,7 +169,6 @@ export function createDeliveryWorker(deps: {
     };
     const r = await sender.send(ep.url, headers, d.payload, cancel.signal);
     if (r.cancelled) return void (await store.unclaim([d])); // not an attempt: due again as it was
-    const probe = health.state(ep.id) === 'half-open';
     if (isFailure(r.statusCode)) {
       health.failed(ep.id);
       lastFailed.set(ep.id, d.id);
