@@ -187,7 +187,7 @@ describe('webhooks on Redis, many hubs', () => {
     try {
       const ep = (await postJson(`${hub.url}/api/webhooks/endpoints`, { url: receiver.url, types: ['wh.fail'] }, admin)).body;
       assert.equal((await postJson(`${hub.url}/api/shows/wh-fail/events`, { type: 'wh.fail' }, agent)).status, 201);
-      const alert = await waitFor('webhook_failing', async () => (await getJson(`${hub.url}/api/alerts?show=default`, admin)).body.alerts.find((a: { rule: string }) => a.rule === 'webhook_failing'), 10_000);
+      const alert = await waitFor('webhook_failing', async () => (await getJson(`${hub.url}/api/alerts?show=default`, admin)).body.alerts.find((a: { rule: string; message: string }) => a.rule === 'webhook_failing' && a.message.includes(ep.id)), 10_000);
       assert.match(alert.message, new RegExp(`${ep.id}.*failed every delivery`));
       const off = await waitFor('the endpoint to be disabled', async () => {
         const e = (await getJson(`${hub.url}/api/webhooks/endpoints/${ep.id}`, admin)).body;

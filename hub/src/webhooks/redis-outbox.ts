@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus } from '@showwire/protocol';
 import type { RedisEventLog } from '../log/redis-log.js';
-import type { Endpoint, EndpointPatch } from './endpoint-store.js';
+import { matches, type Endpoint, type EndpointPatch } from './endpoint-store.js';
+import { webhookKeys } from './redis-keys.js';
 
 /**
  * Claims up to ARGV[3] deliveries due at ARGV[1] and leases them to the caller until ARGV[2]: a
@@ -80,6 +81,31 @@ end
 return n
 `;
 
+/**
+ * The outbox's part of the log's append script (RedisAppendHook): refuses the append when the
+ * endpoints changed since the hub matched the events against them (the version key), else writes
+ * one delivery, due now, for each endpoint the hub matched to each new event. KEYS: version,
+ * delivery counter, due zset, all-deliveries zset. ARGV: version, now, key prefix, then per event
+ * the matching endpoint ids, comma-separated.
+ */
+const APPEND_HOOK = `
+local function append_hook(keys, argv)
+  if (redis.call('GET', keys[1]) or '0') ~= argv[1] then return nil, 'webhook endpoints changed' end
+  local now, prefix = argv[2], argv[3]
+  return function(i, id, show, typ, json)
+    for ep in string.gmatch(argv[4 + i], '[^,]+') do
+      local did = redis.call('INCR', keys[2])
+      redis.call('HSET', prefix .. 'wh:d:' .. did, 'msg', 'msg_' .. id, 'ep', ep, 'ev', id, 'type', typ, 'show', show,
+        'payload', json, 'status', 'pending', 'attempts', 0, 'next', now, 'created', now)
+      redis.call('ZADD', keys[3], now, did)
+      redis.call('ZADD', prefix .. 'wh:due:' .. ep, now, did)
+      redis.call('ZADD', keys[4], did, did)
+      redis.call('ZADD', prefix .. 'wh:ep:' .. ep, did, did)
+    end
+  end
+end
+`;
+
 type StoredEndpoint = Omit<Endpoint, 'typeSet' | 'showSet'>;
 const withSets = (e: StoredEndpoint): Endpoint => ({ ...e, typeSet: e.types && new Set(e.types), showSet: e.shows && new Set(e.shows) });
 
@@ -92,11 +118,27 @@ export interface ClaimedDelivery {
 }
 
 /**
- * The webhook endpoints and outbox in Redis, beside the Redis log (its append script writes the
- * delivery rows of each new event: redis-scripts.ts). Endpoints are few and read whole.
+ * The webhook endpoints and outbox in Redis, beside the Redis log: its append script writes the
+ * delivery rows of each new event (this file's APPEND_HOOK, matched here against the endpoints
+ * with endpoint-store.ts's `matches`). Endpoints are few and read whole.
  */
 export function createRedisOutbox(log: RedisEventLog) {
-  const { redis, keys } = log;
+  const { redis } = log;
+  const keys = webhookKeys(log.keys.prefix);
+  /** The enabled endpoints as last read, and the version they were read at. */
+  let matching: { version: string; enabled: Endpoint[] } | undefined;
+  log.setAppendHook({
+    lua: APPEND_HOOK,
+    async prepare(events, stale) {
+      if (stale || !matching) {
+        const [[, version], [, all]] = (await redis.multi().get(keys.whVersion).hvals(keys.whEndpoints).exec()) as [[unknown, string | null], [unknown, string[]]];
+        matching = { version: version ?? '0', enabled: all.map((j) => withSets(JSON.parse(j) as StoredEndpoint)).filter((e) => e.enabled) };
+      }
+      const { version, enabled } = matching;
+      const perEvent = events.map((e) => enabled.filter((ep) => matches(ep, e.show, e.type)).map((ep) => ep.id).join(','));
+      return { keys: [keys.whVersion, keys.whSeq, keys.whDue, keys.whAll], args: [version, Date.now() / 1000, keys.prefix, ...perEvent] };
+    },
+  });
   redis.defineCommand('swClaim', { numberOfKeys: 2, lua: CLAIM });
   redis.defineCommand('swRecover', { numberOfKeys: 3, lua: RECOVER });
   redis.defineCommand('swProbe', { numberOfKeys: 2, lua: PROBE });
@@ -127,9 +169,12 @@ export function createRedisOutbox(log: RedisEventLog) {
       const j = await redis.hget(keys.whEndpoints, id);
       return j ? withSets(JSON.parse(j) as StoredEndpoint) : undefined;
     },
-    async save(e: Endpoint): Promise<Endpoint> {
+    /** Stores an endpoint; `matching` when the change may alter which events it takes (appends then match afresh). */
+    async save(e: Endpoint, matching = false): Promise<Endpoint> {
       const { typeSet: _t, showSet: _s, ...stored } = e;
-      await redis.hset(keys.whEndpoints, e.id, JSON.stringify(stored));
+      const m = redis.multi().hset(keys.whEndpoints, e.id, JSON.stringify(stored));
+      if (matching) m.incr(keys.whVersion);
+      await m.exec();
       return e;
     },
     async create(input: { url: string; description: string; types?: string[] | null; shows?: string[] | null; secret: string; enabled: boolean }) {
@@ -149,7 +194,7 @@ export function createRedisOutbox(log: RedisEventLog) {
         oldSecret: null,
         oldSecretUntil: null,
       };
-      return endpoints.save(withSets(e));
+      return endpoints.save(withSets(e), true);
     },
     async update(e: Endpoint, patch: EndpointPatch, reason = 'manual'): Promise<Endpoint> {
       const enabled = patch.enabled ?? e.enabled;
@@ -162,11 +207,12 @@ export function createRedisOutbox(log: RedisEventLog) {
           failingSince: enabled && !e.enabled ? null : e.failingSince,
           updatedAt: now(),
         }),
+        true,
       );
     },
     async remove(id: string) {
       const ids = await redis.zrange(keys.whByEndpoint(id), 0, -1);
-      const m = redis.multi().hdel(keys.whEndpoints, id).del(keys.whByEndpoint(id), keys.whDueOf(id));
+      const m = redis.multi().hdel(keys.whEndpoints, id).incr(keys.whVersion).del(keys.whByEndpoint(id), keys.whDueOf(id));
       for (const d of ids) m.zrem(keys.whDue, d).zrem(keys.whAll, d).del(keys.whDelivery(d), keys.whAttempts(d));
       await m.exec();
     },
@@ -249,6 +295,7 @@ export function createRedisOutbox(log: RedisEventLog) {
         await redis.multi().hset(keys.whDelivery(id), 'status', 'failed', 'err', reason).zrem(keys.whDue, id).zrem(keys.whDueOf(endpointId), id).exec();
       }
     },
+    payload: async (id: string) => (await redis.hget(keys.whDelivery(id), 'payload')) ?? undefined,
     async get(id: string): Promise<WebhookDelivery | undefined> {
       const h = await redis.hgetall(keys.whDelivery(id));
       return h.msg ? toDelivery(id, h) : undefined;

@@ -75,7 +75,7 @@ export function createRedisWebhookStore(log: RedisEventLog): WebhookStore {
 
     enqueueMessage: (endpointId, msgId, type, payload) => outbox.enqueueMessage(endpointId, msgId, type, payload),
     get: async (id) => (isId(id) ? outbox.get(id) : undefined),
-    payload: async (id) => (isId(id) ? ((await log.redis.hget(log.keys.whDelivery(id), 'payload')) ?? undefined) : undefined),
+    payload: async (id) => (isId(id) ? outbox.payload(id) : undefined),
     attempts: (id) => outbox.attempts(id),
     list: (q) => outbox.list(q),
     async redeliver(id) {

@@ -42,7 +42,7 @@ interface Completion extends Settlement {
  * started. An endpoint with only retries waiting is probed too: once when this hub has not tried
  * it yet (a hub restarted after an outage), and after the breaker's cooldown when its last
  * attempt failed (endpoint-health.ts `idleProbeAt`), so no endpoint that answers again waits out
- * hours of retry schedule.
+ * hours of retry schedule. No probe goes before what an endpoint's own `Retry-After` asked for.
  *
  * Results are settled in batches (one store round per pump), so a fast receiver costs one
  * transaction per batch, not per delivery.
@@ -73,6 +73,8 @@ export function createDeliveryWorker(deps: {
   /** Endpoints tried since this hub started, and those that answered. */
   const tried = new Set<string>();
   const answered = new Set<string>();
+  /** Per endpoint, until when (ms epoch) its own `Retry-After` asked for quiet: no probe before. */
+  const quietUntil = new Map<string, number>();
   const running = new Set<Promise<void>>();
   const cancel = new AbortController();
   let completions: Completion[] = [];
@@ -117,7 +119,8 @@ export function createDeliveryWorker(deps: {
         const waiting = busy === 0 && due === 0 && nextAt !== undefined;
         const idleProbe = waiting ? health.idleProbeAt(ep.id) : undefined;
         if (idleProbe !== undefined) soonest(idleProbe / 1000);
-        const probe = health.state(ep.id) === 'half-open' || (waiting && (!tried.has(ep.id) || (idleProbe !== undefined && idleProbe <= nowMs)));
+        const quiet = (quietUntil.get(ep.id) ?? 0) > nowMs;
+        const probe = !quiet && (health.state(ep.id) === 'half-open' || (waiting && (!tried.has(ep.id) || (idleProbe !== undefined && idleProbe <= nowMs))));
         if (busy === 0 && capacity > 0 && probe) {
           probes.push(ep);
           return { id: ep.id, inflight: 1, capacity, due: 0 };
@@ -177,6 +180,8 @@ export function createDeliveryWorker(deps: {
     }
     const outcome = decideOutcome(r, { at, attempts: d.attempts + 1, failingSince: ep.failingSince }, options);
     const release = outcome.status === 'succeeded' && (probe || !answered.has(ep.id));
+    if ((r.statusCode === 429 || r.statusCode === 503) && r.retryAfter && outcome.nextAt !== null) quietUntil.set(ep.id, outcome.nextAt * 1000);
+    else if (outcome.status === 'succeeded') quietUntil.delete(ep.id);
     if (outcome.status === 'succeeded') answered.add(ep.id);
     metrics.attemptSeconds.observe(r.latencyMs / 1000);
     metrics.deliveries.inc({ outcome: outcome.status === 'pending' ? 'retrying' : outcome.status });
@@ -205,6 +210,7 @@ export function createDeliveryWorker(deps: {
     lastFailed.delete(endpointId);
     tried.delete(endpointId);
     answered.delete(endpointId);
+    quietUntil.delete(endpointId);
   }
 
   return {
