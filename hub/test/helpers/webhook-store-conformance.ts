@@ -50,6 +50,19 @@ export function webhookStoreConformance(name: string, factory: () => Promise<{ l
       assert.equal((await store.stats()).depth, 4);
     }));
 
+    it('an endpoint change is seen by the very next append (made, filtered, disabled)', use(async ({ log, store }) => {
+      await log.append([ev('s', 'a')]);
+      const ep = await endpoint(store);
+      const [first] = await log.append([ev('s', 'a')]);
+      assert.deepEqual((await store.list({ limit: 10 })).map((d) => d.eventId), [first!.id]);
+      await store.updateEndpoint(ep.id, { types: ['b'] });
+      const [, second] = await log.append([ev('s', 'a'), ev('s', 'b')]);
+      assert.deepEqual((await store.list({ limit: 10 })).map((d) => d.eventId), [second!.id, first!.id]);
+      await store.updateEndpoint(ep.id, { enabled: false });
+      await log.append([ev('s', 'b')]);
+      assert.equal((await store.list({ limit: 10 })).length, 2);
+    }));
+
     it('leases a claimed delivery: no one claims it again until it is settled or given back', use(async ({ log, store }) => {
       const ep = await endpoint(store);
       await log.append([ev('s', 'a'), ev('s', 'b'), ev('s', 'c')]);
