@@ -101,5 +101,3 @@ export function createEndpointHealth(opts: HealthOptions, onChange: (endpointId:
     forget: (id: string) => void all.delete(id),
   };
 }
-
-export type EndpointHealth = ReturnType<typeof createEndpointHealth>;

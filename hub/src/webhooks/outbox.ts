@@ -73,7 +73,7 @@ const toDelivery = (r: DeliveryRow): WebhookDelivery => ({
   lastError: r.last_error,
 });
 
-export const webhookIdOf = (eventId: string) => `msg_${eventId}`;
+const webhookIdOf = (eventId: string) => `msg_${eventId}`;
 
 /**
  * The durable outbox: one row per (event, endpoint) and one per attempt, in the log's SQLite
@@ -220,5 +220,3 @@ export function createOutbox(db: Database.Database) {
     stats: () => stats.get()!,
   };
 }
-
-export type Outbox = ReturnType<typeof createOutbox>;

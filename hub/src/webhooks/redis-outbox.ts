@@ -272,11 +272,6 @@ export function createRedisOutbox(log: RedisEventLog) {
         return { due: Number(rows[2 * i]), nextAt: next.length ? Number(next[1]) : undefined };
       });
     },
-    /** The earliest due time (or lease end), for the worker's timer. */
-    async nextDueAt(): Promise<number | undefined> {
-      const [, score] = await redis.zrange(keys.whDue, 0, 0, 'WITHSCORES');
-      return score === undefined ? undefined : Number(score);
-    },
     async settle(id: number, status: WebhookDeliveryStatus, attempts: number, nextAt: number | null, attempt: WebhookAttempt, code: number | null, error: string | null, endpointId?: string) {
       const ep = endpointId ?? (await redis.hget(keys.whDelivery(id), 'ep'));
       const m = redis
@@ -384,5 +379,3 @@ export function createRedisOutbox(log: RedisEventLog) {
     },
   };
 }
-
-export type RedisOutbox = ReturnType<typeof createRedisOutbox>;

@@ -230,7 +230,6 @@ export function createDeliveryWorker(deps: {
     },
     /** Endpoints whose circuit breaker is open or half-open. */
     openCircuits: () => health.openCount(),
-    breakerState: (endpointId: string) => health.state(endpointId),
     /** An endpoint re-enabled by hand, or deleted: it learns its health afresh. */
     forget,
   };
