@@ -193,7 +193,13 @@ export function createDeliveryWorker(deps: {
     if (completions.length === 0) return;
     const batch = completions;
     completions = [];
-    const disabled = await store.settle(batch);
+    let disabled: Endpoint[];
+    try {
+      disabled = await store.settle(batch);
+    } catch (error) {
+      completions = batch.concat(completions); // settled on the next round (the pump retries)
+      throw error;
+    }
     const now = Date.now() / 1000;
     for (const id of new Set(batch.filter((c) => c.release).map((c) => c.delivery.endpointId))) {
       const n = await store.releaseBacklog(id, now);
