@@ -21,14 +21,12 @@ import { createRecordingStorage, type RecordingStorage } from './recordings/stor
 import { createSearchIndexer, type SearchIndexer } from './search/search-indexer.js';
 import { createStoredSettings, type StoredSettings } from './settings/stored-settings.js';
 import { createShowRegistry, type ShowRegistry } from './shows/show-registry.js';
-import { createRedisWebhooks } from './webhooks/redis-webhooks.js';
+import { openWebhookStore } from './webhooks/open-store.js';
 import { guardLogHistory, prepareDataDir } from './startup.js';
-import { createWebhooks, type Webhooks } from './webhooks/webhook-service.js';
+import { createWebhooks, type WebhookService } from './webhooks/webhook-service.js';
 
 export type { PublishResult } from './pipeline/pipeline.js';
 
-/** The webhook service of either store (one port once the stores share one worker). */
-export type HubWebhooks = Webhooks | ReturnType<typeof createRedisWebhooks>;
 
 /**
  * What the features (Fastify plugins) reach through `app.hub`: the one way to write
@@ -43,7 +41,8 @@ export interface Hub {
   readonly shows: ShowRegistry;
   readonly reservations: ReservationBook;
   readonly metrics: Metrics;
-  readonly webhooks: HubWebhooks;
+  /** Webhook forwarding, on whichever store the log is (one port, one worker). */
+  readonly webhooks: WebhookService;
   readonly alerts: AlertEngine;
   readonly presence: Presence;
   /** The search index (a derived, rebuildable FTS5 file of this hub's own). */
@@ -103,9 +102,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
     : createPresence(fanout);
   // The webhook outbox lives in the log's store and is written with the events: in the SQLite
   // log's commit transaction, or by the Redis log's append script.
-  const webhooks = sqlite
-    ? createWebhooks({ log: sqlite, config, logger, registry: metrics.registry })
-    : createRedisWebhooks({ log: redis!, config, logger, registry: metrics.registry });
+  const webhooks = createWebhooks({ ...openWebhookStore(sqlite ? { sqlite } : { redis: redis! }), config, logger, registry: metrics.registry });
   // Producers that publish on their own (the alert timer, webhooks' notices) reach the pipeline
   // through this, once it exists; none of them runs before createHub returns.
   const publish: Publish = (inputs, principal) => pipeline.publish(inputs, principal);
@@ -144,6 +141,8 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
         metrics.eventsOut.inc(counts.reduce((a, b) => a + b, 0));
       },
     },
+    // The outbox rows were written with the events (the store's append hook); this wakes the worker.
+    { name: 'webhook outbox', apply: () => webhooks.appended() },
     {
       name: 'counts and history marker',
       apply(records) {

@@ -56,8 +56,10 @@ describe('webhooks on Redis, many hubs', () => {
         assert.equal(r.webhookId, `msg_${r.event.id}`);
         new Webhook(ep.body.secret).verify(r.body, r.headers as Record<string, string>);
       }
-      const list = await getJson(`${a.url}/api/webhooks/deliveries?status=succeeded&limit=100`, admin);
-      assert.equal(list.body.deliveries.length, 20);
+      // Attempts are settled in batches, a moment after the receiver answered.
+      const succeeded = async () => (await getJson(`${a.url}/api/webhooks/deliveries?status=succeeded&limit=100`, admin)).body;
+      await waitFor('20 settled deliveries', async () => (await succeeded()).deliveries.length === 20, 10_000);
+      const list = { body: await succeeded() };
       const one = await getJson(`${a.url}/api/webhooks/deliveries/${list.body.deliveries[0].id}`, admin);
       assert.equal(one.body.attemptLog.length, 1);
       assert.equal(one.body.attemptLog[0].statusCode, 200);
@@ -174,6 +176,36 @@ describe('webhooks on Redis, many hubs', () => {
     } finally {
       for (const h of [x, y]) h.child.kill('SIGKILL');
       await Promise.all([hanging.close(), healthy.close()]);
+    }
+  });
+
+  it('an endpoint failing for the whole period is disabled on Redis as on SQLite: webhook_failing first, then webhook_endpoint_disabled, its queue failed', async () => {
+    // 0.00004 days is about 3.5 s: the schedule's 200 ms retries cross it; the alert fires after 500 ms of failing.
+    const hub = await spawnHub({ ...env(), HUB_WEBHOOK_SCHEDULE: Array(50).fill('200').join(','), HUB_WEBHOOK_DISABLE_AFTER_DAYS: '0.00004', HUB_ALERT_WEBHOOK_FAILING_MS: '500' });
+    hubs.push(hub);
+    const receiver = await startReceiver(() => ({ status: 500 }));
+    try {
+      const ep = (await postJson(`${hub.url}/api/webhooks/endpoints`, { url: receiver.url, types: ['wh.fail'] }, admin)).body;
+      assert.equal((await postJson(`${hub.url}/api/shows/wh-fail/events`, { type: 'wh.fail' }, agent)).status, 201);
+      const alert = await waitFor('webhook_failing', async () => (await getJson(`${hub.url}/api/alerts?show=default`, admin)).body.alerts.find((a: { rule: string; message: string }) => a.rule === 'webhook_failing' && a.message.includes(ep.id)), 10_000);
+      assert.match(alert.message, new RegExp(`${ep.id}.*failed every delivery`));
+      const off = await waitFor('the endpoint to be disabled', async () => {
+        const e = (await getJson(`${hub.url}/api/webhooks/endpoints/${ep.id}`, admin)).body;
+        return !e.enabled && e;
+      }, 15_000);
+      assert.equal(off.disabledReason, 'failing');
+      assert.equal(typeof off.failingSince, 'number');
+      const notices = await waitFor('the notice', async () => {
+        const page = (await getJson(`${hub.url}/api/shows/default/events?types=webhook_endpoint_disabled`, admin)).body.events;
+        return page.filter((x: { endpointId: string }) => x.endpointId === ep.id).length > 0 && page;
+      }, 5_000);
+      assert.deepEqual(notices.filter((x: { endpointId: string }) => x.endpointId === ep.id).map((x: { reason: string }) => x.reason), ['failing']);
+      const deliveries = (await getJson(`${hub.url}/api/webhooks/deliveries?endpoint=${ep.id}`, admin)).body.deliveries;
+      assert.deepEqual(deliveries.map((d: { status: string }) => d.status), ['failed'], 'its queue is failed, to recover after enabling');
+      assert.ok(receiver.requests() >= 10, `retried on the schedule until disabled (${receiver.requests()} attempts)`);
+    } finally {
+      hub.child.kill('SIGKILL');
+      await receiver.close();
     }
   });
 

@@ -79,8 +79,11 @@ describe('webhooks: one healthy endpoint beside eight hanging ones', () => {
   it('once the hanging endpoints answer, each gets every event (breaker closes, nothing lost)', async () => {
     for (const r of hanging) r.respondWith(() => ({ status: 200 }));
     for (const [i, r] of hanging.entries()) {
-      await r.until(() => ids(r).size === EVENTS, `all ${EVENTS} events at hanging endpoint ${i}`, 90_000);
-      assert.deepEqual([...ids(r)].sort(), [...posted.keys()].sort());
+      // Only the posted events count: the hub's own (an alert raised while the test ran long, e.g.
+      // stream_stalled a minute after the last event) reach these unfiltered endpoints too.
+      const got = () => [...ids(r)].filter((id) => posted.has(id));
+      await r.until(() => got().length === EVENTS, `all ${EVENTS} events at hanging endpoint ${i}`, 90_000);
+      assert.deepEqual(got().sort(), [...posted.keys()].sort());
     }
     await waitFor('every circuit closed', async () => (await circuitsOpen()) === 0, 20_000);
     const failed = await getJson(`${hub.url}/api/webhooks/deliveries?status=failed&limit=1000`, admin);

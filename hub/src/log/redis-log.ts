@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import type { HubEvent } from '@showwire/protocol';
-import { StoreUnavailableError, type AppendedRecord, type HubLog, type LogRecord } from './event-log.js';
+import { StoreUnavailableError, type AppendedRecord, type HubLog, type LogRecord, type NewEvent } from './event-log.js';
 import { classifyResumePoint, compareIds, formatId, isEpoch, newEpoch } from './ids.js';
 import { createListeners } from './listeners.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
 import { createRedisReader } from './redis-reader.js';
 import { redisRetention } from './redis-retention.js';
-import { APPEND } from './redis-scripts.js';
+import { appendScript, NO_APPEND_HOOK } from './redis-scripts.js';
 
 export interface RedisLogOptions {
   url: string;
@@ -35,10 +35,27 @@ const wrap = (error: unknown): never => {
  * across every hub; a show's history is its own stream (a page is one XRANGE); every hub hears
  * every append through one blocking XREAD on a connection of its own (redis-reader.ts).
  */
-/** The Redis log, plus its connection and key names for the webhook outbox that shares its keyspace. */
+/**
+ * What a feature writes with each append, atomically with the events (the Redis counterpart of
+ * the SQLite log's commit hook; the webhook outbox uses it). `lua` defines
+ * `local function append_hook(keys, argv)` (redis-scripts.ts says what it answers); `prepare`
+ * gives its keys and arguments for one append, and is asked again with `stale` set when the hook
+ * refused the append (what it prepared from has changed).
+ */
+export interface RedisAppendHook {
+  lua: string;
+  prepare(events: readonly NewEvent[], stale: boolean): Promise<{ keys: string[]; args: Array<string | number> }>;
+}
+
+/** A hook that refuses this many appends in a row fails the append. */
+const HOOK_TRIES = 5;
+
+/** The Redis log, plus its connection and key prefix for features that share its keyspace. */
 export interface RedisEventLog extends HubLog {
   readonly redis: Redis;
   readonly keys: RedisKeys;
+  /** Installs the one append hook (before the first append). */
+  setAppendHook(hook: RedisAppendHook): void;
 }
 
 export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog> {
@@ -58,7 +75,8 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog
     redis.disconnect();
     wrap(lastError ?? error);
   }
-  redis.defineCommand('swAppend', { lua: APPEND });
+  redis.defineCommand('swAppend', { lua: appendScript(NO_APPEND_HOOK) });
+  let hook: RedisAppendHook | undefined;
   await redis.set(keys.epoch, newEpoch(), 'NX').catch(wrap);
   const epoch = (await redis.get(keys.epoch).catch(wrap))!;
   if (!isEpoch(epoch)) throw new Error(`${keys.epoch} in Redis is "${epoch}", not an epoch this hub made`);
@@ -107,26 +125,33 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog
     redis,
     keys,
     epoch,
+    setAppendHook(h) {
+      hook = h;
+      redis.defineCommand('swAppend', { lua: appendScript(h.lua) });
+    },
     async append(events) {
       if (closed) throw new Error('log is closed');
-      const keyList = [keys.epoch, keys.seq, keys.log, keys.shows, keys.whEndpoints, keys.whSeq, keys.whDue, keys.whAll];
-      const args: Array<string | number> = [epoch, events.length, Date.now() / 1000, keys.prefix];
+      const keyList = [keys.epoch, keys.seq, keys.log, keys.shows];
+      const args: Array<string | number> = [epoch, events.length];
       for (const e of events) {
         const { type, show, timestamp, receivedAt, source, ...rest } = e;
         keyList.push(keys.show(show), keys.eids(show));
         const body = JSON.stringify({ show, type, timestamp, receivedAt, source, ...rest });
         args.push(show, e.eventId ?? '', type, receivedAt, body);
       }
-      let answer: Array<[number, string, number?]>;
-      try {
-        answer = await (redis as unknown as { swAppend(n: number, ...a: Array<string | number>): Promise<Array<[number, string, number?]>> }).swAppend(
-          keyList.length,
-          ...keyList,
-          ...args,
-        );
-      } catch (error) {
-        if (error instanceof Error && error.message.startsWith('EPOCH')) throw new StoreUnavailableError('Redis', error);
-        return wrap(error);
+      const run = (hooked: { keys: string[]; args: Array<string | number> }) => {
+        const k = [...keyList, ...hooked.keys];
+        return (redis as unknown as { swAppend(n: number, ...a: Array<string | number>): Promise<Array<[number, string, number?]>> }).swAppend(k.length, ...k, ...args, ...hooked.args);
+      };
+      let answer: Array<[number, string, number?]> | undefined;
+      for (let tries = 0; !answer; tries++) {
+        try {
+          answer = await run(hook ? await hook.prepare(events, tries > 0) : { keys: [], args: [] });
+        } catch (error) {
+          if (error instanceof Error && error.message.startsWith('EPOCH')) throw new StoreUnavailableError('Redis', error);
+          if (error instanceof Error && error.message.startsWith('HOOK') && tries + 1 < HOOK_TRIES) continue;
+          return wrap(error);
+        }
       }
       return answer.map(([seq, json, dup], i): AppendedRecord => {
         const e = events[i]!;

@@ -12,41 +12,38 @@
  */
 
 /**
- * KEYS: epoch, seq, log, shows, webhook endpoints hash, delivery counter, due zset, all-deliveries
- * zset, then per event: show stream, show's eids hash.
- * ARGV: epoch, n, now, key prefix, then per event: show, eventId ('' for none), type, receivedAt, JSON body
- * without the id (`{"show":…}`; the script puts `"id"` first, as the SQLite log does).
+ * KEYS: epoch, seq, log, shows, then per event: show stream, show's eids hash, then the append
+ * hook's keys. ARGV: epoch, n, then per event: show, eventId ('' for none), type, receivedAt,
+ * JSON body without the id (`{"show":…}`; the script puts `"id"` first, as the SQLite log does),
+ * then the hook's arguments.
  * Answers per event `{seq, json}` for a new event or `{seq, json, 1}` for a retry of an eventId.
- * Each new event gets its webhook deliveries (webhooks/redis-outbox.ts) in the same script: one
- * per enabled endpoint whose filters match, due now; so an acknowledged event has its deliveries.
+ * The hook (RedisAppendHook in redis-log.ts) is Lua a feature hands the log, run in the same
+ * script so what it writes per new event commits with the event: `append_hook(keys, argv)` answers
+ * a function `(i, id, show, type, json)` called for each new event (i from 0), or nil and a reason
+ * to refuse the append before anything is written (the log asks the hook again and retries).
  * Fails with EPOCH when the epoch key is not this log's: Redis lost its data (no persistence) or
  * was swapped; writing on would hand out ids another history already used.
  */
-export const APPEND = `
+export const NO_APPEND_HOOK = 'local function append_hook() return nil end';
+
+export const appendScript = (hook: string) => `
+${hook}
 local epoch = redis.call('GET', KEYS[1])
 if epoch ~= ARGV[1] then
   return redis.error_reply('EPOCH the log in Redis has epoch ' .. tostring(epoch) .. ', not ' .. ARGV[1] .. ' (Redis lost or replaced its data); restart the hub')
 end
 local n = tonumber(ARGV[2])
-local now, prefix = ARGV[3], ARGV[4]
+local hook_keys, hook_args = {}, {}
+for k = 5 + 2 * n, #KEYS do hook_keys[#hook_keys + 1] = KEYS[k] end
+for k = 3 + 5 * n, #ARGV do hook_args[#hook_args + 1] = ARGV[k] end
+local on_event, refused = append_hook(hook_keys, hook_args)
+if refused then return redis.error_reply('HOOK ' .. refused) end
 local out = {}
 local batch = {}
-local endpoints = {}
-local raw = redis.call('HGETALL', KEYS[5])
-for k = 2, #raw, 2 do
-  local ep = cjson.decode(raw[k])
-  if ep.enabled then endpoints[#endpoints + 1] = ep end
-end
--- A filter that is JSON null (cjson.null, not a table) lets everything through.
-local function allows(list, v)
-  if type(list) ~= 'table' then return true end
-  for _, x in ipairs(list) do if x == v then return true end end
-  return false
-end
 for i = 0, n - 1 do
-  local a = 5 + i * 5
+  local a = 3 + i * 5
   local show, eid, typ, ra, body = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
-  local sk, ek = KEYS[9 + i * 2], KEYS[10 + i * 2]
+  local sk, ek = KEYS[5 + i * 2], KEYS[6 + i * 2]
   local earlier = nil
   if eid ~= '' then
     earlier = batch[show .. '\\0' .. eid]
@@ -66,7 +63,8 @@ for i = 0, n - 1 do
   else
     local seq = redis.call('INCR', KEYS[2])
     local sid = string.format('%d-0', seq)
-    local json = '{"id":"' .. ARGV[1] .. '-' .. string.format('%d', seq) .. '",' .. string.sub(body, 2)
+    local id = ARGV[1] .. '-' .. string.format('%d', seq)
+    local json = '{"id":"' .. id .. '",' .. string.sub(body, 2)
     redis.call('XADD', KEYS[3], sid, 's', show, 't', typ, 'r', ra, 'e', eid, 'j', json)
     redis.call('XADD', sk, sid, 't', typ, 'r', ra, 'e', eid, 'j', json)
     redis.call('SADD', KEYS[4], show)
@@ -74,18 +72,7 @@ for i = 0, n - 1 do
       redis.call('HSET', ek, eid, seq)
       batch[show .. '\\0' .. eid] = {seq, json}
     end
-    local id = ARGV[1] .. '-' .. string.format('%d', seq)
-    for _, ep in ipairs(endpoints) do
-      if allows(ep.types, typ) and allows(ep.shows, show) then
-        local did = redis.call('INCR', KEYS[6])
-        redis.call('HSET', prefix .. 'wh:d:' .. did, 'msg', 'msg_' .. id, 'ep', ep.id, 'ev', id, 'type', typ, 'show', show,
-          'payload', json, 'status', 'pending', 'attempts', 0, 'next', now, 'created', now)
-        redis.call('ZADD', KEYS[7], now, did)
-        redis.call('ZADD', prefix .. 'wh:due:' .. ep.id, now, did)
-        redis.call('ZADD', KEYS[8], did, did)
-        redis.call('ZADD', prefix .. 'wh:ep:' .. ep.id, did, did)
-      end
-    end
+    if on_event then on_event(i, id, show, typ, json) end
     out[#out + 1] = {seq, json}
   end
 end

@@ -89,10 +89,10 @@ export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
     await admin(req);
     const { type, show, webhookId, ...page } = req.query;
     if (type === undefined && show === undefined && webhookId === undefined) {
-      const deliveries = await webhooks.outbox.list(page);
+      const deliveries = await webhooks.listDeliveries(page);
       return { deliveries, next: deliveries.length === page.limit ? deliveries.at(-1)!.id : null };
     }
-    return filteredDeliveries((q) => webhooks.outbox.list(q), page, (d) => (type === undefined || d.type === type) && (show === undefined || d.show === show) && (webhookId === undefined || d.webhookId === webhookId));
+    return filteredDeliveries((q) => webhooks.listDeliveries(q), page, (d) => (type === undefined || d.type === type) && (show === undefined || d.show === show) && (webhookId === undefined || d.webhookId === webhookId));
   });
   app.get('/api/webhooks/deliveries/:id', { schema: { params: webhookDeliveryParams, ...answers(200, webhookDeliveryDetail) } }, async (req) => {
     await admin(req);

@@ -7,8 +7,12 @@
  *   the shared pool, not eight.
  * - **Breaker**: after `failures` failed attempts in a row it opens: no attempts for `cooldownMs`
  *   (its deliveries stay pending; not attempted, so no retry is used up and nothing is lost).
- *   Then it is half-open: one probe, the oldest due delivery. An answer closes it (the limit
- *   grows again from 1); a failure opens it again for twice as long, up to `maxCooldownMs`.
+ *   Then it is half-open: one probe (the worker sends a retry of the last failed delivery: the
+ *   request that can tell whether the endpoint recovered). An answer closes it (the limit grows
+ *   again from 1); a failure opens it again for twice as long, up to `maxCooldownMs`.
+ * - **Idle probe**: an endpoint whose last attempt failed, too few in a row to open the breaker,
+ *   and that has nothing due, may be probed after a cooldown too (`idleProbeAt`), so a handful
+ *   of failed deliveries don't wait out hours of retry schedule once it answers again.
  * State lives in memory: after a restart every endpoint starts closed and learns again.
  */
 export interface HealthOptions {
@@ -28,6 +32,8 @@ interface Health {
   /** ms epoch when an open breaker lets a probe through. */
   openUntil: number;
   cooldownMs: number;
+  /** ms epoch of the last failed attempt. */
+  failedAt: number;
 }
 
 /** Whether an attempt's outcome says the endpoint is unwell (as opposed to answering, even with a 4xx). */
@@ -37,7 +43,7 @@ export function createEndpointHealth(opts: HealthOptions, onChange: (endpointId:
   const all = new Map<string, Health>();
   const get = (id: string) => {
     let h = all.get(id);
-    if (!h) all.set(id, (h = { limit: opts.maxConcurrency, streak: 0, state: 'closed', openUntil: 0, cooldownMs: opts.cooldownMs }));
+    if (!h) all.set(id, (h = { limit: opts.maxConcurrency, streak: 0, state: 'closed', openUntil: 0, cooldownMs: opts.cooldownMs, failedAt: 0 }));
     return h;
   };
   const open = (id: string, h: Health, now: number, cooldownMs: number) => {
@@ -63,6 +69,11 @@ export function createEndpointHealth(opts: HealthOptions, onChange: (endpointId:
       const h = all.get(id);
       return h?.state === 'open' ? h.openUntil : undefined;
     },
+    /** When a closed breaker whose last attempt failed may probe (the worker does only when nothing is due), else undefined. */
+    idleProbeAt(id: string): number | undefined {
+      const h = all.get(id);
+      return h?.state === 'closed' && h.streak > 0 ? h.failedAt + h.cooldownMs : undefined;
+    },
     succeeded(id: string) {
       const h = get(id);
       h.streak = 0;
@@ -78,6 +89,7 @@ export function createEndpointHealth(opts: HealthOptions, onChange: (endpointId:
     failed(id: string, now = Date.now()) {
       const h = get(id);
       h.streak++;
+      h.failedAt = now;
       h.limit = Math.max(1, Math.floor(h.limit / 2));
       // Attempts started before the breaker opened may still fail after: they don't extend it.
       if (h.state === 'half-open') open(id, h, now, h.cooldownMs * 2);
@@ -89,5 +101,3 @@ export function createEndpointHealth(opts: HealthOptions, onChange: (endpointId:
     forget: (id: string) => void all.delete(id),
   };
 }
-
-export type EndpointHealth = ReturnType<typeof createEndpointHealth>;

@@ -34,8 +34,8 @@ CREATE TABLE IF NOT EXISTS webhook_attempts (
 CREATE INDEX IF NOT EXISTS webhook_attempts_delivery ON webhook_attempts (delivery_id, id);
 `;
 
-/** What the worker needs to send a delivery. */
-export interface DueDelivery {
+/** A delivery row as the worker sends it (sqlite-store.ts turns the id into a string). */
+export interface DueRow {
   id: number;
   msgId: string;
   endpointId: string;
@@ -73,7 +73,7 @@ const toDelivery = (r: DeliveryRow): WebhookDelivery => ({
   lastError: r.last_error,
 });
 
-export const webhookIdOf = (eventId: string) => `msg_${eventId}`;
+const webhookIdOf = (eventId: string) => `msg_${eventId}`;
 
 /**
  * The durable outbox: one row per (event, endpoint) and one per attempt, in the log's SQLite
@@ -85,7 +85,7 @@ export function createOutbox(db: Database.Database) {
     `INSERT INTO webhook_deliveries (msg_id, endpoint_id, event_id, type, show, payload, next_attempt_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const due = db.prepare<[string, number, number], DueDelivery>(
+  const due = db.prepare<[string, number, number], DueRow>(
     `SELECT id, msg_id AS msgId, endpoint_id AS endpointId, payload, attempts FROM webhook_deliveries
      WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
   );
@@ -100,6 +100,21 @@ export function createOutbox(db: Database.Database) {
   const settle = db.prepare(
     `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_error = ?
      WHERE id = ? AND status = 'pending'`,
+  );
+  const countDue = db.prepare<[string, number, number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM webhook_deliveries
+     WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at <= ? LIMIT ?)`,
+  );
+  const pendingOf = db.prepare<[string, number], DueRow>(
+    `SELECT id, msg_id AS msgId, endpoint_id AS endpointId, payload, attempts FROM webhook_deliveries
+     WHERE endpoint_id = ? AND status = 'pending' ORDER BY next_attempt_at, id LIMIT ?`,
+  );
+  const pendingOne = db.prepare<[number], DueRow>(
+    "SELECT id, msg_id AS msgId, endpoint_id AS endpointId, payload, attempts FROM webhook_deliveries WHERE id = ? AND status = 'pending'",
+  );
+  // Due in message order (created_at, then id), ahead of each one's own retry time.
+  const release = db.prepare(
+    "UPDATE webhook_deliveries SET next_attempt_at = created_at WHERE endpoint_id = ? AND status = 'pending' AND next_attempt_at > ?",
   );
   const stats = db.prepare<[], { depth: number; oldest: number | null }>(
     "SELECT COUNT(*) AS depth, MIN(created_at) AS oldest FROM webhook_deliveries WHERE status = 'pending'",
@@ -127,6 +142,12 @@ export function createOutbox(db: Database.Database) {
     },
 
     due: (endpointId: string, now: number, limit: number) => due.all(endpointId, now, limit),
+    /** How many rows are due, counting at most `limit` (the worker never wants more at once). */
+    countDue: (endpointId: string, now: number, limit: number) => countDue.get(endpointId, now, limit)!.n,
+    /** Pending rows of an endpoint whatever their due time, earliest first. */
+    pending: (endpointId: string, limit: number) => pendingOf.all(endpointId, limit),
+    pendingOne: (id: number) => pendingOne.get(id),
+    releaseBacklog: (endpointId: string, now: number) => release.run(endpointId, now).changes,
     /** The endpoint's earliest future attempt time, for the worker's timer. */
     nextDueAt: (endpointId: string, now: number) => nextDue.get(endpointId, now)?.at ?? undefined,
 
@@ -199,5 +220,3 @@ export function createOutbox(db: Database.Database) {
     stats: () => stats.get()!,
   };
 }
-
-export type Outbox = ReturnType<typeof createOutbox>;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus } from '@showwire/protocol';
 import type { RedisEventLog } from '../log/redis-log.js';
-import type { Endpoint, EndpointPatch } from './endpoint-store.js';
+import { matches, type Endpoint, type EndpointPatch } from './endpoint-store.js';
+import { webhookKeys } from './redis-keys.js';
 
 /**
  * Claims up to ARGV[3] deliveries due at ARGV[1] and leases them to the caller until ARGV[2]: a
@@ -38,6 +39,73 @@ end
 return n
 `;
 
+/**
+ * Leases one pending, unclaimed delivery of an endpoint whatever its due time (the breaker's
+ * probe): ARGV[1] when it qualifies, else the earliest. Unclaimed means its due score is still its
+ * own next time (a claim moves the score to the lease end). KEYS: due zset, the endpoint's due
+ * zset. ARGV: preferred id ('' for none), lease end, key prefix.
+ */
+const PROBE = `
+local function lease(id)
+  local h = redis.call('HMGET', ARGV[3] .. 'wh:d:' .. id, 'status', 'next')
+  local score = redis.call('ZSCORE', KEYS[2], id)
+  if h[1] ~= 'pending' or not score or tonumber(score) ~= tonumber(h[2]) then return false end
+  redis.call('ZADD', KEYS[1], ARGV[2], id)
+  redis.call('ZADD', KEYS[2], ARGV[2], id)
+  return true
+end
+if ARGV[1] ~= '' and lease(ARGV[1]) then return ARGV[1] end
+for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, 99)) do
+  if lease(id) then return id end
+end
+return false
+`;
+/**
+ * Makes every unclaimed pending delivery of an endpoint that waits for a retry due at once, at its
+ * creation time (so they go out in message order). KEYS: due zset, the endpoint's due zset.
+ * ARGV: now, key prefix. Answers how many moved.
+ */
+const RELEASE = `
+local n = 0
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')) do
+  local k = ARGV[2] .. 'wh:d:' .. id
+  local h = redis.call('HMGET', k, 'status', 'next', 'created')
+  local score = redis.call('ZSCORE', KEYS[2], id)
+  if h[1] == 'pending' and tonumber(score) == tonumber(h[2]) then
+    redis.call('HSET', k, 'next', h[3])
+    redis.call('ZADD', KEYS[1], h[3], id)
+    redis.call('ZADD', KEYS[2], h[3], id)
+    n = n + 1
+  end
+end
+return n
+`;
+
+/**
+ * The outbox's part of the log's append script (RedisAppendHook): refuses the append when the
+ * endpoints changed since the hub matched the events against them (the version key), else writes
+ * one delivery, due now, for each endpoint the hub matched to each new event. KEYS: version,
+ * delivery counter, due zset, all-deliveries zset. ARGV: version, now, key prefix, then per event
+ * the matching endpoint ids, comma-separated.
+ */
+const APPEND_HOOK = `
+local function append_hook(keys, argv)
+  if (redis.call('GET', keys[1]) or '0') ~= argv[1] then return nil, 'webhook endpoints changed' end
+  local now, prefix = argv[2], argv[3]
+  return function(i, id, show, typ, json)
+    for ep in string.gmatch(argv[4 + i], '[^,]+') do
+      local did = redis.call('INCR', keys[2])
+      redis.call('HSET', prefix .. 'wh:d:' .. did, 'msg', 'msg_' .. id, 'ep', ep, 'ev', id, 'type', typ, 'show', show,
+        'payload', json, 'status', 'pending', 'attempts', 0, 'next', now, 'created', now)
+      redis.call('ZADD', keys[3], now, did)
+      redis.call('ZADD', prefix .. 'wh:due:' .. ep, now, did)
+      redis.call('ZADD', keys[4], did, did)
+      redis.call('ZADD', prefix .. 'wh:ep:' .. ep, did, did)
+    end
+  end
+end
+`;
+
 type StoredEndpoint = Omit<Endpoint, 'typeSet' | 'showSet'>;
 const withSets = (e: StoredEndpoint): Endpoint => ({ ...e, typeSet: e.types && new Set(e.types), showSet: e.shows && new Set(e.shows) });
 
@@ -50,13 +118,31 @@ export interface ClaimedDelivery {
 }
 
 /**
- * The webhook endpoints and outbox in Redis, beside the Redis log (its append script writes the
- * delivery rows of each new event: redis-scripts.ts). Endpoints are few and read whole.
+ * The webhook endpoints and outbox in Redis, beside the Redis log: its append script writes the
+ * delivery rows of each new event (this file's APPEND_HOOK, matched here against the endpoints
+ * with endpoint-store.ts's `matches`). Endpoints are few and read whole.
  */
 export function createRedisOutbox(log: RedisEventLog) {
-  const { redis, keys } = log;
+  const { redis } = log;
+  const keys = webhookKeys(log.keys.prefix);
+  /** The enabled endpoints as last read, and the version they were read at. */
+  let matching: { version: string; enabled: Endpoint[] } | undefined;
+  log.setAppendHook({
+    lua: APPEND_HOOK,
+    async prepare(events, stale) {
+      if (stale || !matching) {
+        const [[, version], [, all]] = (await redis.multi().get(keys.whVersion).hvals(keys.whEndpoints).exec()) as [[unknown, string | null], [unknown, string[]]];
+        matching = { version: version ?? '0', enabled: all.map((j) => withSets(JSON.parse(j) as StoredEndpoint)).filter((e) => e.enabled) };
+      }
+      const { version, enabled } = matching;
+      const perEvent = events.map((e) => enabled.filter((ep) => matches(ep, e.show, e.type)).map((ep) => ep.id).join(','));
+      return { keys: [keys.whVersion, keys.whSeq, keys.whDue, keys.whAll], args: [version, Date.now() / 1000, keys.prefix, ...perEvent] };
+    },
+  });
   redis.defineCommand('swClaim', { numberOfKeys: 2, lua: CLAIM });
   redis.defineCommand('swRecover', { numberOfKeys: 3, lua: RECOVER });
+  redis.defineCommand('swProbe', { numberOfKeys: 2, lua: PROBE });
+  redis.defineCommand('swRelease', { numberOfKeys: 2, lua: RELEASE });
   const now = () => Date.now() / 1000;
 
   const toDelivery = (id: string, h: Record<string, string>): WebhookDelivery => ({
@@ -83,9 +169,12 @@ export function createRedisOutbox(log: RedisEventLog) {
       const j = await redis.hget(keys.whEndpoints, id);
       return j ? withSets(JSON.parse(j) as StoredEndpoint) : undefined;
     },
-    async save(e: Endpoint): Promise<Endpoint> {
+    /** Stores an endpoint; `matching` when the change may alter which events it takes (appends then match afresh). */
+    async save(e: Endpoint, matching = false): Promise<Endpoint> {
       const { typeSet: _t, showSet: _s, ...stored } = e;
-      await redis.hset(keys.whEndpoints, e.id, JSON.stringify(stored));
+      const m = redis.multi().hset(keys.whEndpoints, e.id, JSON.stringify(stored));
+      if (matching) m.incr(keys.whVersion);
+      await m.exec();
       return e;
     },
     async create(input: { url: string; description: string; types?: string[] | null; shows?: string[] | null; secret: string; enabled: boolean }) {
@@ -105,7 +194,7 @@ export function createRedisOutbox(log: RedisEventLog) {
         oldSecret: null,
         oldSecretUntil: null,
       };
-      return endpoints.save(withSets(e));
+      return endpoints.save(withSets(e), true);
     },
     async update(e: Endpoint, patch: EndpointPatch, reason = 'manual'): Promise<Endpoint> {
       const enabled = patch.enabled ?? e.enabled;
@@ -118,11 +207,12 @@ export function createRedisOutbox(log: RedisEventLog) {
           failingSince: enabled && !e.enabled ? null : e.failingSince,
           updatedAt: now(),
         }),
+        true,
       );
     },
     async remove(id: string) {
       const ids = await redis.zrange(keys.whByEndpoint(id), 0, -1);
-      const m = redis.multi().hdel(keys.whEndpoints, id).del(keys.whByEndpoint(id), keys.whDueOf(id));
+      const m = redis.multi().hdel(keys.whEndpoints, id).incr(keys.whVersion).del(keys.whByEndpoint(id), keys.whDueOf(id));
       for (const d of ids) m.zrem(keys.whDue, d).zrem(keys.whAll, d).del(keys.whDelivery(d), keys.whAttempts(d));
       await m.exec();
     },
@@ -131,8 +221,7 @@ export function createRedisOutbox(log: RedisEventLog) {
   return {
     endpoints,
     /** Leases up to `n` due deliveries of one endpoint to this hub for `leaseSeconds`. */
-    async claim(endpointId: string, n: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
-      const t = now();
+    async claim(endpointId: string, n: number, leaseSeconds: number, t = now()): Promise<ClaimedDelivery[]> {
       const script = redis as unknown as { swClaim(k: string, e: string, ...a: Array<string | number>): Promise<string[]> };
       const ids = await script.swClaim(keys.whDue, keys.whDueOf(endpointId), t, t + leaseSeconds, n);
       if (ids.length === 0) return [];
@@ -147,9 +236,31 @@ export function createRedisOutbox(log: RedisEventLog) {
       });
       return out;
     },
+    /** Leases one pending delivery whatever its due time: `preferId` if it qualifies, else the earliest. */
+    async claimProbe(endpointId: string, preferId: string | undefined, leaseSeconds: number, t = now()): Promise<ClaimedDelivery | undefined> {
+      const script = redis as unknown as { swProbe(k: string, e: string, ...a: Array<string | number>): Promise<string | null> };
+      const id = await script.swProbe(keys.whDue, keys.whDueOf(endpointId), preferId ?? '', t + leaseSeconds, keys.prefix);
+      if (!id) return undefined;
+      const [msg, payload, attempts] = await redis.hmget(keys.whDelivery(id), 'msg', 'payload', 'attempts');
+      return msg && payload ? { id: Number(id), msgId: msg, endpointId, payload, attempts: Number(attempts ?? 0) } : undefined;
+    },
+    async releaseBacklog(endpointId: string, t = now()): Promise<number> {
+      const script = redis as unknown as { swRelease(k: string, e: string, ...a: Array<string | number>): Promise<number> };
+      return await script.swRelease(keys.whDue, keys.whDueOf(endpointId), t, keys.prefix);
+    },
+    /** Gives leases back: due again at their own next time. */
+    async unclaim(deliveries: ReadonlyArray<{ id: number | string; endpointId: string }>): Promise<void> {
+      if (deliveries.length === 0) return;
+      const nexts = await Promise.all(deliveries.map((d) => redis.hget(keys.whDelivery(d.id), 'next')));
+      const m = redis.multi();
+      deliveries.forEach((d, i) => {
+        const next = nexts[i];
+        if (next) m.zadd(keys.whDue, 'XX', next, String(d.id)).zadd(keys.whDueOf(d.endpointId), 'XX', next, String(d.id));
+      });
+      await m.exec();
+    },
     /** Per endpoint: how many deliveries are due now (not leased), and the next future due time or lease end. */
-    async dueOf(endpointIds: readonly string[]): Promise<Array<{ due: number; nextAt: number | undefined }>> {
-      const t = now();
+    async dueOf(endpointIds: readonly string[], t = now()): Promise<Array<{ due: number; nextAt: number | undefined }>> {
       const p = redis.pipeline();
       for (const id of endpointIds) p.zcount(keys.whDueOf(id), '-inf', t).zrangebyscore(keys.whDueOf(id), `(${t}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1);
       const rows = ((await p.exec()) ?? []).map(([error, v]) => {
@@ -160,11 +271,6 @@ export function createRedisOutbox(log: RedisEventLog) {
         const next = rows[2 * i + 1] as string[];
         return { due: Number(rows[2 * i]), nextAt: next.length ? Number(next[1]) : undefined };
       });
-    },
-    /** The earliest due time (or lease end), for the worker's timer. */
-    async nextDueAt(): Promise<number | undefined> {
-      const [, score] = await redis.zrange(keys.whDue, 0, 0, 'WITHSCORES');
-      return score === undefined ? undefined : Number(score);
     },
     async settle(id: number, status: WebhookDeliveryStatus, attempts: number, nextAt: number | null, attempt: WebhookAttempt, code: number | null, error: string | null, endpointId?: string) {
       const ep = endpointId ?? (await redis.hget(keys.whDelivery(id), 'ep'));
@@ -184,6 +290,7 @@ export function createRedisOutbox(log: RedisEventLog) {
         await redis.multi().hset(keys.whDelivery(id), 'status', 'failed', 'err', reason).zrem(keys.whDue, id).zrem(keys.whDueOf(endpointId), id).exec();
       }
     },
+    payload: async (id: string) => (await redis.hget(keys.whDelivery(id), 'payload')) ?? undefined,
     async get(id: string): Promise<WebhookDelivery | undefined> {
       const h = await redis.hgetall(keys.whDelivery(id));
       return h.msg ? toDelivery(id, h) : undefined;
@@ -272,5 +379,3 @@ export function createRedisOutbox(log: RedisEventLog) {
     },
   };
 }
-
-export type RedisOutbox = ReturnType<typeof createRedisOutbox>;
