@@ -50,6 +50,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger) {
       replayStallMs: config.HUB_SSE_REPLAY_STALL_MS,
     },
     logger,
+    writeDelayMs: config.HUB_WRITE_DELAY_MS,
     onReplayed: (n) => metrics.replayed.inc(n),
   });
   const shows = createShowRegistry();
