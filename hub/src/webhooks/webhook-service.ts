@@ -64,6 +64,7 @@ export function createWebhooks(opts: { log: SqliteEventLog; config: Config; logg
     },
     disable: (id, reason) => update(id, { enabled: false }, reason),
     onDisabled: (ep, reason) => void announceDisabled(ep, reason),
+    afterDurable: log.afterDurable,
   });
   // Never removed: appends the log flushes while closing still get their rows (delivered after restart).
   log.onCommit((records) => {

@@ -52,6 +52,8 @@ export function createDeliveryWorker(deps: {
   disable: (endpointId: string, reason: DisableReason) => Endpoint;
   /** After the settle transaction committed. */
   onDisabled: (endpoint: Endpoint, reason: DisableReason) => void;
+  /** The log's: true when an append's sync runs (its outbox rows are not durable yet) and `run` will run once it is over. */
+  afterDurable?: (run: () => void) => boolean;
 }) {
   const { db, outbox, endpoints, sender, metrics, logger, options } = deps;
   const health = createEndpointHealth(
@@ -80,6 +82,8 @@ export function createDeliveryWorker(deps: {
   function pump() {
     pumpQueued = false;
     if (stopped) return;
+    // No delivery of an event before it is durable: rows of an append being synced wait for it.
+    if (deps.afterDurable?.(pump)) return;
     try {
       flushCompletions();
       const nowMs = Date.now();
