@@ -178,6 +178,7 @@ export function openSqliteLog(file: string): SqliteEventLog {
     const batches = queue;
     queue = [];
     if (batches.length === 0) return;
+    if (failed) return batches.forEach((b) => b.reject(failed));
     const committed = commitBatches(batches, otherSync);
     if (!committed) return;
     durableSeq = sequence.get()?.seq ?? durableSeq;
