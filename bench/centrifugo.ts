@@ -33,6 +33,8 @@ export interface Centrifugo extends Server {
   version: string;
   /** A Target for `channel`: SSE subscribers subscribed to it by their token, publishes through the HTTP API. */
   target: (channel: string) => Promise<Target>;
+  /** The URL of a subscriber to all of `channels` (server-side subscriptions from its token). */
+  multiUrl: (channels: string[]) => Promise<string>;
   /** The URL of a subscriber to `channel` that recovers what came after `position` (a publish answer's offset and epoch). */
   resumeUrl: (channel: string, position: { offset: number; epoch: string }) => Promise<string>;
   /** Publishes one JSON body to `channel`; answers the stream position it got (history channels only). */
@@ -55,6 +57,8 @@ export async function startCentrifugo(): Promise<Centrifugo> {
       recovery_max_publication_limit: 20_000,
       // Like the hub's and Nchan's buffers in the bench: a slow reader is not cut off.
       queue_max_size: 256 * 1024 * 1024,
+      // The support floor's walls hear 200 shows on one connection (the default allows 128).
+      channel_limit: 1000,
     },
     http_api: { key: apiKey, error_mode: 'transport' },
     uni_sse: { enabled: true },
@@ -71,7 +75,7 @@ export async function startCentrifugo(): Promise<Centrifugo> {
   await waitForPort(port, child, () => `centrifugo: ${out}`);
   const base = `http://127.0.0.1:${port}`;
   const key = new TextEncoder().encode(secret);
-  const token = (channel: string) => new SignJWT({ channels: [channel] }).setProtectedHeader({ alg: 'HS256' }).setSubject('bench').setExpirationTime('6h').sign(key);
+  const token = (channel: string | string[]) => new SignJWT({ channels: typeof channel === 'string' ? [channel] : channel }).setProtectedHeader({ alg: 'HS256' }).setSubject('bench').setExpirationTime('6h').sign(key);
   const sseUrl = (connect: object) => `${base}/connection/uni_sse?cf_connect=${encodeURIComponent(JSON.stringify(connect))}`;
   const pubHeaders = { 'X-API-Key': apiKey };
   const envelope = (channel: string) => ({ prefix: `{"channel":${JSON.stringify(channel)},"data":`, suffix: '}' });
@@ -92,6 +96,7 @@ export async function startCentrifugo(): Promise<Centrifugo> {
       pubWrap: envelope(channel),
       batch: { url: `${base}/api/batch`, wrap: { prefix: '{"commands":[', suffix: ']}' }, item: { prefix: `{"publish":${envelope(channel).prefix}`, suffix: '}}' } },
     }),
+    multiUrl: async (channels) => sseUrl({ token: await token(channels) }),
     resumeUrl: async (channel, position) => sseUrl({ token: await token(channel), subs: { [channel]: { recover: true, offset: position.offset, epoch: position.epoch } } }),
     publish: async (channel, data) => {
       const r = await postForText(`${base}/api/publish`, `${envelope(channel).prefix}${data}${envelope(channel).suffix}`, pubHeaders);

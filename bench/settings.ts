@@ -23,3 +23,13 @@ export const settings = {
   webhookEvents: num('BENCH_WEBHOOK_EVENTS', 20_000),
   workers: num('BENCH_WORKERS', Math.max(2, availableParallelism())),
 };
+
+/** Sizes of `npm run bench:floor` (bench/floor.ts); the defaults are issue #23's support floor. */
+export const floorSettings = {
+  shows: num('BENCH_FLOOR_SHOWS', 200),
+  rate: num('BENCH_FLOOR_RATE', 5),
+  walls: num('BENCH_FLOOR_WALLS', 20),
+  perShow: num('BENCH_FLOOR_PER_SHOW', 2),
+  seconds: num('BENCH_FLOOR_SECONDS', 60),
+  writeDelayMs: num('BENCH_FLOOR_WRITE_DELAY_MS', 20),
+};

@@ -56,6 +56,12 @@ export const schema = z.object({
   /** A resume is paced by the socket instead; a client that takes no bytes for this long mid-replay is closed. */
   HUB_SSE_REPLAY_STALL_MS: int(100, 3_600_000).default(60_000),
   /**
+   * Write coalescing: a live SSE connection's frames wait up to this many milliseconds and go out
+   * in one socket write (fewer syscalls and less CPU per delivery under load, at up to this much
+   * added latency; docs/production.md). 0 writes each event at once.
+   */
+  HUB_WRITE_DELAY_MS: int(0, 1000).default(0),
+  /**
    * Connections: a request head must arrive within HEADERS_TIMEOUT_MS of connecting (or of the
    * last answer on a kept-alive connection), a whole request within REQUEST_TIMEOUT_MS (slower
    * ones get a 408 and are closed); streams are refused with a 503 while MAX_CONNECTIONS are open;

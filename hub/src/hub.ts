@@ -91,6 +91,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
       replayStallMs: config.HUB_SSE_REPLAY_STALL_MS,
     },
     logger,
+    writeDelayMs: config.HUB_WRITE_DELAY_MS,
     onReplayed: (n) => metrics.replayed.inc(n),
   });
   const shows = createShowRegistry();

@@ -6,6 +6,7 @@ import { dataFrame, eventFrame, retryFrame, WireChunk } from './frames.js';
 import { replayHistory } from './replay.js';
 import { resumePoint, type ResumeRequest } from './resume-point.js';
 import { Session, type Filter, type SessionLimits } from './session.js';
+import { createWriteBatcher } from './write-delay.js';
 
 /** On shutdown, streams end asking clients to come back this soon (to another hub, or this one restarted). */
 export const SHUTDOWN_RETRY_MS = 500;
@@ -14,6 +15,8 @@ export interface FanoutOptions {
   log: HubLog;
   limits: SessionLimits;
   logger: FastifyBaseLogger;
+  /** HUB_WRITE_DELAY_MS: hold live frames up to this long and write each connection's in one write; 0 writes at once. */
+  writeDelayMs?: number;
   /** Counts events sent from the log (resume). */
   onReplayed?: (count: number) => void;
 }
@@ -57,6 +60,7 @@ export function createFanout(options: FanoutOptions) {
   const byShow = new Map<string, Set<Group>>();
   const allShows = new Set<Group>();
   const sessions = new Set<Session>();
+  const batcher = options.writeDelayMs ? createWriteBatcher(options.writeDelayMs) : undefined;
 
   /**
    * Joins a session to the group of its filter. The group owns the filter, so connections with
@@ -157,7 +161,7 @@ export function createFanout(options: FanoutOptions) {
     if (closed) throw shuttingDown();
     const point = sub.resume ? await resumePoint(log, sub.resume, sub.filter.shows ? [...sub.filter.shows] : undefined) : { after: undefined };
     if (closed) throw shuttingDown();
-    const session = new Session(sub.open(), limits, log.compare);
+    const session = new Session(sub.open(), limits, log.compare, batcher);
     sub.opened?.(session);
     // Joined before the replay reads the log: what is published from now on is held, not missed.
     add(session, sub.filter);
@@ -177,6 +181,7 @@ export function createFanout(options: FanoutOptions) {
     closed = true;
     const final = retryFrame(SHUTDOWN_RETRY_MS);
     for (const s of sessions) s.close('shutdown', final);
+    batcher?.close();
   }
 
   const stats = (): FanoutStats => ({ connections: sessions.size, groups: groups.size });

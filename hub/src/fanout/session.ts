@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { WireChunk } from './frames.js';
+import type { Flushable, WriteBatcher } from './write-delay.js';
 
 /** What a connection asked for, already intersected with what its token allows. */
 export interface Filter {
@@ -22,6 +23,12 @@ export interface SessionLimits {
 export type CloseReason = 'client' | 'slow' | 'expired' | 'shutdown' | 'error';
 
 /**
+ * Under write coalescing, a connection holding this many bytes writes them at once instead of
+ * waiting for the window's end: a bigger write saves nothing more, and what is held stays small.
+ */
+const FLUSH_BYTES = 64 * 1024;
+
+/**
  * One SSE connection: it owns its bounded outgoing buffer. While it replays history, live
  * events wait in `held` and are released after the replay, skipping what the replay already
  * sent, so the client sees no gap and no duplicate.
@@ -31,7 +38,7 @@ export type CloseReason = 'client' | 'slow' | 'expired' | 'shutdown' | 'error';
  * held meanwhile are bounded too: past the bound they are dropped and counted in `drops`, and
  * the replay reads them back from the log (where they already are) before going live.
  */
-export class Session {
+export class Session implements Flushable {
   /** Last event id written to this connection; the replay/live boundary. */
   cursor: string | undefined;
   closed = false;
@@ -45,6 +52,10 @@ export class Session {
   /** Resolves the replay's wait for 'drain' (also on close). */
   private resumeReplay: (() => void) | undefined;
   private readonly closeListeners: Array<(reason: CloseReason) => void> = [];
+  /** Live frames waiting for the write-delay window to end (only with a batcher), and how many events they carry. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private pendingEvents = 0;
   /**
    * The socket frames are written to directly once the headers are out (see WireChunk), and
    * whether they need chunk framing. Null for HEAD, where the response writes no body.
@@ -56,6 +67,8 @@ export class Session {
     readonly res: ServerResponse,
     private readonly limits: SessionLimits,
     private readonly compare: (a: string, b: string) => number,
+    /** Set when HUB_WRITE_DELAY_MS > 0: live frames are held and written once per window. */
+    private readonly batcher?: WriteBatcher,
   ) {
     this.socket = res.req.method === 'HEAD' ? null : res.socket;
     this.chunked = res.chunkedEncoding;
@@ -156,7 +169,40 @@ export class Session {
   private write(chunk: WireChunk, count: number, bounded: boolean): boolean {
     // The headers went out with the first write (the retry hint), so the socket takes body bytes from here on.
     const socket = this.socket;
-    const ok = socket && !socket.destroyed ? socket.write(chunk.bytes(this.chunked)) : this.res.write(chunk.text);
+    if (!socket || socket.destroyed) return this.wrote(this.res.write(chunk.text), count, bounded);
+    // Only live writes (bounded) are coalesced: replay pages and the held events of goLive go out
+    // at once, before anything live is held, so the replay/live order is kept.
+    if (bounded && this.batcher) return this.hold(chunk.bytes(this.chunked), count);
+    return this.wrote(socket.write(chunk.bytes(this.chunked)), count, bounded);
+  }
+
+  private hold(bytes: Buffer, count: number): boolean {
+    if (this.pending.length === 0) this.batcher!.due(this);
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    this.pendingEvents += count;
+    if (this.pendingBytes >= FLUSH_BYTES) this.flush();
+    return true;
+  }
+
+  /** Writes the frames held for the write-delay window in one socket write, bounded as a live write. */
+  flush(): void {
+    const held = this.takePending();
+    if (held && !this.closed) this.wrote(this.socket!.write(held.bytes), held.events, true);
+  }
+
+  private takePending(): { bytes: Buffer; events: number } | undefined {
+    const parts = this.pending;
+    if (parts.length === 0) return undefined;
+    const held = { bytes: parts.length === 1 ? parts[0]! : Buffer.concat(parts, this.pendingBytes), events: this.pendingEvents };
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.pendingEvents = 0;
+    return held;
+  }
+
+  /** After a write: `ok` false means the socket asked us to wait; a bounded write may then close the session as slow. */
+  private wrote(ok: boolean, count: number, bounded: boolean): boolean {
     if (!ok) {
       this.undrained += count;
       if (bounded && (this.res.writableLength > this.limits.maxBufferedBytes || this.undrained > this.limits.maxBufferedEvents)) {
@@ -175,10 +221,13 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     this.held = [];
+    const pending = this.takePending();
     if (reason === 'slow' || reason === 'client' || reason === 'error') {
       // A slow client's buffer is dropped at once; it resumes from its Last-Event-ID.
       this.res.destroy();
     } else {
+      // A stream that ends in order gets what the write delay still held, then the end.
+      if (pending && this.socket && !this.socket.destroyed) this.socket.write(pending.bytes);
       this.res.end(final);
     }
     this.wake();

@@ -4,6 +4,7 @@ import type { AppendedRecord, CommitHook, HubLog, LogRecord, NewEvent, ReadQuery
 import { classifyResumePoint, compareIds, formatId, isEpoch, newEpoch } from './ids.js';
 import { createListeners } from './listeners.js';
 import { sqliteRetention } from './sqlite-retention.js';
+import { createWalSync } from './wal-sync.js';
 
 interface Pending {
   events: NewEvent[];
@@ -38,6 +39,12 @@ export function serializeEvent(id: string, e: NewEvent): { event: HubEvent; json
 /** The SQLite log, plus the file itself for features that keep their tables in it (the webhook outbox). */
 export interface SqliteEventLog extends HubLog, TransactionalLog {
   readonly db: Database.Database;
+  /**
+   * For readers of rows written by commit hooks (the webhook outbox): runs `run` once the append
+   * being synced is durable and answers true, or answers false when everything committed is
+   * durable already (read now).
+   */
+  afterDurable(run: () => void): boolean;
 }
 
 /** The epoch stored in the file, made on first open. */
@@ -50,9 +57,12 @@ function epochOf(db: Database.Database): string {
 }
 
 /**
- * The embedded log: one SQLite file in WAL mode with `synchronous=FULL`, so a commit is on disk
- * before the 2xx. Group commit: every append that arrives in the same tick joins one transaction,
- * which keeps fsyncs per second, not per event.
+ * The embedded log: one SQLite file in WAL mode, every append on disk before the 2xx. Group
+ * commit: the appends that arrived while the previous commit was being synced join one
+ * transaction. The transaction runs on the main thread without its fsync, which runs in the thread
+ * pool (wal-sync.ts, where the durability is argued): the event loop keeps parsing and answering
+ * meanwhile, and the appends are answered, and the listeners told, when the sync returns. Every
+ * other write to the file (the webhook outbox's settling, endpoints) keeps `synchronous=FULL`.
  */
 export function openSqliteLog(file: string): SqliteEventLog {
   const db = new Database(file);
@@ -61,6 +71,10 @@ export function openSqliteLog(file: string): SqliteEventLog {
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
   const epoch = epochOf(db);
+  // Appends commit without SQLite's own sync; the WAL is synced off the loop before they count.
+  const appendSync = db.prepare('PRAGMA synchronous = NORMAL');
+  const otherSync = db.prepare('PRAGMA synchronous = FULL');
+  const wal = createWalSync(file);
   const retention = sqliteRetention(db);
   const toId = (seq: number) => formatId(epoch, seq);
   /** The sequence number to read after: 0 for `0`, absent, or another epoch's id (whose history is not here). */
@@ -76,7 +90,7 @@ export function openSqliteLog(file: string): SqliteEventLog {
   const byEventId = db.prepare<[string, string], { seq: number; show: string; type: string; json: string }>(
     'SELECT id AS seq, show, type, json FROM events WHERE show = ? AND event_id = ?',
   );
-  const lastIdStmt = db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events');
+  const lastIdStmt = db.prepare<[number], { id: number | null }>('SELECT MAX(id) AS id FROM events WHERE id <= ?');
   const prunedAny = db.prepare<[number], 1>('SELECT 1 FROM pruned WHERE max_deleted_id > ? LIMIT 1');
   const prunedInShows = db.prepare<[number, string], 1>(
     'SELECT 1 FROM pruned WHERE max_deleted_id > ? AND show IN (SELECT value FROM json_each(?)) LIMIT 1',
@@ -87,6 +101,10 @@ export function openSqliteLog(file: string): SqliteEventLog {
   let queue: Pending[] = [];
   let scheduled = false;
   let closed = false;
+  /** The highest sequence number known to be on disk: reads stop there. */
+  let durableSeq = sequence.get()?.seq ?? 0;
+  /** Set once a sync failed: what was committed may or may not be on disk, so nothing more is promised. */
+  let failed: Error | undefined;
 
   const commit = db.transaction((batches: Pending[]) => {
     const out: AppendedRecord[][] = [];
@@ -126,26 +144,68 @@ export function openSqliteLog(file: string): SqliteEventLog {
     return { out, fresh };
   });
 
+  /** Commits what waits as one transaction, then syncs it off the loop (wal-sync.ts). */
   function flush() {
     scheduled = false;
+    // Closing commits what is left itself, once the sync under way is over.
+    if (closed) return;
+    // A sync is running: what waits is committed when it returns (the next group).
+    if (wal.running) return;
     const batches = queue;
     queue = [];
     if (batches.length === 0) return;
-    let committed: { out: AppendedRecord[][]; fresh: AppendedRecord[] };
+    if (failed) return batches.forEach((b) => b.reject(failed));
+    const committed = commitBatches(batches, appendSync);
+    if (!committed) return;
+    const seq = sequence.get()?.seq ?? durableSeq;
+    wal.start(
+      (error) => {
+        if (error) {
+          // fsync failing leaves the file's state unknown (the page cache may have dropped the
+          // pages): nothing more is acknowledged; the hub answers errors until restarted.
+          failed = error;
+          return batches.forEach((b) => b.reject(error));
+        }
+        durableSeq = seq;
+        settle(batches, committed);
+      },
+      flush,
+    );
+  }
+
+  /** The old way, for closing: commit with SQLite's own sync and answer at once. */
+  function flushSynced() {
+    const batches = queue;
+    queue = [];
+    if (batches.length === 0) return;
+    if (failed) return batches.forEach((b) => b.reject(failed));
+    const committed = commitBatches(batches, otherSync);
+    if (!committed) return;
+    durableSeq = sequence.get()?.seq ?? durableSeq;
+    settle(batches, committed);
+  }
+
+  function commitBatches(batches: Pending[], sync: Database.Statement) {
     try {
-      committed = commit.immediate(batches);
+      sync.run();
+      return commit.immediate(batches);
     } catch (error) {
       for (const b of batches) b.reject(error);
-      return;
+      return undefined;
+    } finally {
+      otherSync.run();
     }
-    const { out, fresh } = committed;
+  }
+
+  function settle(batches: Pending[], { out, fresh }: { out: AppendedRecord[][]; fresh: AppendedRecord[] }) {
     if (fresh.length) listeners.emit(fresh);
     batches.forEach((b, i) => b.resolve(out[i]!));
   }
 
   function readStatement(q: ReadQuery) {
-    const where = ['events.id > ?'];
-    const params: unknown[] = [afterSeq(q.after)];
+    // Not past the last synced id: an append whose sync runs is seen by no one yet.
+    const where = ['events.id > ?', 'events.id <= ?'];
+    const params: unknown[] = [afterSeq(q.after), durableSeq];
     if (q.shows) {
       where.push('show IN (SELECT value FROM json_each(?))');
       params.push(JSON.stringify(q.shows));
@@ -168,6 +228,7 @@ export function openSqliteLog(file: string): SqliteEventLog {
   const log: SqliteEventLog = {
     db,
     epoch,
+    afterDurable: (run) => wal.afterSync(run),
     onCommit(hook) {
       commitHooks.add(hook);
       return () => commitHooks.delete(hook);
@@ -187,7 +248,7 @@ export function openSqliteLog(file: string): SqliteEventLog {
       return prepared(sql).all(...params).map(fromRow);
     },
     async lastId() {
-      const row = lastIdStmt.get();
+      const row = lastIdStmt.get(durableSeq);
       return row?.id == null ? undefined : toId(row.id);
     },
     async prunedAfter(after, shows) {
@@ -209,7 +270,10 @@ export function openSqliteLog(file: string): SqliteEventLog {
     async close() {
       if (closed) return;
       closed = true;
-      flush();
+      // The sync under way answers its appends; what still waits is committed the old way.
+      await wal.idle();
+      flushSynced();
+      wal.close();
       db.close();
     },
   };

@@ -9,7 +9,12 @@ import type { WebhookStore } from './store.js';
  * SQLite log's commit transaction, or the Redis log's append script). `maxSleepMs` is how long
  * the worker may sleep: with many hubs, what another hub changed is noticed within it.
  */
-export function openWebhookStore(log: { sqlite: SqliteEventLog } | { redis: RedisEventLog }): { store: WebhookStore; maxSleepMs: number } {
-  if ('sqlite' in log) return { store: createSqliteWebhookStore(log.sqlite), maxSleepMs: 60_000 };
+export function openWebhookStore(log: { sqlite: SqliteEventLog } | { redis: RedisEventLog }): {
+  store: WebhookStore;
+  maxSleepMs: number;
+  /** SQLite only: defers the worker's reads while an append's sync runs (its rows are not durable yet). */
+  afterDurable?: (run: () => void) => boolean;
+} {
+  if ('sqlite' in log) return { store: createSqliteWebhookStore(log.sqlite), maxSleepMs: 60_000, afterDurable: log.sqlite.afterDurable };
   return { store: createRedisWebhookStore(log.redis), maxSleepMs: 5_000 };
 }

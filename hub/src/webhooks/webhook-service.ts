@@ -60,7 +60,14 @@ const WEBHOOKS_PRINCIPAL: Principal = { sub: 'webhooks', role: 'admin', shows: n
  * API, one delivery worker, the delivery log's pruning, and the `webhook_endpoint_disabled`
  * notice. `maxSleepMs` bounds how late something another hub did is noticed (Redis).
  */
-export function createWebhooks(opts: { store: WebhookStore; config: Config; logger: FastifyBaseLogger; registry: Registry; maxSleepMs: number }): WebhookService {
+export function createWebhooks(opts: {
+  store: WebhookStore;
+  config: Config;
+  logger: FastifyBaseLogger;
+  registry: Registry;
+  maxSleepMs: number;
+  afterDurable?: ((run: () => void) => boolean) | undefined;
+}): WebhookService {
   const { store, config, logger } = opts;
   let queue = { depth: 0, oldest: null as number | null };
   const metrics = createWebhookMetrics(opts.registry, () => queue, () => worker.openCircuits());
@@ -94,6 +101,7 @@ export function createWebhooks(opts: { store: WebhookStore; config: Config; logg
     },
     enabled,
     onDisabled: (ep, reason) => void announceDisabled(ep, reason),
+    ...(opts.afterDurable && { afterDurable: opts.afterDurable }),
   });
   let timers: NodeJS.Timeout[] = [];
 

@@ -57,6 +57,8 @@ export function createDeliveryWorker(deps: {
   enabled: () => Promise<Endpoint[]>;
   /** After the settle batch that disabled it. */
   onDisabled: (endpoint: Endpoint, reason: DisableReason) => void;
+  /** The log's: true when an append's sync runs (its outbox rows are not durable yet) and `run` will run once it is over. */
+  afterDurable?: (run: () => void) => boolean;
 }) {
   const { store, sender, metrics, logger, options } = deps;
   const health = createEndpointHealth(
@@ -87,6 +89,8 @@ export function createDeliveryWorker(deps: {
   function wake() {
     if (stopped) return;
     if (pumping) return void (again = true);
+    // No delivery of an event before it is durable: rows of an append being synced wait for it.
+    if (deps.afterDurable?.(wake)) return;
     pumping = true;
     void pump().finally(() => {
       pumping = false;
@@ -99,6 +103,10 @@ export function createDeliveryWorker(deps: {
     try {
       await flushCompletions();
       if (stopped) return;
+      // Checked again here, not only in wake(): a commit may have landed while this round settled.
+      // From here to the claims every await is a store call that answers in a microtask on SQLite,
+      // so no append (a request, a macrotask) can commit between this check and the rows read.
+      if (deps.afterDurable?.(wake)) return;
       const eps = await deps.enabled();
       const nowMs = Date.now();
       const now = nowMs / 1000;

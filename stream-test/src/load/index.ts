@@ -5,3 +5,4 @@ export { publishBacklog } from './publisher.js';
 export { publishNdjson, type StreamPublishStats } from './ndjson-publisher.js';
 export { cpuUs, rssKiB, withChildren, openFileLimit } from './proc-stats.js';
 export { postForText, type Target, type Wrap } from './payload.js';
+export { runFloor, type FloorLayout, type FloorOptions, type FloorResult } from './floor.js';

@@ -9,9 +9,11 @@ const TEXT = 'Welcome back to the show! Today we have the new trail runners in t
 /**
  * The event every load run publishes. `seq` checks loss and order; `sentUs` is stamped just before
  * the request is written, so receivers measure publish→deliver. Both come before any free text,
- * so receivers find them without parsing JSON.
+ * so receivers find them without parsing JSON. `ch` (before `seq`) names the channel of runs with
+ * many, whose `seq` counts per channel.
  */
-export const eventBody = (seq: number): string => `{"type":"bench.tick","seq":${seq},"sentUs":${nowUs()},"text":"${TEXT}"}`;
+export const eventBody = (seq: number, ch?: number): string =>
+  `{"type":"bench.tick",${ch === undefined ? '' : `"ch":${ch},`}"seq":${seq},"sentUs":${nowUs()},"text":"${TEXT}"}`;
 
 /** Reads a non-negative integer written (in ASCII) at `pos`; -1 when there is none. */
 export function readInt(bytes: Uint8Array, pos: number): number {
@@ -54,9 +56,9 @@ export interface Target {
 const NO_WRAP: Wrap = { prefix: '', suffix: '' };
 
 /** The body of one publish of event `seq` to `target`. */
-export function singleBody(target: Target, seq: number): string {
+export function singleBody(target: Target, seq: number, ch?: number): string {
   const w = target.pubWrap ?? NO_WRAP;
-  return w.prefix + eventBody(seq) + w.suffix;
+  return w.prefix + eventBody(seq, ch) + w.suffix;
 }
 
 /** The body of one batch publish of events `from` … `from + size - 1` to `target`. */

@@ -53,13 +53,22 @@ export function createPool(size: number) {
 
   return {
     size: workers.length,
-    /** Opens `count` SSE subscribers to `url`; resolves when each answered (or failed). */
-    async connect(url: string, count: number, headers: Record<string, string> = {}) {
-      return sumSubscribers(await all<SubscriberStats>(shares(count, workers.length).map((c) => ({ op: 'connect', url, count: c, headers }))));
+    /**
+     * Opens `count` SSE subscribers to `url` (or one to each of `url`'s URLs); resolves when each
+     * answered (or failed). `group` names them apart from other kinds opened meanwhile, `channels`
+     * is how many channels each hears (see openSubscribers).
+     */
+    async connect(url: string | string[], count: number, headers: Record<string, string> = {}, o: { group?: string; channels?: number } = {}) {
+      let from = 0;
+      const msgs = shares(count, workers.length).map((c) => {
+        const part = typeof url === 'string' ? url : url.slice(from, (from += c));
+        return { op: 'connect', url: part, count: c, headers, ...o };
+      });
+      return sumSubscribers(await all<SubscriberStats>(msgs));
     },
-    /** Waits until every subscriber has `expected` events, or `timeoutMs`. */
-    async waitFor(expected: number, timeoutMs: number) {
-      return sumSubscribers(await all<SubscriberStats>(workers.map(() => ({ op: 'wait', expected, timeoutMs }))));
+    /** Waits until every subscriber (of `group`) has `expected` events, or `timeoutMs`. */
+    async waitFor(expected: number, timeoutMs: number, group?: string) {
+      return sumSubscribers(await all<SubscriberStats>(workers.map(() => ({ op: 'wait', expected, timeoutMs, group }))));
     },
     async closeSubscribers() {
       await all(workers.map(() => ({ op: 'close' })));

@@ -12,9 +12,9 @@ export interface PublishStats {
 /**
  * Publishes `rate` events per second for `durationMs` over ONE keep-alive connection, so the
  * server's order is the `seq` order. Sends are scheduled on absolute times: a late answer
- * delays the next send, never the total count.
+ * delays the next send, never the total count. `ch` marks the events of one of many channels.
  */
-export async function publishPaced(target: Target, rate: number, durationMs: number): Promise<PublishStats> {
+export async function publishPaced(target: Target, rate: number, durationMs: number, ch?: number): Promise<PublishStats> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const url = new URL(target.pubUrl);
   const headers = publishHeaders(target);
@@ -28,7 +28,7 @@ export async function publishPaced(target: Target, rate: number, durationMs: num
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     stats.maxLagMs = Math.max(stats.maxLagMs, performance.now() - due);
     stats.sent++;
-    const status = await post(agent, url, singleBody(target, seq), headers);
+    const status = await post(agent, url, singleBody(target, seq, ch), headers);
     if (status >= 200 && status < 300) stats.ok++;
     else stats.failed++;
   }

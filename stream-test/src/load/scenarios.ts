@@ -7,8 +7,31 @@ import { publishPaced } from './publisher.js';
 /** The server's processes, when it runs on this machine: its CPU and memory come from /proc. */
 export type ServerPids = () => number[];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null);
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null);
+
+/**
+ * Starts measuring the server's cost over a window; the function it answers ends the window and
+ * reports, for `deliveries` made in it, CPU per delivery, CPU share of a core, its kernel share and RSS.
+ */
+export function measureServer(server?: ServerPids) {
+  const cpu0 = server ? cpuUs(server()) : undefined;
+  const t0 = performance.now();
+  return (deliveries: number) => {
+    const elapsed = (performance.now() - t0) / 1000;
+    const cpu1 = server ? cpuUs(server()) : undefined;
+    const cpu = cpu0 && cpu1 ? cpu1.total - cpu0.total : NaN;
+    const kernel = cpu0 && cpu1 ? cpu1.system - cpu0.system : NaN;
+    const rss = server ? rssKiB(server()) : NaN;
+    return {
+      elapsed,
+      serverCpuUsPerDelivery: round(cpu / deliveries, 2),
+      serverCpuPercent: round((cpu / 1e6 / elapsed) * 100),
+      serverCpuKernelShare: round(kernel / cpu, 2),
+      serverRssMiB: round(rss / 1024),
+    };
+  };
+}
 
 export interface FanoutOptions {
   subscribers: number;
@@ -23,15 +46,10 @@ export async function runFanout(pool: Pool, target: Target, o: FanoutOptions, se
   const headers = target.headers ?? {};
   const conn = await pool.connect(target.subUrl, o.subscribers, headers);
   await sleep(500);
-  const cpu0 = server ? cpuUs(server()) : undefined;
-  const t0 = performance.now();
+  const measured = measureServer(server);
   const published = await publishPaced(target, o.rate, o.seconds * 1000);
   const subs = await pool.waitFor(published.ok, o.drainMs ?? 15_000);
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu1 = server ? cpuUs(server()) : undefined;
-  const cpu = cpu0 && cpu1 ? cpu1.total - cpu0.total : NaN;
-  const kernel = cpu0 && cpu1 ? cpu1.system - cpu0.system : NaN;
-  const rss = server ? rssKiB(server()) : NaN;
+  const { elapsed, ...cost } = measured(subs.received);
   await pool.closeSubscribers();
   const expected = published.ok * conn.connected;
   const lost = expected - subs.received;
@@ -48,10 +66,7 @@ export async function runFanout(pool: Pool, target: Target, o: FanoutOptions, se
     p50Ms: round(quantile(subs.latency, 0.5) / 1000, 2),
     p99Ms: round(quantile(subs.latency, 0.99) / 1000, 2),
     maxMs: round(subs.latency.max / 1000, 2),
-    serverCpuUsPerDelivery: round(cpu / subs.received, 2),
-    serverCpuPercent: round((cpu / 1e6 / elapsed) * 100),
-    serverCpuKernelShare: round(kernel / cpu, 2),
-    serverRssMiB: round(rss / 1024),
+    ...cost,
     lost,
     outOfSequence: subs.outOfSequence,
     dropped: subs.dropped,

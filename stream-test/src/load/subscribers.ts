@@ -21,6 +21,7 @@ export interface SubscriberStats {
   errors: string[];
 }
 
+const CH = Buffer.from('"ch":');
 const SEQ = Buffer.from('"seq":');
 const SENT = Buffer.from('"sentUs":');
 
@@ -28,9 +29,13 @@ const SENT = Buffer.from('"sentUs":');
  * Many SSE subscribers with as little client work as possible: bare sockets (see sse-socket),
  * only `data:` lines are looked at, and only their `"seq":` and `"sentUs":` numbers are read,
  * from the bytes (no string, no JSON parse). Per-subscriber state lives in typed arrays.
+ *
+ * `url` is one URL for all, or one per subscriber. With `channels` > 1 a subscriber hears that
+ * many channels (numbered by the events' `"ch":`), each with its own `seq`, and is checked per
+ * channel; it is complete once it has `expected` events in all.
  */
-export function openSubscribers(url: string, count: number, headers: Record<string, string>, concurrency = 200) {
-  const lastSeq = new Int32Array(count);
+export function openSubscribers(url: string | string[], count: number, headers: Record<string, string>, concurrency = 200, channels = 1) {
+  const lastSeq = new Int32Array(count * channels);
   const got = new Int32Array(count);
   const sockets: Socket[] = [];
   let closing = false;
@@ -43,12 +48,16 @@ export function openSubscribers(url: string, count: number, headers: Record<stri
 
   /** Every bench event in one data line: usually one, several when a server packs a resume into one message (Centrifugo). */
   function onData(i: number, buf: Buffer, start: number, end: number, now: number) {
+    let from = start;
     for (let s = buf.indexOf(SEQ, start); s >= 0 && s < end; s = buf.indexOf(SEQ, s + SEQ.length)) {
       const seq = readInt(buf, s + SEQ.length);
       const t = buf.indexOf(SENT, s);
       if (t > 0 && t < end) record(stats.latency, now - readInt(buf, t + SENT.length));
-      if (seq !== lastSeq[i]! + 1) stats.outOfSequence++;
-      lastSeq[i] = seq;
+      const c = channels > 1 ? buf.indexOf(CH, from) : -1;
+      const k = i * channels + (c >= 0 && c < s ? Math.max(0, Math.min(channels - 1, readInt(buf, c + CH.length))) : 0);
+      from = s + SEQ.length;
+      if (seq !== lastSeq[k]! + 1) stats.outOfSequence++;
+      lastSeq[k] = seq;
       stats.received++;
       stats.lastUs = now;
       if (++got[i]! === expected) {
@@ -60,7 +69,7 @@ export function openSubscribers(url: string, count: number, headers: Record<stri
 
   function subscribe(i: number): Promise<void> {
     return new Promise((resolve) => {
-      const socket = openSse(url, headers, {
+      const socket = openSse(typeof url === 'string' ? url : url[i % url.length]!, headers, {
         open: () => {
           stats.connected++;
           resolve();

@@ -8,27 +8,33 @@ import { openSubscribers } from './subscribers.js';
  * client's CPU spreads over cores. Requests come as `{id, op, ...}` and are answered `{id, result}`.
  */
 type Request =
-  | { id: number; op: 'connect'; url: string; count: number; headers: Record<string, string> }
-  | { id: number; op: 'wait'; expected: number; timeoutMs: number }
+  | { id: number; op: 'connect'; url: string | string[]; count: number; headers: Record<string, string>; group?: string; channels?: number }
+  | { id: number; op: 'wait'; expected: number; timeoutMs: number; group?: string }
   | { id: number; op: 'close' }
   | { id: number; op: 'flood'; target: Target; concurrency: number; durationMs: number; batch: number };
 
-let subs: ReturnType<typeof openSubscribers> | undefined;
+/** Subscriber groups by name (one, 'default', unless a run mixes kinds, e.g. walls and show viewers). */
+const groups = new Map<string, ReturnType<typeof openSubscribers>>();
 
 async function handle(msg: Request): Promise<unknown> {
   switch (msg.op) {
-    case 'connect':
-      subs?.close();
-      subs = openSubscribers(msg.url, msg.count, msg.headers);
+    case 'connect': {
+      const name = msg.group ?? 'default';
+      groups.get(name)?.close();
+      const subs = openSubscribers(msg.url, msg.count, msg.headers, 200, msg.channels);
+      groups.set(name, subs);
       await subs.connect();
       return subs.snapshot();
-    case 'wait':
+    }
+    case 'wait': {
+      const subs = groups.get(msg.group ?? 'default');
       if (!subs) throw new Error('no subscribers');
       return subs.waitFor(msg.expected, msg.timeoutMs);
+    }
     case 'close': {
-      const last = subs?.snapshot();
-      subs?.close();
-      subs = undefined;
+      const last = groups.get('default')?.snapshot();
+      for (const subs of groups.values()) subs.close();
+      groups.clear();
       return last ?? null;
     }
     case 'flood':
