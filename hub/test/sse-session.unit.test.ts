@@ -86,7 +86,7 @@ async function open(opts: { paused?: boolean; limits?: SessionLimits } = {}): Pr
 }
 
 /** The frames a client read, without the `retry:` hint: `id` (or undefined) and the payload's `n` or `type`. */
-function frames(text: string): Array<{ id?: string; data: any }> {
+function frames(text: string): Array<{ id?: string; data: Record<string, unknown> }> {
   if (text === '') return [];
   assert.ok(text.startsWith(retryFrame(1000)), 'the stream opens with its retry hint');
   return text
@@ -98,7 +98,7 @@ function frames(text: string): Array<{ id?: string; data: any }> {
       const idLine = lines.find((l) => l.startsWith('id: '));
       const dataLine = lines.find((l) => l.startsWith('data: '));
       assert.ok(dataLine, `a frame with data: ${f.slice(0, 80)}`);
-      return { ...(idLine && { id: idLine.slice(4) }), data: JSON.parse(dataLine.slice(6)) };
+      return { ...(idLine && { id: idLine.slice(4) }), data: JSON.parse(dataLine.slice(6)) as Record<string, unknown> };
     });
 }
 const ns = (text: string) => frames(text).filter((f) => f.id !== undefined).map((f) => f.data.n as number);
