@@ -72,6 +72,36 @@ describe('OpenAPI contract', () => {
     assert.deepEqual(Object.keys(history.properties).sort(), ['events', 'next', 'truncated']);
   });
 
+  it('every operation has a summary, a description and one declared tag; every declared tag has a description and operations', async () => {
+    const doc = (await getJson(`${url}/openapi.json`)).body;
+    const declared = new Map<string, string>(doc.tags.map((t: { name: string; description: string }) => [t.name, t.description]));
+    const used = new Set<string>();
+    const missing: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, { summary?: string; description?: string; tags?: string[] }>>(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const key = `${method.toUpperCase()} ${path}`;
+        if (!op.summary?.trim()) missing.push(`${key}: no summary`);
+        if (!op.description || op.description.length < 20) missing.push(`${key}: no description`);
+        if (op.tags?.length !== 1 || !declared.has(op.tags[0]!)) missing.push(`${key}: tags ${JSON.stringify(op.tags)} are not one declared tag`);
+        else used.add(op.tags[0]!);
+      }
+    }
+    assert.deepEqual(missing, []);
+    for (const [name, description] of declared) assert.ok(description.length > 20, `tag ${name} has no description`);
+    assert.deepEqual([...declared.keys()].filter((t) => !used.has(t)), [], 'a declared tag with no operation');
+    // Each feature's routes land in its own section.
+    const tagOf = (method: string, path: string) => doc.paths[path][method].tags[0];
+    assert.equal(tagOf('post', '/api/shows/{show}/events'), 'Ingest');
+    assert.equal(tagOf('get', '/api/stream'), 'Streams');
+    assert.equal(tagOf('post', '/api/shows/{show}/control'), 'Supervision');
+    assert.equal(tagOf('post', '/api/webhooks/endpoints'), 'Webhooks');
+    assert.equal(tagOf('get', '/healthz'), 'Health');
+    assert.equal(tagOf('get', '/{*}'), 'Pages');
+    // Summaries name what an operation does, so no two are the same.
+    const summaries = Object.values<Record<string, { summary: string }>>(doc.paths).flatMap((item) => Object.values(item).map((op) => op.summary));
+    assert.equal(new Set(summaries).size, summaries.length, 'two operations share a summary');
+  });
+
   it('serves /docs from the hub itself, with no script or style from elsewhere', async () => {
     const page = await fetch(`${url}/docs/`);
     assert.equal(page.status, 200);
@@ -107,6 +137,36 @@ describe('OpenAPI contract', () => {
       await browser.close();
     }
   });
+
+  for (const size of [{ width: 390, height: 844, isMobile: true }, { width: 1440, height: 900, isMobile: false }]) {
+    it(`in Chromium at ${size.width} × ${size.height}, /docs shows every tag section and the webhooks, and never scrolls sideways`, async () => {
+      const doc = (await getJson(`${url}/openapi.json`)).body;
+      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+      try {
+        const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, isMobile: size.isMobile, hasTouch: size.isMobile });
+        const page = await context.newPage();
+        await page.goto(`${url}/docs/`);
+        await page.locator('.swagger-ui .info .title').filter({ hasText: 'Showwire hub' }).waitFor({ timeout: 30_000 });
+        const sections = await page.locator('.opblock-tag-section .opblock-tag').evaluateAll((els) => els.map((e) => e.getAttribute('data-tag')));
+        assert.deepEqual(sections, doc.tags.map((t: { name: string }) => t.name));
+        await page.locator('.opblock-summary-path', { hasText: 'transcript' }).first().waitFor(); // the webhooks section lists event types
+        const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok((await sideways()) <= 0, `the page scrolls ${await sideways()} px sideways`);
+        // Opened, the widest parts (a long path, its parameters, answers and schemas) still fit.
+        const control = page.locator('.opblock-summary-path', { hasText: '/api/webhooks/endpoints/{id}/rotate-secret' });
+        await control.click();
+        await page.locator('.opblock.is-open .responses-wrapper').first().waitFor();
+        await page.locator('.opblock-summary-path', { hasText: '/api/shows/{show}/events/stream' }).click();
+        await page.locator('.opblock.is-open').nth(1).waitFor();
+        assert.ok((await sideways()) <= 0, `opened, the page scrolls ${await sideways()} px sideways`);
+        // Each operation shows its summary beside its path.
+        await page.locator('.opblock-summary-description', { hasText: 'Rotate the secret' }).waitFor();
+        await page.screenshot({ path: join(dir, `docs-${size.width}.png`), fullPage: false });
+      } finally {
+        await browser.close();
+      }
+    });
+  }
 
   it('answers are serialized through their schemas: an endpoint never carries its secret, except where the API says so', async () => {
     const created = await postJson(`${url}/api/webhooks/endpoints`, { url: 'http://127.0.0.1:9/hook' }, admin);

@@ -21,12 +21,15 @@ import {
 import { z } from 'zod';
 import { assertRole } from '../auth/access.js';
 import { errorResponses } from '../openapi.js';
+import { documentRoutes } from '../openapi/document-routes.js';
+import { webhookDocs } from './webhook-docs.js';
 
 /**
  * `/api/webhooks…`, admin only: endpoints (CRUD, enable/disable, secret rotation, test), the
  * delivery log with each attempt, and redelivery (one, or every failure since a time).
  */
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
+  documentRoutes(app, 'Webhooks', webhookDocs);
   const webhooks = app.hub.webhooks;
   const admin = async (req: FastifyRequest) => assertRole(await req.principal(), 'admin');
   const byId = { params: webhookEndpointParams };
