@@ -94,7 +94,7 @@ describe('OpenAPI contract', () => {
     assert.equal(tagOf('post', '/api/shows/{show}/events'), 'Ingest');
     assert.equal(tagOf('get', '/api/stream'), 'Streams');
     assert.equal(tagOf('post', '/api/shows/{show}/control'), 'Supervision');
-    assert.equal(tagOf('post', '/api/webhooks/endpoints'), 'Webhooks');
+    assert.equal(tagOf('post', '/api/webhooks/endpoints'), 'Webhook endpoints');
     assert.equal(tagOf('get', '/healthz'), 'Health');
     assert.equal(tagOf('get', '/{*}'), 'Pages');
     // Summaries name what an operation does, so no two are the same.
@@ -106,31 +106,43 @@ describe('OpenAPI contract', () => {
     const page = await fetch(`${url}/docs/`);
     assert.equal(page.status, 200);
     const html = await page.text();
-    assert.match(html, /swagger-ui/i);
+    assert.match(html, /<meta\s+name="viewport"\s+content="width=device-width/);
     const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
     assert.ok(sources.length > 0);
     for (const src of sources) assert.doesNotMatch(src, /^(https?:)?\/\//, `${src} is not local`);
     const bundle = await fetch(new URL(sources.find((s) => s.endsWith('.js'))!, `${url}/docs/`));
     assert.equal(bundle.status, 200);
+    assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+    assert.ok((await bundle.arrayBuffer()).byteLength > 1_000_000, 'the renderer is served whole, not loaded from a CDN');
   });
 
-  it('in Chromium, /docs renders the document (under the hub\'s CSP) and makes no request elsewhere', async () => {
+  /** A page on /docs in Chromium at a size, recording every request elsewhere and every CSP refusal. */
+  async function openDocs(size: { width: number; height: number; isMobile: boolean }, hash = '') {
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, isMobile: size.isMobile, hasTouch: size.isMobile });
+    const page = await context.newPage();
+    const elsewhere: string[] = [];
+    const refused: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(url) && !r.url().startsWith('data:')) elsewhere.push(r.url());
+    });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+    });
+    await page.goto(`${url}/docs/${hash}`);
+    await page.getByRole('heading', { name: 'Showwire hub', exact: true }).waitFor({ timeout: 60_000 });
+    /** How far the page itself scrolls sideways (0 when everything fits). */
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    return { browser, page, elsewhere, refused, sideways };
+  }
+
+  it('in Chromium, /docs renders the document (under the hub\'s CSP) and makes no request elsewhere', async () => {
+    const { browser, page, elsewhere, refused } = await openDocs({ width: 1440, height: 900, isMobile: false });
     try {
-      const page = await browser.newPage();
-      const elsewhere: string[] = [];
-      const refused: string[] = [];
-      page.on('request', (r) => {
-        if (!r.url().startsWith(url) && !r.url().startsWith('data:')) elsewhere.push(r.url());
-      });
-      page.on('console', (m) => {
-        if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
-      });
-      await page.goto(`${url}/docs/`);
-      await page.locator('.swagger-ui .info .title').filter({ hasText: 'Showwire hub' }).waitFor({ timeout: 30_000 });
       // An operation of each kind is listed: JSON, and the SSE stream.
-      await page.locator('.opblock-summary-path', { hasText: '/api/shows/{show}/events' }).first().waitFor();
-      await page.locator('.opblock-summary-path', { hasText: '/api/stream' }).first().waitFor();
+      await page.getByRole('heading', { name: 'Publish events to a show' }).waitFor();
+      await page.getByRole('link', { name: 'Streams', exact: true }).click();
+      await page.getByRole('heading', { name: 'Stream events of every show (SSE)' }).waitFor();
       assert.deepEqual(elsewhere, []);
       assert.deepEqual(refused, []);
     } finally {
@@ -139,31 +151,40 @@ describe('OpenAPI contract', () => {
   });
 
   for (const size of [{ width: 390, height: 844, isMobile: true }, { width: 1440, height: 900, isMobile: false }]) {
-    it(`in Chromium at ${size.width} × ${size.height}, /docs shows every tag section and the webhooks, and never scrolls sideways`, async () => {
+    it(`in Chromium at ${size.width} × ${size.height}, /docs lists every tag section and the webhooks, and never scrolls sideways`, async () => {
       const doc = (await getJson(`${url}/openapi.json`)).body;
-      const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+      const tags: string[] = doc.tags.map((t: { name: string }) => t.name);
+      const top = await openDocs(size);
       try {
-        const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, isMobile: size.isMobile, hasTouch: size.isMobile });
-        const page = await context.newPage();
-        await page.goto(`${url}/docs/`);
-        await page.locator('.swagger-ui .info .title').filter({ hasText: 'Showwire hub' }).waitFor({ timeout: 30_000 });
-        const sections = await page.locator('.opblock-tag-section .opblock-tag').evaluateAll((els) => els.map((e) => e.getAttribute('data-tag')));
-        assert.deepEqual(sections, doc.tags.map((t: { name: string }) => t.name));
-        await page.locator('.opblock-summary-path', { hasText: 'transcript' }).first().waitFor(); // the webhooks section lists event types
-        const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        assert.ok((await sideways()) <= 0, `the page scrolls ${await sideways()} px sideways`);
-        // Opened, the widest parts (a long path, its parameters, answers and schemas) still fit.
-        const control = page.locator('.opblock-summary-path', { hasText: '/api/webhooks/endpoints/{id}/rotate-secret' });
-        await control.click();
-        await page.locator('.opblock.is-open .responses-wrapper').first().waitFor();
-        await page.locator('.opblock-summary-path', { hasText: '/api/shows/{show}/events/stream' }).click();
-        await page.locator('.opblock.is-open').nth(1).waitFor();
-        assert.ok((await sideways()) <= 0, `opened, the page scrolls ${await sideways()} px sideways`);
-        // Each operation shows its summary beside its path.
-        await page.locator('.opblock-summary-description', { hasText: 'Rotate the secret' }).waitFor();
-        await page.screenshot({ path: join(dir, `docs-${size.width}.png`), fullPage: false });
+        assert.ok((await top.sideways()) <= 0, `the page scrolls ${await top.sideways()} px sideways`);
+        // On a phone the sections are behind the menu.
+        if (size.isMobile) await top.page.getByRole('button', { name: 'Open Menu' }).click();
+        const sidebar = top.page.getByRole('complementary').filter({ visible: true });
+        const sections = await sidebar.locator('a[href^="#tag/"], a[href="#webhooks"]').filter({ visible: true }).evaluateAll((els) =>
+          els.filter((e) => !e.getAttribute('href')!.slice(5).includes('/')).map((e) => e.textContent!.trim()),
+        );
+        assert.deepEqual(sections, [...tags, 'Webhooks']);
+        // The outgoing webhooks, one per type, under their own section.
+        await sidebar.getByRole('link', { name: 'Webhooks', exact: true }).click();
+        await sidebar.locator('a[href="#webhook/POST/order-placed"]').waitFor();
+        assert.deepEqual(top.elsewhere, []);
+        assert.deepEqual(top.refused, []);
       } finally {
-        await browser.close();
+        await top.browser.close();
+      }
+      // An operation with a long path, its parameters, body and answers still fits; so does a webhook's payload.
+      for (const [hash, heading] of [
+        ['#tag/webhook-endpoints/POST/api/webhooks/endpoints/{id}/rotate-secret', 'Rotate the secret'],
+        ['#webhook/POST/order-placed', "order_placed (the show's story)"],
+      ]) {
+        const op = await openDocs(size, hash);
+        try {
+          await op.page.getByRole('heading', { name: heading }).first().waitFor();
+          assert.ok((await op.sideways()) <= 0, `${heading}: the page scrolls ${await op.sideways()} px sideways`);
+          await op.page.screenshot({ path: join(dir, `docs-${size.width}-${heading.split(' ')[0]}.png`) });
+        } finally {
+          await op.browser.close();
+        }
       }
     });
   }

@@ -81,7 +81,7 @@ describe('/stream-test page', () => {
     const page = await browser.newPage();
     await page.goto(`${hub.url}/stream-test`);
     await page.getByRole('link', { name: 'API docs' }).click();
-    await page.locator('.swagger-ui .info .title').filter({ hasText: 'Showwire hub' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'Showwire hub', exact: true }).waitFor({ timeout: 60_000 });
     assert.equal(new URL(page.url()).pathname, '/docs/');
     await page.close();
   });

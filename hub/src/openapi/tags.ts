@@ -9,7 +9,7 @@ export const apiTags = [
   { name: 'Shows', description: 'Shows as the hub folds their events: the list, one show\'s live state, its history paged by id, products and the carousel, transcripts.' },
   { name: 'Commerce', description: 'Cart events and reservations, the show summary and revenue per currency.' },
   { name: 'Supervision', description: 'What support staff see and do: open alerts and their acknowledgement, agent controls, listening in, who watches a show.' },
-  { name: 'Webhooks', description: 'Admin only: webhook endpoints, their secrets, the delivery log with every attempt, redelivery. What the hub sends is under Webhooks (outgoing) below.' },
+  { name: 'Webhook endpoints', description: 'Admin only: webhook endpoints, their secrets, the delivery log with every attempt, redelivery. What the hub sends them is the Webhooks section.' },
   { name: 'LiveKit', description: 'LiveKit tokens, live rooms and their metadata, agent dispatch, thumbnails, and LiveKit\'s own webhook into the hub.' },
   { name: 'Live sessions', description: 'A server-side participant per room: start, stop, list, and its media over WebSocket.' },
   { name: 'Auth', description: 'Hub tokens (JWT, HS256): minting by an admin, and refreshing a session for the length of a show.' },

@@ -29,7 +29,7 @@ import { webhookDocs } from './webhook-docs.js';
  * delivery log with each attempt, and redelivery (one, or every failure since a time).
  */
 export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
-  documentRoutes(app, 'Webhooks', webhookDocs);
+  documentRoutes(app, 'Webhook endpoints', webhookDocs);
   const webhooks = app.hub.webhooks;
   const admin = async (req: FastifyRequest) => assertRole(await req.principal(), 'admin');
   const byId = { params: webhookEndpointParams };
