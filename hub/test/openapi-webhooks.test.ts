@@ -77,8 +77,21 @@ describe('OpenAPI: the outgoing webhooks', () => {
     await post([{ type: 'show_ended' }], agent);
     const test = await requestJson('POST', `${hub.url}/api/webhooks/endpoints/${created.body.id}/test`, admin);
     assert.equal(test.status, 202);
+    // An endpoint that answers 410 is disabled, and the hub's notice reaches an endpoint that asked for it.
+    const gone = await startReceiver(() => ({ status: 410 }));
+    try {
+      const goneEndpoint = await requestJson('POST', `${hub.url}/api/webhooks/endpoints`, admin, { url: gone.url, shows: ['gone-show'] });
+      const watcher = await requestJson('POST', `${hub.url}/api/webhooks/endpoints`, admin, { url: receiver.url, types: [WEBHOOK_ENDPOINT_DISABLED] });
+      assert.equal(goneEndpoint.status, 201);
+      assert.equal(watcher.status, 201);
+      const res = await postJson(`${hub.url}/api/shows/gone-show/events`, [{ type: 'show_started' }], await hub.token('agent', ['gone-show']));
+      assert.equal(res.status, 201);
+      await gone.until(() => gone.received.length === 1, 'the 410');
+    } finally {
+      await gone.close();
+    }
 
-    const expected = ['show_started', 'agent_state', 'transcript', 'tool_call', 'product_created', 'turn_metrics', 'shop.note', 'order_placed', 'alert_raised', 'show_ended', 'show_summary', WEBHOOK_TEST];
+    const expected = ['show_started', 'agent_state', 'transcript', 'tool_call', 'product_created', 'turn_metrics', 'shop.note', 'order_placed', 'alert_raised', 'show_ended', 'show_summary', WEBHOOK_TEST, WEBHOOK_ENDPOINT_DISABLED];
     await receiver.until(() => expected.every((t) => receiver.received.some((d) => d.event?.type === t)), 'a delivery of every type');
 
     const errors = receiver.received.flatMap((d) => validate(d.event));
