@@ -26,7 +26,7 @@ export const livekitDocs: OperationDocs = {
   },
   'POST /api/streaming/rooms/:roomName/end': {
     summary: 'End a live room',
-    description: 'Closes the LiveKit room (everyone leaves) and the show ends. Admin, or a host of the show. 404 for no such live room.',
+    description: "Deletes the LiveKit room, so everyone leaves; LiveKit's `room_finished` then ends the show (`show_ended`). Admin, or a host of the show. 404 for no such live room.",
   },
   'POST /api/streaming/dispatch-agent': {
     summary: 'Send the voice agent into a room',
