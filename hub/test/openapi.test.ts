@@ -72,41 +72,122 @@ describe('OpenAPI contract', () => {
     assert.deepEqual(Object.keys(history.properties).sort(), ['events', 'next', 'truncated']);
   });
 
+  it('every operation has a summary, a description and one declared tag; every declared tag has a description and operations', async () => {
+    const doc = (await getJson(`${url}/openapi.json`)).body;
+    const declared = new Map<string, string>(doc.tags.map((t: { name: string; description: string }) => [t.name, t.description]));
+    const used = new Set<string>();
+    const missing: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, { summary?: string; description?: string; tags?: string[] }>>(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const key = `${method.toUpperCase()} ${path}`;
+        if (!op.summary?.trim()) missing.push(`${key}: no summary`);
+        if (!op.description || op.description.length < 20) missing.push(`${key}: no description`);
+        if (op.tags?.length !== 1 || !declared.has(op.tags[0]!)) missing.push(`${key}: tags ${JSON.stringify(op.tags)} are not one declared tag`);
+        else used.add(op.tags[0]!);
+      }
+    }
+    assert.deepEqual(missing, []);
+    for (const [name, description] of declared) assert.ok(description.length > 20, `tag ${name} has no description`);
+    assert.deepEqual([...declared.keys()].filter((t) => !used.has(t)), [], 'a declared tag with no operation');
+    // Each feature's routes land in its own section.
+    const tagOf = (method: string, path: string) => doc.paths[path][method].tags[0];
+    assert.equal(tagOf('post', '/api/shows/{show}/events'), 'Ingest');
+    assert.equal(tagOf('get', '/api/stream'), 'Streams');
+    assert.equal(tagOf('post', '/api/shows/{show}/control'), 'Supervision');
+    assert.equal(tagOf('post', '/api/webhooks/endpoints'), 'Webhook endpoints');
+    assert.equal(tagOf('get', '/healthz'), 'Health');
+    assert.equal(tagOf('get', '/{*}'), 'Pages');
+    // Summaries name what an operation does, so no two are the same.
+    const summaries = Object.values<Record<string, { summary: string }>>(doc.paths).flatMap((item) => Object.values(item).map((op) => op.summary));
+    assert.equal(new Set(summaries).size, summaries.length, 'two operations share a summary');
+  });
+
   it('serves /docs from the hub itself, with no script or style from elsewhere', async () => {
     const page = await fetch(`${url}/docs/`);
     assert.equal(page.status, 200);
     const html = await page.text();
-    assert.match(html, /swagger-ui/i);
+    assert.match(html, /<meta\s+name="viewport"\s+content="width=device-width/);
     const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
     assert.ok(sources.length > 0);
     for (const src of sources) assert.doesNotMatch(src, /^(https?:)?\/\//, `${src} is not local`);
     const bundle = await fetch(new URL(sources.find((s) => s.endsWith('.js'))!, `${url}/docs/`));
     assert.equal(bundle.status, 200);
+    assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+    assert.ok((await bundle.arrayBuffer()).byteLength > 1_000_000, 'the renderer is served whole, not loaded from a CDN');
   });
 
-  it('in Chromium, /docs renders the document (under the hub\'s CSP) and makes no request elsewhere', async () => {
+  /** A page on /docs in Chromium at a size, recording every request elsewhere and every CSP refusal. */
+  async function openDocs(size: { width: number; height: number; isMobile: boolean }, hash = '') {
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const context = await browser.newContext({ viewport: { width: size.width, height: size.height }, isMobile: size.isMobile, hasTouch: size.isMobile });
+    const page = await context.newPage();
+    const elsewhere: string[] = [];
+    const refused: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(url) && !r.url().startsWith('data:')) elsewhere.push(r.url());
+    });
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+    });
+    await page.goto(`${url}/docs/${hash}`);
+    await page.getByRole('heading', { name: 'Showwire hub', exact: true }).waitFor({ timeout: 60_000 });
+    /** How far the page itself scrolls sideways (0 when everything fits). */
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    return { browser, page, elsewhere, refused, sideways };
+  }
+
+  it('in Chromium, /docs renders the document (under the hub\'s CSP) and makes no request elsewhere', async () => {
+    const { browser, page, elsewhere, refused } = await openDocs({ width: 1440, height: 900, isMobile: false });
     try {
-      const page = await browser.newPage();
-      const elsewhere: string[] = [];
-      const refused: string[] = [];
-      page.on('request', (r) => {
-        if (!r.url().startsWith(url) && !r.url().startsWith('data:')) elsewhere.push(r.url());
-      });
-      page.on('console', (m) => {
-        if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
-      });
-      await page.goto(`${url}/docs/`);
-      await page.locator('.swagger-ui .info .title').filter({ hasText: 'Showwire hub' }).waitFor({ timeout: 30_000 });
       // An operation of each kind is listed: JSON, and the SSE stream.
-      await page.locator('.opblock-summary-path', { hasText: '/api/shows/{show}/events' }).first().waitFor();
-      await page.locator('.opblock-summary-path', { hasText: '/api/stream' }).first().waitFor();
+      await page.getByRole('heading', { name: 'Publish events to a show' }).waitFor();
+      await page.getByRole('link', { name: 'Streams', exact: true }).click();
+      await page.getByRole('heading', { name: 'Stream events of every show (SSE)' }).waitFor();
       assert.deepEqual(elsewhere, []);
       assert.deepEqual(refused, []);
     } finally {
       await browser.close();
     }
   });
+
+  for (const size of [{ width: 390, height: 844, isMobile: true }, { width: 1440, height: 900, isMobile: false }]) {
+    it(`in Chromium at ${size.width} × ${size.height}, /docs lists every tag section and the webhooks, and never scrolls sideways`, async () => {
+      const doc = (await getJson(`${url}/openapi.json`)).body;
+      const tags: string[] = doc.tags.map((t: { name: string }) => t.name);
+      const top = await openDocs(size);
+      try {
+        assert.ok((await top.sideways()) <= 0, `the page scrolls ${await top.sideways()} px sideways`);
+        // On a phone the sections are behind the menu.
+        if (size.isMobile) await top.page.getByRole('button', { name: 'Open Menu' }).click();
+        const sidebar = top.page.getByRole('complementary').filter({ visible: true });
+        const sections = await sidebar.locator('a[href^="#tag/"], a[href="#webhooks"]').filter({ visible: true }).evaluateAll((els) =>
+          els.filter((e) => !e.getAttribute('href')!.slice(5).includes('/')).map((e) => e.textContent!.trim()),
+        );
+        assert.deepEqual(sections, [...tags, 'Webhooks']);
+        // The outgoing webhooks, one per type, under their own section.
+        await sidebar.getByRole('link', { name: 'Webhooks', exact: true }).click();
+        await sidebar.locator('a[href="#webhook/POST/order-placed"]').waitFor();
+        assert.deepEqual(top.elsewhere, []);
+        assert.deepEqual(top.refused, []);
+      } finally {
+        await top.browser.close();
+      }
+      // An operation with a long path, its parameters, body and answers still fits; so does a webhook's payload.
+      for (const [hash, heading] of [
+        ['#tag/webhook-endpoints/POST/api/webhooks/endpoints/{id}/rotate-secret', 'Rotate the secret'],
+        ['#webhook/POST/order-placed', "order_placed (the show's story)"],
+      ]) {
+        const op = await openDocs(size, hash);
+        try {
+          await op.page.getByRole('heading', { name: heading }).first().waitFor();
+          assert.ok((await op.sideways()) <= 0, `${heading}: the page scrolls ${await op.sideways()} px sideways`);
+          await op.page.screenshot({ path: join(dir, `docs-${size.width}-${heading.split(' ')[0]}.png`) });
+        } finally {
+          await op.browser.close();
+        }
+      }
+    });
+  }
 
   it('answers are serialized through their schemas: an endpoint never carries its secret, except where the API says so', async () => {
     const created = await postJson(`${url}/api/webhooks/endpoints`, { url: 'http://127.0.0.1:9/hook' }, admin);

@@ -76,4 +76,13 @@ describe('/stream-test page', () => {
     assert.equal(await page.textContent('#c-dups'), '0');
     assert.deepEqual(problems, []);
   });
+
+  it('links to the API docs, which open from it', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${hub.url}/stream-test`);
+    await page.getByRole('link', { name: 'API docs' }).click();
+    await page.getByRole('heading', { name: 'Showwire hub', exact: true }).waitFor({ timeout: 60_000 });
+    assert.equal(new URL(page.url()).pathname, '/docs/');
+    await page.close();
+  });
 });

@@ -35,6 +35,8 @@ export function Header({ claims, connection, children, onSignOut }: { claims: Cl
             Webhooks
           </Link>
         )}
+        {/* A plain link: /docs is the hub's own page, not a dashboard route. */}
+        <a href="/docs/">API docs</a>
       </nav>
       <div className="topbar-title">{children}</div>
       <div className="topbar-end">

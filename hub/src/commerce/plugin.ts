@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { cartRoutes } from './cart-routes.js';
 import { summaryRoutes } from './summary-routes.js';
+import { documentRoutes } from '../openapi/document-routes.js';
+import { commerceDocs } from './api-docs.js';
 
 /**
  * The show's commerce side: cart events and reservations, summaries and revenue. The reservation
@@ -8,6 +10,7 @@ import { summaryRoutes } from './summary-routes.js';
  * and the timer that frees expired reservations.
  */
 export async function commercePlugin(app: FastifyInstance) {
+  documentRoutes(app, 'Commerce', commerceDocs);
   const { hub } = app;
   const sweep = setInterval(() => {
     const { dropped } = hub.reservations.dropExpired(Date.now() / 1000);

@@ -5,6 +5,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { recordingList, recordingParams, recordingShowParams, type RecordingEntry } from '@showwire/protocol';
 import { assertCanRead, type Principal } from '../auth/access.js';
 import { forbidden, HttpError, notFound } from '../errors.js';
+import { documentRoutes } from '../openapi/document-routes.js';
+import { recordingDocs } from './api-docs.js';
 import { errorResponses, nonJson } from '../openapi.js';
 import type { Recording } from './catalogue.js';
 
@@ -35,6 +37,7 @@ const entryOf = (r: Recording): RecordingEntry => ({ ...r, files: r.files.map((f
  * or a plain link works.
  */
 export const recordingsPlugin: FastifyPluginAsyncZod = async (app) => {
+  documentRoutes(app, 'Recordings', recordingDocs);
   const { hub } = app;
   const storage = hub.recordingStorage;
   await app.register(fastifyStatic, { root: storage.dir, serve: false });

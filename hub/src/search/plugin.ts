@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { replayLink, searchAnswer, searchQuery, type SearchHit } from '@showwire/protocol';
 import { streamScope, type Principal } from '../auth/access.js';
+import { documentRoutes } from '../openapi/document-routes.js';
+import { searchDocs } from './api-docs.js';
 import { errorResponses } from '../openapi.js';
 import type { Hub } from '../hub.js';
 import { toFtsQuery } from './fts-query.js';
@@ -38,9 +40,10 @@ const toHit = (h: StoreHit): SearchHit => ({ ...h, snippet: snippetParts(h.snipp
  * each result linking to the replay at its moment. Answers from this hub's own index (search.db).
  */
 export const searchPlugin: FastifyPluginAsyncZod = async (app) => {
+  documentRoutes(app, 'Search', searchDocs);
   const { hub } = app;
 
-  app.get('/api/search', { schema: { summary: 'Search every show the token may read', tags: ['search'], querystring: searchQuery, response: { 200: searchAnswer, ...errorResponses } } }, async (req) => {
+  app.get('/api/search', { schema: { querystring: searchQuery, response: { 200: searchAnswer, ...errorResponses } } }, async (req) => {
     const principal = await req.principal();
     const q = req.query;
     const match = toFtsQuery(q.q);

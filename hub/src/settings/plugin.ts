@@ -5,6 +5,8 @@ import { RoomServiceClient } from 'livekit-server-sdk';
 import { configUpdate, configView, DEFAULT_SHOW, type EventInput } from '@showwire/protocol';
 import { assertRole } from '../auth/access.js';
 import { badRequest } from '../errors.js';
+import { documentRoutes } from '../openapi/document-routes.js';
+import { settingsDocs } from './api-docs.js';
 import { errorResponses } from '../openapi.js';
 
 /** New LiveKit credentials are tried with one call to the server; a wrong key or secret is refused there. */
@@ -41,6 +43,7 @@ async function writableDirectory(dir: string): Promise<string | undefined> {
  * changed, never a value.
  */
 export const settingsPlugin: FastifyPluginAsyncZod = async (app) => {
+  documentRoutes(app, 'Settings', settingsDocs);
   const { hub } = app;
   const settings = hub.settings;
 
