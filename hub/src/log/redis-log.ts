@@ -6,6 +6,7 @@ import { createListeners } from './listeners.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
 import { createRedisReader } from './redis-reader.js';
 import { redisRetention } from './redis-retention.js';
+import { createAppendBatcher, type AppendAnswer } from './redis-append-batch.js';
 import { appendScript, NO_APPEND_HOOK } from './redis-scripts.js';
 
 export interface RedisLogOptions {
@@ -31,7 +32,8 @@ const wrap = (error: unknown): never => {
 };
 
 /**
- * The event log on Redis Streams, for many hubs on one Redis (docs/redis.md): appends are one Lua script each (redis-scripts.ts), so ids are strictly increasing
+ * The event log on Redis Streams, for many hubs on one Redis (docs/redis.md): appends are Lua
+ * scripts, the concurrent requests' appends together in one call (redis-append-batch.ts), so ids are strictly increasing
  * across every hub; a show's history is its own stream (a page is one XRANGE); every hub hears
  * every append through one blocking XREAD on a connection of its own (redis-reader.ts).
  */
@@ -49,6 +51,7 @@ export interface RedisAppendHook {
 
 /** A hook that refuses this many appends in a row fails the append. */
 const HOOK_TRIES = 5;
+const NO_HOOK = { keys: [], args: [] };
 
 /** The Redis log, plus its connection and key prefix for features that share its keyspace. */
 export interface RedisEventLog extends HubLog {
@@ -97,6 +100,10 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog
     deliver: (records) => listeners.emit(records),
   });
   const retention = redisRetention(redis, keys);
+  const batcher = createAppendBatcher(
+    (k, a) => (redis as unknown as { swAppend(n: number, ...a: Array<string | number>): Promise<AppendAnswer[]> }).swAppend(k.length, ...k, ...a),
+    () => ({ keys: [keys.epoch, keys.seq, keys.log, keys.shows], args: [epoch] }),
+  );
   const seqOfId = (id: string) => Number(id.slice(epoch.length + 1));
   let closed = false;
 
@@ -131,27 +138,25 @@ export async function openRedisLog(opts: RedisLogOptions): Promise<RedisEventLog
     },
     async append(events) {
       if (closed) throw new Error('log is closed');
-      const keyList = [keys.epoch, keys.seq, keys.log, keys.shows];
-      const args: Array<string | number> = [epoch, events.length];
+      const eventKeys: string[] = [];
+      const eventArgs: Array<string | number> = [];
       for (const e of events) {
         const { type, show, timestamp, receivedAt, source, ...rest } = e;
-        keyList.push(keys.show(show), keys.eids(show));
+        eventKeys.push(keys.show(show), keys.eids(show));
         const body = JSON.stringify({ show, type, timestamp, receivedAt, source, ...rest });
-        args.push(show, e.eventId ?? '', type, receivedAt, body);
+        eventArgs.push(show, e.eventId ?? '', type, receivedAt, body);
       }
-      const run = (hooked: { keys: string[]; args: Array<string | number> }) => {
-        const k = [...keyList, ...hooked.keys];
-        return (redis as unknown as { swAppend(n: number, ...a: Array<string | number>): Promise<Array<[number, string, number?]>> }).swAppend(k.length, ...k, ...args, ...hooked.args);
-      };
-      let answer: Array<[number, string, number?]> | undefined;
-      for (let tries = 0; !answer; tries++) {
+      let answer: AppendAnswer | undefined;
+      for (let tries = 0; typeof answer !== 'object'; tries++) {
         try {
-          answer = await run(hook ? await hook.prepare(events, tries > 0) : { keys: [], args: [] });
+          const hooked = hook ? await hook.prepare(events, tries > 0) : NO_HOOK;
+          answer = await batcher.add({ n: events.length, eventKeys, eventArgs, hook: hooked });
         } catch (error) {
           if (error instanceof Error && error.message.startsWith('EPOCH')) throw new StoreUnavailableError('Redis', error);
-          if (error instanceof Error && error.message.startsWith('HOOK') && tries + 1 < HOOK_TRIES) continue;
           return wrap(error);
         }
+        // Refused by the hook (what it prepared from changed): asked again, in a later call.
+        if (typeof answer === 'string' && !(answer.startsWith('HOOK') && tries + 1 < HOOK_TRIES)) return wrap(new Error(answer));
       }
       return answer.map(([seq, json, dup], i): AppendedRecord => {
         const e = events[i]!;
