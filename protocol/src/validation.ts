@@ -71,7 +71,7 @@ export function parseEventInput(raw: unknown, prefix = ''): ParseResult<EventInp
   if (size > MAX_EVENT_BYTES) {
     return { ok: false, issues: [{ path: at(''), message: `event is ${size} bytes; the limit is ${MAX_EVENT_BYTES}` }] };
   }
-  return { ok: true, value: parsed.data as EventInput };
+  return { ok: true, value: parsed.data };
 }
 
 /**
