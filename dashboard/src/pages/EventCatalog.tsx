@@ -46,7 +46,7 @@ export function EventCatalog({ claims, onSignOut }: PageProps) {
         </p>
         <input placeholder="Filter types" value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter types" />
         {shown.map((t) => {
-          const props = ((t.schema as { properties?: Record<string, FieldSchema> }).properties ?? {}) as Record<string, FieldSchema>;
+          const props = ((t.schema as { properties?: Record<string, FieldSchema> }).properties ?? {});
           const required = new Set((t.schema as { required?: string[] }).required ?? []);
           return (
             <section key={t.type} className="panel catalog-type" id={t.type} data-type={t.type}>
