@@ -29,7 +29,7 @@ describe('SQLite log files from before show_counts', () => {
     try {
       const log = openSqliteLog(file);
       const now = Date.now() / 1000;
-      await log.append(Array.from({ length: 150 }, (_, n) => ({ type: 'x', show: 'old', source: 'agent:t', timestamp: now, receivedAt: now, n })) as NewEvent[]);
+      await log.append(Array.from({ length: 150 }, (_, n) => ({ type: 'x', show: 'old', source: 'agent:t', timestamp: now, receivedAt: now, n })));
       await log.close();
       const raw = new Database(file);
       raw.exec('DROP TABLE show_counts');

@@ -12,7 +12,7 @@ type FullLog = EventLog & RetainingLog & CheckedLog;
 export function logConformance(name: string, factory: () => Promise<{ log: FullLog; reopen: () => Promise<FullLog>; cleanup: () => Promise<void> }>) {
   const now = () => Date.now() / 1000;
   const ev = (show: string, type: string, fields: Record<string, unknown> = {}): NewEvent =>
-    ({ type, show, source: 'agent:test', timestamp: now(), receivedAt: now(), ...fields }) as NewEvent;
+    ({ type, show, source: 'agent:test', timestamp: now(), receivedAt: now(), ...fields });
 
   describe(`EventLog conformance: ${name}`, () => {
     it('assigns strictly increasing ids across shows, in the order appends were made, and reads them back', async () => {
