@@ -187,11 +187,9 @@ export interface StoredFields {
 }
 
 /** Strict objects of each type's own fields: the loose input schemas' index signature would swallow them in types. */
-const knownFieldObjects = Object.fromEntries(knownEventTypes.map((t) => [t, z.object(knownEventFields[t])])) as {
-  [T in KnownEventType]: z.ZodObject<Fields<T>>;
-};
+type KnownFieldObjects = { [T in KnownEventType]: z.ZodObject<Fields<T>> };
 
-type KnownOf<T extends KnownEventType> = z.output<(typeof knownFieldObjects)[T]> & StoredFields & { type: T };
+type KnownOf<T extends KnownEventType> = z.output<KnownFieldObjects[T]> & StoredFields & { type: T };
 
 /** A stored event of a known type, as read from the log, SSE or a webhook. */
 export type KnownEvent = { [T in KnownEventType]: KnownOf<T> }[KnownEventType];
