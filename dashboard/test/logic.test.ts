@@ -73,12 +73,11 @@ describe('connection: a refused token stops the retries', () => {
       onmessage: ((e: MessageEvent) => void) | null = null;
       onerror: ((e: Event) => void) | null = null;
       constructor(url: string) {
-        const self = this;
         made.push({
           url,
           closed: false,
-          open: () => self.onopen?.(new Event('open')),
-          fail: () => self.onerror?.(new Event('error')),
+          open: () => this.onopen?.(new Event('open')),
+          fail: () => this.onerror?.(new Event('error')),
         });
       }
       close() {
@@ -100,7 +99,7 @@ describe('connection: a refused token stops the retries', () => {
       EventSource: Fake,
       maxBackoffMs: 20,
       offlineAfterAttempts: 1,
-      authorized: async () => (asked++, false),
+      authorized: () => Promise.resolve((asked++, false)),
       onUnauthorized: () => refused++,
     });
     made[0]!.open();

@@ -78,9 +78,10 @@ export function ListenIn({ show, token, autoStart = false }: { show: string; tok
   };
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- autoStart starts listening on mount, and start() reports its progress in state
     if (autoStart) void start();
     return () => session.current?.stop();
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps -- once, on mount: a re-render must not restart the microphone
 
   const pct = Math.min(100, Math.round(Math.sqrt(level) * 100));
   return (

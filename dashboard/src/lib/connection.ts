@@ -97,7 +97,7 @@ export function openConnection(opts: ConnectionOptions) {
       arm();
       let data: { type?: string; id?: string; timestamp?: number };
       try {
-        data = JSON.parse(String(m.data));
+        data = JSON.parse(String(m.data)) as typeof data;
       } catch {
         return;
       }

@@ -20,7 +20,7 @@ import { ListenIn } from '../components/ListenIn.js';
 import { Presence } from '../components/Presence.js';
 import { useHubNow } from '../live/use-now.js';
 import { useLiveShows } from '../live/use-live-shows.js';
-import { AgentChip } from './Wall.js';
+import { AgentChip } from '../components/AgentChip.js';
 
 export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: PageProps & { show: string }) {
   const live = useLiveShows(token, show, undefined, onUnauthorized);

@@ -1,5 +1,5 @@
 import { memo, useEffect, useMemo, useState } from 'react';
-import type { ShowState } from '@showwire/protocol';
+import { AgentChip } from '../components/AgentChip.js';
 import { AlertList, type ListedAlert } from '../components/AlertList.js';
 import { Header, Notice } from '../components/Header.js';
 import { LatencyBadge } from '../components/Latency.js';
@@ -206,17 +206,3 @@ const ShowCard = memo(function ShowCard({ card, now }: { card: WallCard; now: nu
     </Link>
   );
 });
-
-export function AgentChip({ state: s }: { state: ShowState }) {
-  // An ended show, or an agent whose session closed, has no agent state worth showing.
-  if (s.status === 'ended') return <span className="agent agent-unknown">Show ended</span>;
-  if (s.agentClosed) return <span className="agent agent-unknown" data-agent-state="closed">Agent left</span>;
-  const st = s.agentSpeaking ? 'speaking' : (s.agentState ?? 'unknown');
-  if (st === 'unknown') return <span className="agent agent-unknown">No agent yet</span>;
-  return (
-    <span className={`agent agent-${st}`} data-agent-state={st}>
-      <span className="agent-dot" aria-hidden="true" />
-      {st}
-    </span>
-  );
-}

@@ -39,6 +39,7 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
   }, [api, endpoint, status, onUnauthorized]);
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- polls the hub: the first load at once, then every REFRESH_MS
     void refresh();
     const t = setInterval(() => void refresh(), REFRESH_MS);
     return () => clearInterval(t);
@@ -64,6 +65,7 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
     setNext(page.next);
   };
 
+  // eslint-disable-next-line react-hooks/purity -- ages are shown against the clock of each poll's render, on purpose
   const now = Date.now() / 1000;
   return (
     <>
@@ -103,10 +105,10 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
                       </td>
                       <td className="row-actions">
                         <EndpointActions ep={ep} api={api} act={act} />
-                        <button type="button" className="btn-quiet" onClick={() => act(() => api.test(ep.id), 'Test message queued')}>
+                        <button type="button" className="btn-quiet" onClick={() => void act(() => api.test(ep.id), 'Test message queued')}>
                           Send test
                         </button>{' '}
-                        <button type="button" className="btn-quiet" onClick={() => act(() => api.setEnabled(ep.id, !ep.enabled), ep.enabled ? 'Disabled' : 'Enabled')}>
+                        <button type="button" className="btn-quiet" onClick={() => void act(() => api.setEnabled(ep.id, !ep.enabled), ep.enabled ? 'Disabled' : 'Enabled')}>
                           {ep.enabled ? 'Disable' : 'Enable'}
                         </button>
                       </td>
@@ -162,7 +164,7 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
                         <button type="button" className="btn-quiet" onClick={() => setOpen(open === d.id ? undefined : d.id)}>
                           {open === d.id ? 'Close' : 'Attempts'}
                         </button>{' '}
-                        <button type="button" className="btn-quiet" onClick={() => act(() => api.redeliver(d.id), `Delivery ${d.id} queued again`)}>
+                        <button type="button" className="btn-quiet" onClick={() => void act(() => api.redeliver(d.id), `Delivery ${d.id} queued again`)}>
                           Redeliver
                         </button>
                       </td>
