@@ -3,7 +3,6 @@ import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { NewEvent } from '../src/log/event-log.js';
 import { openSqliteLog } from '../src/log/sqlite-log.js';
 import { tempDir } from '@showwire/testkit';
 import { logConformance } from './helpers/log-conformance.js';
