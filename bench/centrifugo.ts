@@ -70,8 +70,8 @@ export async function startCentrifugo(): Promise<Centrifugo> {
   writeFileSync(file, JSON.stringify(config, null, 2));
   const child = spawn(bin, ['--config', file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   await waitForPort(port, child, () => `centrifugo: ${out}`);
   const base = `http://127.0.0.1:${port}`;
   const key = new TextEncoder().encode(secret);

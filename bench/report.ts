@@ -1,4 +1,5 @@
 import type { RedisBench } from './redis.js';
+import type { settings } from './settings.js';
 import type { FanoutResult, IdleResult, IngestResult, ResumeResult } from '@showwire/stream-test/load';
 import type { AgentClientResult } from './agent-client.js';
 import type { StreamIngestResult } from './stream-ingest.js';
@@ -10,7 +11,7 @@ type Each<T> = Record<Name, T>;
 
 export interface BenchResult {
   machine: Record<string, string | number>;
-  settings: Record<string, number>;
+  settings: typeof settings;
   /** (a0) with one subscriber: its CPU per delivery is the CPU per published event. */
   publishCost: Each<FanoutResult>;
   fanout: Each<FanoutResult>;

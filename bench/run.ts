@@ -36,11 +36,11 @@ async function main() {
   try {
     // BENCH_LIVE_SESSION=1: the hub runs one live session (LiveKit, a generated host, a viewer) throughout.
     const liveKit = process.env.BENCH_LIVE_SESSION === '1' ? await startLiveKitForBench() : undefined;
-    if (liveKit) servers.push({ name: 'livekit', base: liveKit.httpUrl, pids: () => [], stop: liveKit.stop });
+    if (liveKit) servers.push({ name: 'livekit', base: liveKit.httpUrl, pids: () => [], stop: () => liveKit.stop() });
     const hub = await startHub(liveKit ? { LIVEKIT_URL: liveKit.url, LIVEKIT_API_KEY: liveKit.apiKey, LIVEKIT_API_SECRET: liveKit.apiSecret } : {});
     servers.push(hub);
     const live = liveKit && (await startLiveSession(hub.base, liveKit));
-    if (live) servers.unshift({ name: 'live session', base: '', pids: () => [], stop: live.stop });
+    if (live) servers.unshift({ name: 'live session', base: '', pids: () => [], stop: () => live.stop() });
     const nchan = await startNchan(Math.min(nofile, 65_536));
     servers.push(nchan);
     const cf = await startCentrifugo();

@@ -87,9 +87,9 @@ export async function startHub(extraEnv: Record<string, string> = {}): Promise<S
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const base = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
+    child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /Showwire dashboard: (http:\/\/[^/\s]+)/.exec(out);
       if (m) resolve(m[1]!);
@@ -122,8 +122,8 @@ export async function startNchan(nofile: number): Promise<Server> {
   writeFileSync(join(prefix, 'nginx.conf'), conf);
   const child = spawn('nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   await waitForPort(port, child, () => `nginx:\n${out}`);
   return {
     name: 'nchan',
@@ -141,8 +141,8 @@ export function output(cmd: string, args: string[]) {
   return new Promise<string>((resolve) => {
     const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let s = '';
-    c.stdout!.on('data', (d: Buffer) => (s += d.toString()));
-    c.stderr!.on('data', (d: Buffer) => (s += d.toString()));
+    c.stdout.on('data', (d: Buffer) => (s += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (s += d.toString()));
     c.on('error', () => resolve(''));
     c.on('exit', () => resolve(s.trim()));
   });

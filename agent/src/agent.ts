@@ -105,6 +105,7 @@ export default defineAgent({
       // without a session must not stay in the room looking alive.
       session.on(voice.AgentSessionEventTypes.Close, ({ error, reason }) => {
         logger.info({ show, reason, err: error ? String((error instanceof Error ? error : error.error).message) : undefined }, 'agent session closed');
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-comparison -- the SDK types a close reason as CloseReason | string
         if (error || reason === voice.CloseReason.ERROR) ended.note(END_REASONS.error);
         ended.post(END_REASONS.shutdown);
         ctx.shutdown(`agent session closed: ${reason}`);
@@ -118,7 +119,7 @@ export default defineAgent({
           end(seen ? END_REASONS.hostGone : END_REASONS.noHost);
         },
       });
-      ctx.addShutdownCallback(async () => stopWatching());
+      ctx.addShutdownCallback(() => Promise.resolve(stopWatching()));
 
       const agent = showAgent({ hub, token: config.HUB_AGENT_TOKEN, room: ctx.room, hostIdentity, log: (m, e) => logger.warn({ err: e }, m) }, meta);
       await session.start({
@@ -171,7 +172,7 @@ export function showAgent(deps: ToolDeps, meta: DispatchMetadata = {}) {
 
 /** Load as the share of `maxJobs` running, full at the cap: capacity by shows, not by CPU. */
 function loadByJobs(maxJobs: number) {
-  return { loadFunc: async (server: AgentServer) => server.activeJobs.length / maxJobs, loadThreshold: 1 };
+  return { loadFunc: (server: AgentServer) => Promise.resolve(server.activeJobs.length / maxJobs), loadThreshold: 1 };
 }
 
 // Started as a program (not imported by a job process or a test): run the worker.

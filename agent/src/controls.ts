@@ -34,7 +34,7 @@ export function registerControls(room: Room, session: voice.AgentSession, opts: 
     };
   };
 
-  const handle = (fn: (payload: Record<string, unknown>) => Promise<unknown> | unknown) => async (data: RpcInvocationData) => {
+  const handle = (fn: (payload: Record<string, unknown>) => unknown) => async (data: RpcInvocationData) => {
     let payload: Record<string, unknown> = {};
     try {
       payload = data.payload ? (JSON.parse(data.payload) as Record<string, unknown>) : {};

@@ -51,7 +51,7 @@ export function notifyHost(deps: HostRpcDeps, method: string, payload: unknown):
   if (!host) return;
   const destinationIdentity = host.identity;
   local.performRpc({ destinationIdentity, method, payload: JSON.stringify(payload), responseTimeout: HOST_RPC_TIMEOUT_MS }).catch((error: unknown) => {
-    const code = error instanceof RpcError ? ` (code ${error.code})` : '';
+    const code = error instanceof RpcError ? ` (code ${Number(error.code)})` : '';
     deps.log?.(`RPC ${method} to ${destinationIdentity} failed${code}: ${error instanceof Error ? error.message : String(error)}`, error);
   });
 }

@@ -5,7 +5,7 @@ import * as openai from '@livekit/agents-plugin-openai';
 import { LIB_LOG_LEVEL, startHub, type TestHub, listen, startFakeOpenAI, type FakeOpenAI } from '@showwire/testkit';
 import { showAgent } from '../src/agent.js';
 import { bridgeSession } from '../src/bridge.js';
-import { createHubClient, type HubClient } from '../src/hub-client.js';
+import { createHubClient } from '../src/hub-client.js';
 
 initializeLogger({ pretty: false, level: LIB_LOG_LEVEL });
 

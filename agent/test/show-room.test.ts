@@ -145,7 +145,9 @@ describe('the agent in a real show: viewers around the host', () => {
       await w.until((d) => d.type === 'agent_ready', 'agent_ready');
 
       let third: Promise<Participant> | undefined;
-      await hostP!.speak(pcm, () => (third = enter(show, `viewer-${i}-v3`, 'hub-viewer')));
+      await hostP!.speak(pcm, () => {
+        third = enter(show, `viewer-${i}-v3`, 'hub-viewer');
+      });
       viewers.push(await third!);
       await w.turns(1);
       assertTurn(w.data(), 1, host, () => `run ${i} (${run.what}); ${w.context()}`);
@@ -176,7 +178,9 @@ describe('the agent in a real show: viewers around the host', () => {
     await w.until((d) => d.type === 'agent_ready', 'agent_ready');
 
     let left: Promise<void> | undefined;
-    await host.speak(pcm, () => (left = v1.leave()));
+    await host.speak(pcm, () => {
+      left = v1.leave();
+    });
     await left;
     await w.turns(1);
     await enter(show, 'viewer-l3', 'hub-viewer'); // and one joins between the turns

@@ -67,10 +67,12 @@ export function App() {
       },
       onUnauthorized,
     );
-  }, [session, token === null]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [session, token === null]); // eslint-disable-line react-hooks/exhaustive-deps -- one refresher per session: a refreshed token must not restart it
   if (refused) return <SignIn onToken={signIn} reason={refused} />;
-  const expired = claims?.exp !== undefined && claims.exp * 1000 < Date.now();
-  if (expired) return <SignIn onToken={signIn} reason={signInReason(claims, Date.now() / 1000)} />;
+  // eslint-disable-next-line react-hooks/purity -- the token's expiry is judged against the clock at each render, on purpose
+  const nowSeconds = Date.now() / 1000;
+  const expired = claims?.exp !== undefined && claims.exp < nowSeconds;
+  if (expired) return <SignIn onToken={signIn} reason={signInReason(claims, nowSeconds)} />;
 
   const common = { token, claims, onSignOut: signOut, onUnauthorized };
   const onlyOneShow = Boolean(host && !canSeeAll(claims));

@@ -21,7 +21,7 @@ after(() => hub?.close());
 test('history pages then the stream from the last id: every event once, in order, also while publishing', async () => {
   const show = 'conn-history';
   await publish(hub.url, agent, show, lines(0, 25));
-  const history = await loadHistory(show, staff, { pageSize: 10, fetch: (u, i) => fetch(new URL(String(u), hub.url), i) });
+  const history = await loadHistory(show, staff, { pageSize: 10, fetch: (u, i) => fetch(new URL(u instanceof Request ? u.url : u, hub.url), i) });
   assert.equal(history.events.length, 25, 'three pages of 10, 10, 5');
   assert.equal(history.truncated, false);
 

@@ -14,7 +14,7 @@ import { filterCards, rankedAlerts, sortedCards, type WallFilter } from '../src/
 
 let seq = 0;
 const ev = (show: string, type: string, fields: Record<string, unknown> = {}, id = String(++seq)): HubEvent =>
-  ({ id, show, type, timestamp: 1000 + seq, receivedAt: 1000 + seq, source: 'agent:test', ...fields }) as HubEvent;
+  ({ id, show, type, timestamp: 1000 + seq, receivedAt: 1000 + seq, source: 'agent:test', ...fields });
 
 describe('ids', () => {
   test('digit ids compare as numbers, past 2^53 too', () => {
@@ -59,7 +59,7 @@ describe('sign-in token', () => {
     assert.match(signInReason(claims, 1000), /^Your session expired\./);
     assert.match(signInReason(claims, 950), /^Your session expired\./, 'our clock 50 s behind the hub');
     assert.match(signInReason(claims, 900), /no longer accepts this sign-in/, 'far from exp: not an expiry');
-    assert.match(signInReason({ ...claims, exp: undefined } as never, 1e9), /no longer accepts this sign-in/);
+    assert.match(signInReason({ ...claims, exp: undefined }, 1e9), /no longer accepts this sign-in/);
     assert.match(signInReason(undefined, 0), /needs a sign-in/);
   });
 });
@@ -73,12 +73,11 @@ describe('connection: a refused token stops the retries', () => {
       onmessage: ((e: MessageEvent) => void) | null = null;
       onerror: ((e: Event) => void) | null = null;
       constructor(url: string) {
-        const self = this;
         made.push({
           url,
           closed: false,
-          open: () => self.onopen?.(new Event('open')),
-          fail: () => self.onerror?.(new Event('error')),
+          open: () => this.onopen?.(new Event('open')),
+          fail: () => this.onerror?.(new Event('error')),
         });
       }
       close() {
@@ -100,7 +99,7 @@ describe('connection: a refused token stops the retries', () => {
       EventSource: Fake,
       maxBackoffMs: 20,
       offlineAfterAttempts: 1,
-      authorized: async () => (asked++, false),
+      authorized: () => Promise.resolve((asked++, false)),
       onUnauthorized: () => refused++,
     });
     made[0]!.open();

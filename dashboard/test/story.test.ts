@@ -79,7 +79,7 @@ describe('the show\'s story in the browser', () => {
       // The download button fetches the transcript file, final lines with speakers.
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('.downloads a[data-format="txt"]').click()]);
       assert.equal(download.suggestedFilename(), `${SHOW}-transcript.txt`);
-      const text = readFileSync((await download.path())!, 'utf8');
+      const text = readFileSync((await download.path()), 'utf8');
       assert.match(text, /^\[00:00:00\] Maya: Welcome, everyone\n\[00:00:00\] Agent: The blue mug is on screen\n\[00:00:0\d\] Maya: Thanks for watching\n$/);
     } finally {
       await context.close();

@@ -57,7 +57,7 @@ const code = (v: string) => '`' + v + '`';
 function shown(value: unknown): string {
   if (value === undefined) return '';
   if (Array.isArray(value)) return value.length ? code(value.join(',')) : '(empty)';
-  return code(String(value));
+  return code(typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value));
 }
 
 /** What a variable accepts, in words, from the input side (what is typed) and the output side (ranges after parsing). */

@@ -22,7 +22,7 @@ describe('request bodies with Content-Encoding', () => {
     const res = await fetch(`${hub.url}/api/shows/${show}/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-encoding': encoding, authorization: `Bearer ${agent}` },
-      body,
+      body: new Uint8Array(body),
     });
     return { status: res.status, body: await res.json() };
   }

@@ -118,7 +118,7 @@ describe('controls and listen-in over LiveKit', () => {
     const res = await postJson(`${hub.url}/api/shows/${SHOW}/listen`, {}, await hub.token('staff', ['*'], 600, 'sam'));
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.url, lk.url);
-    const grant = (decodeJwt(res.body.token) as any).video;
+    const grant = (decodeJwt<any>(res.body.token)).video;
     assert.deepEqual(
       { room: grant.room, hidden: grant.hidden, canSubscribe: grant.canSubscribe, canPublish: grant.canPublish, canPublishData: grant.canPublishData },
       { room: SHOW, hidden: true, canSubscribe: true, canPublish: false, canPublishData: false },

@@ -78,7 +78,7 @@ describe('docs', () => {
   it('leaves no source comment pointing at a design document outside the repository', async () => {
     // git grep: the tracked sources only, not node_modules or build output.
     const { stdout } = await run('git', ['grep', '-n', '-E', 'DESIGN\\.md|\\.\\./shared/', '--', '*.ts', '*.tsx', ':!hub/test/docs.test.ts'], { cwd: REPO_ROOT }).catch((e: { code?: number; stdout?: string }) =>
-      e.code === 1 ? { stdout: '' } : Promise.reject(e),
+      e.code === 1 ? { stdout: '' } : Promise.reject(e as Error),
     );
     assert.equal(stdout, '');
   });

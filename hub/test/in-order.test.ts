@@ -32,7 +32,7 @@ describe('requests in order per connection', () => {
     try {
       const ws = new WebSocket(`${url.replace('http', 'ws')}/ws`);
       const greeting = await new Promise<string>((resolve, reject) => {
-        ws.once('message', (m) => resolve(String(m)));
+        ws.once('message', (m) => resolve((m as Buffer).toString()));
         ws.once('error', reject);
         setTimeout(() => reject(new Error('the upgrade hung')), 5000).unref();
       });

@@ -75,7 +75,7 @@ describe('live sessions under bad conditions', () => {
       let audioBytes = 0;
       const fast = new WebSocket(`${hub.url.replace('http', 'ws')}/api/live-sessions/ws/live/${ROOM}?access_token=${staff}`);
       fast.on('message', (data, binary) => {
-        if (!binary) audioBytes += Buffer.from(data.toString().slice(6), 'base64').length;
+        if (!binary) audioBytes += Buffer.from((data as Buffer).toString().slice(6), 'base64').length;
       });
       await waitFor('audio at the reading viewer', () => audioBytes > 0, 30_000);
 

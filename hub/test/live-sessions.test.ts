@@ -35,7 +35,7 @@ function viewer(url: string) {
   ws.on('message', (data, isBinary) => {
     if (isBinary) frames.push({ at: Date.now(), jpeg: data as Buffer });
     else {
-      const text = data.toString();
+      const text = (data as Buffer).toString();
       if (text.startsWith('audio:')) audio.push(Buffer.from(text.slice(6), 'base64'));
       else other.push(text);
     }

@@ -43,7 +43,7 @@ describe('agent dispatch through the hub', () => {
       }),
     );
     const registered = new Promise<void>((resolve, reject) => {
-      worker.event.once('worker_registered' as never, () => resolve());
+      worker.event.once('worker_registered', () => resolve());
       setTimeout(() => reject(new Error('the agent worker did not register with LiveKit in 30 s')), 30_000).unref();
     });
     running = worker.run();

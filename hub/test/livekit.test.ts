@@ -53,7 +53,7 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
     const host = await postJson(`${hub.url}/api/streaming/token`, body, await hub.token('host', [SHOW]));
     assert.equal(host.status, 200);
     assert.equal(host.body.url, lk.url);
-    const grants = decodeJwt(host.body.token) as any;
+    const grants = decodeJwt<any>(host.body.token);
     assert.equal(grants.sub, 'alice');
     assert.deepEqual(
       { ...grants.video },
@@ -63,12 +63,12 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
     // The agent tells the host from viewers by this attribute.
     assert.equal(grants.attributes['showwire.role'], 'host');
     assert.match(grants.attributes['showwire.owner'], /^[\w-]{16}$/, 'the owning token, as a digest');
-    const hubClaims = decodeJwt(host.body.hubToken) as any;
+    const hubClaims = decodeJwt<any>(host.body.hubToken);
     assert.deepEqual({ role: hubClaims.role, shows: hubClaims.shows, sub: hubClaims.sub }, { role: 'host', shows: [SHOW], sub: 'alice' });
 
     const viewer = await postJson(`${hub.url}/api/streaming/token`, { roomName: SHOW, participantName: 'bob' });
     assert.equal(viewer.status, 200);
-    const vg = decodeJwt(viewer.body.token) as any;
+    const vg = decodeJwt<any>(viewer.body.token);
     assert.equal(vg.video.canPublish, false);
     assert.equal(vg.video.roomAdmin, false);
     assert.equal(vg.attributes['showwire.role'], 'viewer');
@@ -76,19 +76,19 @@ describe('LiveKit side of the hub, against a real livekit-server', () => {
     assert.match(viewer.body.identity, /^viewer-[\w-]{16}$/);
     assert.equal(vg.sub, viewer.body.identity);
     assert.equal(vg.name, 'bob');
-    assert.equal((decodeJwt(viewer.body.hubToken) as any).role, 'viewer');
+    assert.equal((decodeJwt<any>(viewer.body.hubToken)).role, 'viewer');
 
     // The audit/setup doc shape: GET and POST, room/username/admin → {token, url}.
     const get = await getJson(`${hub.url}/api/livekit/token?room=${SHOW}&username=carol`);
     assert.equal(get.status, 200);
     assert.deepEqual(Object.keys(get.body).sort(), ['token', 'url']);
-    assert.equal((decodeJwt(get.body.token) as any).video.canPublish, false);
+    assert.equal((decodeJwt<any>(get.body.token)).video.canPublish, false);
     const adminGet = await getJson(`${hub.url}/api/livekit/token?room=${SHOW}&username=carol&admin=true`);
     assert.equal(adminGet.status, 401, 'admin=true needs a host or admin hub token');
     const post = await postJson(`${hub.url}/api/livekit/token`, { room: SHOW, username: 'dave', admin: true }, admin);
     assert.equal(post.status, 200);
-    assert.equal((decodeJwt(post.body.token) as any).video.roomAdmin, true);
-    assert.equal((decodeJwt(post.body.token) as any).attributes['showwire.role'], 'host');
+    assert.equal((decodeJwt<any>(post.body.token)).video.roomAdmin, true);
+    assert.equal((decodeJwt<any>(post.body.token)).attributes['showwire.role'], 'host');
   });
 
   it('a host joins and publishes audio, a viewer cannot publish; the stream shows show_started, viewer_joined/left; rooms, metadata and end work', async () => {

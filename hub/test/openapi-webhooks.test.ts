@@ -29,9 +29,10 @@ describe('OpenAPI: the outgoing webhooks', () => {
 
   const payloadSchema = (type: string) => (doc.webhooks[type] ?? doc.webhooks.custom).post.requestBody.content['application/json'].schema;
   const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
-  const validate = (event: { type: string }) => {
-    const check = ajv.compile(payloadSchema(event.type));
-    return check(event) ? [] : (check.errors ?? []).map((e) => `${event.type}${e.instancePath} ${e.message}`);
+  const validate = (event: { type: string }): string[] => {
+    const { type } = event;
+    const check = ajv.compile(payloadSchema(type));
+    return check(event) ? [] : (check.errors ?? []).map((e) => `${type}${e.instancePath} ${e.message}`);
   };
 
   it('has one webhook per known event type, the hub notices and custom types, each a signed POST with its answers', () => {

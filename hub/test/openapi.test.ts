@@ -53,7 +53,7 @@ describe('OpenAPI contract', () => {
     // HEAD routes are Fastify's automatic twins of GET; hidden ones are /docs' own files and /openapi.json.
     const registered = routes
       .flatMap((r) => [r.method].flat().map((m) => ({ m, r })))
-      .filter(({ m, r }) => m !== 'HEAD' && !(r.schema as { hide?: boolean } | undefined)?.hide)
+      .filter(({ m, r }) => m !== 'HEAD' && !r.schema?.hide)
       .map(({ m, r }) => `${m} ${documentPath(r.url)}`);
     assert.ok(registered.length > 40, `only ${registered.length} routes seen`);
     assert.deepEqual([...documented].sort(), [...new Set(registered)].sort());
@@ -176,7 +176,7 @@ describe('OpenAPI contract', () => {
       for (const [hash, heading] of [
         ['#tag/webhook-endpoints/POST/api/webhooks/endpoints/{id}/rotate-secret', 'Rotate the secret'],
         ['#webhook/POST/order-placed', "order_placed (the show's story)"],
-      ]) {
+      ] as const) {
         const op = await openDocs(size, hash);
         try {
           await op.page.getByRole('heading', { name: heading }).first().waitFor();

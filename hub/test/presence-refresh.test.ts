@@ -67,7 +67,7 @@ describe('POST /api/auth/refresh', () => {
   /** As the dashboard sends it: no body. */
   const refresh = async (token?: string) => {
     const res = await fetch(`${hub.url}/api/auth/refresh`, { method: 'POST', headers: token ? { authorization: `Bearer ${token}` } : {} });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) };
   };
 
   it('trades a valid token for a fresh one with the same claims and lifetime, keeping the first sign-in time', async () => {

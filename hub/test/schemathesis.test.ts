@@ -77,7 +77,7 @@ describe('schemathesis against a running hub', () => {
       '--no-color',
     ];
     // In the temporary directory: schemathesis keeps a cache (`.schemathesis/`) in its working directory.
-    const child = spawn(ST!, args, { cwd: reports, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+    const child = spawn(ST, args, { cwd: reports, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));

@@ -11,7 +11,7 @@ const T0 = 1_800_000_000;
 const LONG_FILLER = 'we talked about the weather the studio lights the camera angle the next guest the music and many other things today';
 
 /** Two shows with a bit of everything the index holds (and things it leaves out). */
-const SHOWS: Record<string, unknown[]> = {
+const SHOWS: Record<string, Array<Record<string, unknown> & { type: string }>> = {
   'mugs-night': [
     { type: 'show_started', title: 'Mugs night', timestamp: T0 },
     { type: 'transcript', role: 'user', text: 'The sizes are wrong, sizes sizes sizes', timestamp: T0 + 1 },
@@ -142,7 +142,7 @@ describe('search', () => {
   });
 
   it('rebuilds from the log after its file is deleted, with the same answers', async () => {
-    const queries = [{ q: 'sizes' }, { q: '"blue mug"' }, { q: 'mug*', limit: '50' }];
+    const queries: Array<Record<string, string>> = [{ q: 'sizes' }, { q: '"blue mug"' }, { q: 'mug*', limit: '50' }];
     const before = await Promise.all(queries.map((q) => ok(hub, staff, q)));
     await hub.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(dataDir, `search.db${suffix}`), { force: true });
@@ -171,7 +171,7 @@ describe('search on two hubs sharing one Redis', () => {
     const [a, b] = hubs as [TestHub, TestHub];
     await publishAll(a);
     const staff = await a.token('staff');
-    const queries = [{ q: 'sizes' }, { q: '"blue mug"' }, { q: 'mug*', limit: '50' }, { q: 'latency OR hat*' }];
+    const queries: Array<Record<string, string>> = [{ q: 'sizes' }, { q: '"blue mug"' }, { q: 'mug*', limit: '50' }, { q: 'latency OR hat*' }];
     // B hears A's appends through the stream; it may be a moment behind.
     const answers = (h: TestHub) => Promise.all(queries.map((q) => ok(h, staff, q)));
     assert.equal((await answers(a)).at(0)!.results.length, 3);

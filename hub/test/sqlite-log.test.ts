@@ -3,7 +3,6 @@ import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { NewEvent } from '../src/log/event-log.js';
 import { openSqliteLog } from '../src/log/sqlite-log.js';
 import { tempDir } from '@showwire/testkit';
 import { logConformance } from './helpers/log-conformance.js';
@@ -29,7 +28,7 @@ describe('SQLite log files from before show_counts', () => {
     try {
       const log = openSqliteLog(file);
       const now = Date.now() / 1000;
-      await log.append(Array.from({ length: 150 }, (_, n) => ({ type: 'x', show: 'old', source: 'agent:t', timestamp: now, receivedAt: now, n })) as NewEvent[]);
+      await log.append(Array.from({ length: 150 }, (_, n) => ({ type: 'x', show: 'old', source: 'agent:t', timestamp: now, receivedAt: now, n })));
       await log.close();
       const raw = new Database(file);
       raw.exec('DROP TABLE show_counts');

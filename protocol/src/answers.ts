@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { agentStates, alertSeverities, productSchema, userStates } from './events.js';
-import { latencyFields, type ShowState } from './show-state.js';
+import { latencyFields, type ShowState } from './show-model.js';
 import { revenueByCurrency } from './summary-schema.js';
 
 /**
@@ -18,6 +18,9 @@ export const issue = z.object({
 
 /** The body of every 4xx/5xx the hub sends; `error` is a code of the hub's catalogue (hub/src/errors.ts). */
 export const errorBody = z.object({ error: z.string(), message: z.string(), issues: z.array(issue).optional() });
+
+export type Issue = z.infer<typeof issue>;
+export type ErrorBody = z.infer<typeof errorBody>;
 
 /** Any stored event: the hub's fields, then the event's own, kept as sent. */
 export const storedEvent = z.looseObject({

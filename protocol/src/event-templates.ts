@@ -85,7 +85,7 @@ function sample(schema: JsonSchema): unknown {
 export function eventTemplates(): EventTemplate[] {
   return knownEventTypes.map((type) => {
     const schema = z.toJSONSchema(z.object(knownEventFields[type]), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-    const derived = sample(schema as JsonSchema) as Record<string, unknown>;
+    const derived = sample(schema) as Record<string, unknown>;
     return { type, schema, template: { type, ...derived, ...examples[type] } };
   });
 }

@@ -219,15 +219,12 @@ export interface StoredFields {
 }
 
 /** Strict objects of each type's own fields: the loose input schemas' index signature would swallow them in types. */
-const knownFieldObjects = Object.fromEntries(knownEventTypes.map((t) => [t, z.object(knownEventFields[t])])) as {
-  [T in KnownEventType]: z.ZodObject<Fields<T>>;
-};
+type KnownFieldObjects = { [T in KnownEventType]: z.ZodObject<Fields<T>> };
 
-type KnownOf<T extends KnownEventType> = z.output<(typeof knownFieldObjects)[T]> & StoredFields & { type: T };
+type KnownOf<T extends KnownEventType> = z.output<KnownFieldObjects[T]> & StoredFields & { type: T };
 
 /** A stored event of a known type, as read from the log, SSE or a webhook. */
 export type KnownEvent = { [T in KnownEventType]: KnownOf<T> }[KnownEventType];
-export type EventOf<T extends KnownEventType> = KnownOf<T>;
 
 /** Any stored event: known types narrow on `type`, custom ones carry their own fields. */
 export type HubEvent = KnownEvent | (StoredFields & { type: string; [field: string]: unknown });
@@ -239,9 +236,4 @@ export type KnownEventInput = { [T in KnownEventType]: z.input<(typeof knownEven
 
 export function isKnownType(type: string): type is KnownEventType {
   return Object.hasOwn(knownEventFields, type);
-}
-
-/** Narrow a stored event to a known type. */
-export function isEvent<T extends KnownEventType>(event: HubEvent, type: T): event is Extract<KnownEvent, { type: T }> {
-  return event.type === type;
 }

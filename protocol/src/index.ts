@@ -4,6 +4,7 @@ export * from './events.js';
 export * from './validation.js';
 export * from './json-shape.js';
 export * from './api.js';
+export * from './show-model.js';
 export * from './show-state.js';
 export * from './event-templates.js';
 export * from './products.js';

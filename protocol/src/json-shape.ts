@@ -1,4 +1,4 @@
-import type { Issue } from './validation.js';
+import type { Issue } from './answers.js';
 
 /**
  * How deep objects and arrays may nest in one event (the event object itself is level 1). Far

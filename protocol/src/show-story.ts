@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cartActions } from './events.js';
 import { showId } from './names.js';
-import { revenueByCurrency, showSummaryFields } from './summary-schema.js';
+import { revenueByCurrency } from './summary-schema.js';
 
 export * from './summary-schema.js';
 

@@ -1,37 +1,6 @@
 import type { KnownEvent } from './events.js';
-import type { ShowState } from './show-state.js';
+import type { ProductStory, ShowState, ShowStory } from './show-model.js';
 import type { RevenueByCurrency, ShowSummaryBody } from './summary-schema.js';
-
-/** One product's part in the show's commerce. Quantities count items. */
-export interface ProductStory {
-  adds: number;
-  removes: number;
-  /** Items ordered. */
-  orders: number;
-  revenue: RevenueByCurrency;
-}
-
-/**
- * What the summary needs over the whole show. The reducer's arrays keep only a tail (the hub keeps
- * 50 actions, 50 turns), so these are counters folded as events pass, never recounted from arrays.
- */
-export interface ShowStory {
-  toolCalls: number;
-  toolFailures: number;
-  turns: number;
-  alertsRaised: number;
-  alertsCritical: number;
-  viewerPeak: number;
-  /** Viewers × seconds up to `viewersSince`: the time-weighted average's numerator. */
-  viewerSeconds: number;
-  viewersSince?: number;
-  cartAdds: number;
-  cartRemoves: number;
-  orders: number;
-  /** Order totals per currency. */
-  revenue: RevenueByCurrency;
-  perProduct: Record<string, ProductStory>;
-}
 
 export const emptyStory = (): ShowStory => ({
   toolCalls: 0, toolFailures: 0, turns: 0, alertsRaised: 0, alertsCritical: 0, viewerPeak: 0, viewerSeconds: 0,

@@ -1,14 +1,8 @@
 import type { z } from 'zod';
-import type { errorBody, issue } from './answers.js';
+import type { Issue } from './answers.js';
 import { customEventInputSchema, hubOnlyTypes, isKnownType, knownEventInputSchemas, type EventInput } from './events.js';
 import { checkJsonShape } from './json-shape.js';
 import { EVENT_TYPE_PATTERN } from './names.js';
-
-/** One thing wrong with a request, named so a person can fix it (schema: `issue`). */
-export type Issue = z.infer<typeof issue>;
-
-/** The body of every 4xx/5xx the hub sends (schema: `errorBody`). */
-export type ErrorBody = z.infer<typeof errorBody>;
 
 /** An event's serialized size cap; custom events carry arbitrary fields, so they need one. */
 export const MAX_EVENT_BYTES = 64 * 1024;
@@ -71,7 +65,7 @@ export function parseEventInput(raw: unknown, prefix = ''): ParseResult<EventInp
   if (size > MAX_EVENT_BYTES) {
     return { ok: false, issues: [{ path: at(''), message: `event is ${size} bytes; the limit is ${MAX_EVENT_BYTES}` }] };
   }
-  return { ok: true, value: parsed.data as EventInput };
+  return { ok: true, value: parsed.data };
 }
 
 /**

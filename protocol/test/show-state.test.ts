@@ -4,7 +4,7 @@ import { agentStatus, emptyShow, percentile, reduceShow, reduceShowMany, type Hu
 
 let seq = 0;
 const ev = (type: string, fields: Record<string, unknown> = {}, show = 's1'): HubEvent =>
-  ({ id: String(++seq), show, type, timestamp: 1000 + seq, receivedAt: 2000 + seq, source: 'agent:a', ...fields }) as HubEvent;
+  ({ id: String(++seq), show, type, timestamp: 1000 + seq, receivedAt: 2000 + seq, source: 'agent:a', ...fields });
 
 describe('reduceShow', () => {
   it('goes idle → live → ended, keeping title and times from show events', () => {

@@ -4,7 +4,7 @@ import { eventTemplates, parseEventInput, reduceShow, reduceShowMany, summarizeS
 
 let seq = 0;
 const ev = (type: string, fields: Record<string, unknown> = {}, at = 1000 + seq): HubEvent =>
-  ({ id: String(++seq), show: 's1', type, timestamp: at, receivedAt: at, source: 'agent:a', ...fields }) as HubEvent;
+  ({ id: String(++seq), show: 's1', type, timestamp: at, receivedAt: at, source: 'agent:a', ...fields });
 
 describe('the show story in reduceShow', () => {
   it('never mutates the state it is given (copy-on-write counters and per-product entries)', () => {

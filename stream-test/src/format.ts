@@ -6,26 +6,28 @@ const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 const paint = (style: Style, text: string) => (useColor ? styleText(style, text) : text);
 
 const clip = (s: string, n = 100) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-const q = (s: unknown) => JSON.stringify(clip(String(s ?? '')));
+/** A field of an event as text: objects as JSON, never `[object Object]`. */
+const text = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
+const q = (s: unknown) => JSON.stringify(clip(text(s ?? '')));
 
 /** The one-line gist of a known type; the rest of the fields follow in compact JSON. */
 function gist(e: Record<string, unknown>): string {
   const p = e.product as Record<string, unknown> | undefined;
   switch (e.type) {
     case 'transcript':
-      return `${e.role ?? e.participant ?? '?'}${e.final === false ? ' (partial)' : ''}: ${q(e.text)}`;
+      return `${text(e.role ?? e.participant ?? '?')}${e.final === false ? ' (partial)' : ''}: ${q(e.text)}`;
     case 'agent_state':
     case 'user_state':
-      return `${e.oldState ?? '…'} → ${e.state}`;
+      return `${text(e.oldState ?? '…')} → ${text(e.state)}`;
     case 'tool_call':
-      return `${e.name}(${clip(JSON.stringify(e.args ?? {}), 60)}) ${e.isError ? 'FAILED' : 'ok'} in ${e.durationMs} ms`;
+      return `${text(e.name)}(${clip(JSON.stringify(e.args ?? {}), 60)}) ${e.isError ? 'FAILED' : 'ok'} in ${text(e.durationMs)} ms`;
     case 'product_created':
-      return `${p?.name} ${p?.price} ${p?.currency} [${p?.id}]`;
+      return `${text(p?.name)} ${text(p?.price)} ${text(p?.currency)} [${text(p?.id)}]`;
     case 'product_added_to_show':
-      return `${e.productId} → carousel`;
+      return `${text(e.productId)} → carousel`;
     case 'viewer_joined':
     case 'viewer_left':
-      return `${e.participant ?? 'someone'}, ${e.viewers} watching`;
+      return `${text(e.participant ?? 'someone')}, ${text(e.viewers)} watching`;
     case 'agent_error':
       return `${e.recoverable ? 'recoverable' : 'FATAL'}: ${q(e.message)}`;
     default:

@@ -107,7 +107,7 @@ export function openStream(opts: HubOptions, filter: StreamFilter, handlers: Str
   es.onmessage = (m) => {
     let data: StreamMessage['data'];
     try {
-      data = JSON.parse(m.data);
+      data = JSON.parse(String(m.data)) as typeof data;
     } catch {
       return;
     }

@@ -28,12 +28,14 @@ async function serve(head: string, wire: string, piece: number): Promise<{ serve
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
-    socket.once('data', async () => {
+    socket.once('data', () => {
       const all = head + wire;
-      for (let i = 0; i < all.length && !socket.destroyed; i += piece) {
+      const write = (i: number) => {
+        if (i >= all.length || socket.destroyed) return;
         socket.write(all.slice(i, i + piece));
-        await new Promise((r) => setImmediate(r));
-      }
+        setImmediate(write, i + piece);
+      };
+      write(0);
     });
   });
   server.on('close', () => sockets.forEach((s) => s.destroy()));

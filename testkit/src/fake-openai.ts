@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -77,7 +77,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const chat = options.chat ?? shoppingScript();
   const requests: FakeOpenAI['requests'] = [];
   let calls = 0;
-  const server: Server = createServer(async (req, res) => {
+  const respond = async (req: IncomingMessage, res: ServerResponse) => {
     const raw = await readBody(req);
     const path = (req.url ?? '').split('?')[0]!;
     const isJson = (req.headers['content-type'] ?? '').includes('json');
@@ -107,7 +107,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     } else {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no fake for ${path}` } }));
     }
-  });
+  };
+  const server: Server = createServer((req, res) => void respond(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

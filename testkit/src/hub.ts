@@ -97,8 +97,8 @@ export async function spawnHub(env: Record<string, string>): Promise<HubProcess>
       const m = /Showwire dashboard: (http:\/\/[^/\s]+)\//.exec(out);
       if (m) resolve(m[1]!);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     void exited.then((code) => reject(new Error(`hub exited (${code}) before listening:\n${out}`)));
     setTimeout(() => reject(new Error(`hub did not listen within 30 s:\n${out}`)), 30_000).unref();
   });

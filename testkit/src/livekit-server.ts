@@ -80,8 +80,8 @@ async function startOnce(opts: { webhookUrls?: string[] }): Promise<LiveKitServe
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   let exitCode: number | string | undefined;
   const exited = new Promise<void>((resolve) =>
     child.on('exit', (code, signal) => {

@@ -8,7 +8,7 @@ export function Presence({ show, token, me, live }: { show: string; token: strin
   const [first, setFirst] = useState<Watcher[]>();
   useEffect(() => {
     loadPresence(token, show).then((p) => setFirst(p.watchers), () => setFirst([]));
-  }, [show]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [show]); // eslint-disable-line react-hooks/exhaustive-deps -- once per show: a refreshed token must not reload it, `live` carries the changes
   const watchers = (live ?? first ?? []).filter((w) => w.sub !== me);
   return (
     <p className="presence small" data-testid="presence" data-watchers={watchers.map((w) => w.sub).join(',')}>

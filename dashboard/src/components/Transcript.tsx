@@ -15,6 +15,7 @@ const speaker = (l: TranscriptLine) => (l.role === 'agent' ? 'Agent' : l.partici
 export function Transcript({ lines, speaking, moment }: { lines: readonly TranscriptLine[]; speaking: boolean; moment?: string | undefined }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
+  // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual's API is not memoizable, and this dashboard is not built by the React Compiler
   const virtual = useVirtualizer({
     count: lines.length,
     getScrollElement: () => scroller.current,

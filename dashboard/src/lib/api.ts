@@ -63,7 +63,7 @@ export async function loadHistory(
     const q = new URLSearchParams({ limit: String(pageSize) });
     if (after) q.set('after', after);
     const r = await apiRequest(`/api/shows/${encodeURIComponent(show)}/events?${q}`, token, { ...(opts.signal && { signal: opts.signal }) }, opts.fetch ?? fetch, historyPage);
-    for (const e of r.events) events.push(e as HubEvent);
+    for (const e of r.events) events.push(e);
     truncated ||= r.truncated;
     if (!r.next) break;
     after = r.next;

@@ -50,7 +50,7 @@ export interface ConnectionOptions {
  * `lastEventId` set to the last id received, so the hub replays exactly what was missed.
  */
 export function openConnection(opts: ConnectionOptions) {
-  const ES = opts.EventSource ?? (globalThis.EventSource as unknown as new (url: string) => EventSourceLike);
+  const ES = opts.EventSource ?? (globalThis.EventSource);
   const offlineAfter = opts.offlineAfterAttempts ?? 3;
   const maxBackoff = opts.maxBackoffMs ?? 10_000;
   let lastEventId = opts.lastEventId;
@@ -97,7 +97,7 @@ export function openConnection(opts: ConnectionOptions) {
       arm();
       let data: { type?: string; id?: string; timestamp?: number };
       try {
-        data = JSON.parse(String(m.data));
+        data = JSON.parse(String(m.data)) as typeof data;
       } catch {
         return;
       }

@@ -28,7 +28,8 @@ export interface Marker {
 export function markersOf(events: readonly HubEvent[]): Marker[] {
   const out: Marker[] = [];
   events.forEach((e, index) => {
-    const x = e as HubEvent & Record<string, any>;
+    // Custom events may share these types' names, so each field is read as optional.
+    const x = e as HubEvent & { severity?: string; rule?: string; product?: { name?: string }; productId?: string };
     if (e.type === 'alert_raised') out.push({ index, at: e.receivedAt, kind: 'alert', label: `${x.severity ?? ''} ${x.rule ?? 'alert'}`.trim() });
     else if (e.type === 'product_created') out.push({ index, at: e.receivedAt, kind: 'product', label: `+ ${x.product?.name ?? 'product'}` });
     else if (e.type === 'product_added_to_show') out.push({ index, at: e.receivedAt, kind: 'product', label: `▶ ${x.productId}` });

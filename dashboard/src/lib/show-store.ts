@@ -9,8 +9,9 @@ export const frameSchedule: Schedule =
 
 export interface ShowStore {
   /** The current states; a new Map object after every change, so React sees the change. */
-  getSnapshot(): ReadonlyMap<string, ShowState>;
-  subscribe(listener: () => void): () => void;
+  // Function-typed properties: useSyncExternalStore calls them detached from the store.
+  getSnapshot: () => ReadonlyMap<string, ShowState>;
+  subscribe: (listener: () => void) => () => void;
   /** Replace one show's state (its history was just loaded). */
   set(state: ShowState): void;
   /** Replace everything (the wall's snapshot). */

@@ -31,13 +31,16 @@ export interface LiveShows {
  */
 export function useLiveShows(token: string | null, show: string | undefined, reduce?: ReduceOptions, onUnauthorized?: () => void): LiveShows {
   const unauthorized = useRef(onUnauthorized);
-  unauthorized.current = onUnauthorized;
   // A refreshed token is picked up by the next (re)connect: the hub ends a stream at its token's
   // exp and the connection resumes from its last id with the fresh one, so nothing is reloaded.
   const tokenRef = useRef(token);
-  tokenRef.current = token;
+  // Declared before the connection's effect, so it sees this render's values.
+  useEffect(() => {
+    unauthorized.current = onUnauthorized;
+    tokenRef.current = token;
+  });
   const [presence, setPresence] = useState<Watcher[]>();
-  const store = useMemo(() => createShowStore({ ...(reduce && { reduce }) }), [show]); // eslint-disable-line react-hooks/exhaustive-deps
+  const store = useMemo(() => createShowStore({ ...(reduce && { reduce }) }), [show]); // eslint-disable-line react-hooks/exhaustive-deps -- one store per show; `reduce` is fixed for the page's life
   const states = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [loading, setLoading] = useState(true);
@@ -48,6 +51,7 @@ export function useLiveShows(token: string | null, show: string | undefined, red
   useEffect(() => {
     const abort = new AbortController();
     let conn: ReturnType<typeof openConnection> | undefined;
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- a new show starts over: loading, no error, connecting
     setLoading(true);
     setError(undefined);
     setTruncated(false);
@@ -96,7 +100,7 @@ export function useLiveShows(token: string | null, show: string | undefined, red
       conn?.close();
       window.removeEventListener('online', online);
     };
-  }, [store, show]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [store, show]); // eslint-disable-line react-hooks/exhaustive-deps -- the token is read through tokenRef at each (re)connect: a refreshed one must not reload history
 
   return { states, connection, loading, truncated, clockOffset, ...(error && { error }), ...(presence && { presence }) };
 }

@@ -61,7 +61,7 @@ export function EventCatalog({ claims, onSignOut }: PageProps) {
           </ol>
         </nav>
         {shown.map((t) => {
-          const props = ((t.schema as { properties?: Record<string, FieldSchema> }).properties ?? {}) as Record<string, FieldSchema>;
+          const props = ((t.schema as { properties?: Record<string, FieldSchema> }).properties ?? {});
           const required = new Set((t.schema as { required?: string[] }).required ?? []);
           return (
             <section key={t.type} className="panel catalog-type" id={t.type} data-type={t.type}>

@@ -68,7 +68,7 @@ export interface BrowserRig {
   /** Reads every show. */
   staff: string;
   /** `openPage` on this hub: `path` is relative to its URL. */
-  open(path: string, token: string, viewport?: { width: number; height: number }): Promise<{ page: Page; context: BrowserContext }>;
+  open: (path: string, token: string, viewport?: { width: number; height: number }) => Promise<{ page: Page; context: BrowserContext }>;
   close(): Promise<void>;
 }
 

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { waitFor } from '@showwire/testkit';
-import type { EventLog, NewEvent } from '../../src/log/event-log.js';
+import type { CheckedLog, EventLog, NewEvent, RetainingLog } from '../../src/log/event-log.js';
+
+/** What the conformance suite checks: the log with its retention and readiness capabilities. */
+type FullLog = EventLog & RetainingLog & CheckedLog;
 
 /**
  * The contract every EventLog implementation keeps (SQLite now, Redis Streams later): run it
  * with a factory that opens a fresh, empty log, and a `reopen` that opens the same store again.
  */
-export function logConformance(name: string, factory: () => Promise<{ log: EventLog; reopen: () => Promise<EventLog>; cleanup: () => Promise<void> }>) {
+export function logConformance(name: string, factory: () => Promise<{ log: FullLog; reopen: () => Promise<FullLog>; cleanup: () => Promise<void> }>) {
   const now = () => Date.now() / 1000;
   const ev = (show: string, type: string, fields: Record<string, unknown> = {}): NewEvent =>
-    ({ type, show, source: 'agent:test', timestamp: now(), receivedAt: now(), ...fields }) as NewEvent;
+    ({ type, show, source: 'agent:test', timestamp: now(), receivedAt: now(), ...fields });
 
   describe(`EventLog conformance: ${name}`, () => {
     it('assigns strictly increasing ids across shows, in the order appends were made, and reads them back', async () => {
@@ -81,7 +84,9 @@ export function logConformance(name: string, factory: () => Promise<{ log: Event
       const { log, cleanup } = await factory();
       try {
         const heard: string[] = [];
-        log.onAppend((records) => heard.push(...records.map((r) => r.id)));
+        log.onAppend((records) => {
+          heard.push(...records.map((r) => r.id));
+        });
         const done = await Promise.all(Array.from({ length: 20 }, (_, i) => log.append([ev('a', 'x', { eventId: `k${i % 10}` })])));
         await waitFor('every stored event heard', () => done.every((r) => heard.includes(r[0]!.id)), 5000);
         await new Promise((r) => setTimeout(r, 100));

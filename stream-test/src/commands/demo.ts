@@ -48,7 +48,7 @@ Ctrl-C ends the shows, then stops the hub. Exit codes: 0 stopped, 3 the hub did 
     const hubExited = new Promise<number>((resolve) => hub.on('exit', (code) => resolve(code ?? 1)));
     // The hub's stdout is its JSON log plus the dashboard line; pass on warnings and worse.
     const dashboard = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: hub.stdout! }).on('line', (line) => {
+      createInterface({ input: hub.stdout }).on('line', (line) => {
         // With auth on, the sign-in link is in a file only this user may read (the hub never prints it to a pipe).
         const m = /^Showwire dashboard: (\S+)(?: \(sign-in link with a staff token in (\S+),)?/.exec(line);
         if (m) return resolve(m[2] ? readFileSync(m[2], 'utf8').trim() : m[1]!);

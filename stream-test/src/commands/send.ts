@@ -96,7 +96,7 @@ locally first, then by the hub: the message names each failing field).`,
   const answer = await postEvents(opts, show, events.length === 1 ? events[0]! : events);
   if (opts.json) process.stdout.write(`${JSON.stringify(answer)}\n`);
   else {
-    const where = show ?? (events[0]?.show as string | undefined) ?? 'default';
+    const where = show ?? (events[0]?.show) ?? 'default';
     process.stdout.write(`sent ${events.length} event${events.length === 1 ? '' : 's'} to ${where}: id ${answer.ids.join(', ')} (${answer.clients_notified} clients notified)\n`);
   }
   finish(ExitCode.ok);

@@ -19,7 +19,7 @@ export async function readShowHistory(opts: HubOptions, show: string): Promise<{
     const text = await res.text();
     let body: { events: HubEvent[]; next: string | null; truncated: boolean } | undefined;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(text) as typeof body;
     } catch {
       body = undefined;
     }

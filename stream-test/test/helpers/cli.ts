@@ -27,16 +27,16 @@ export function startCli(args: string[], opts: { input?: string; env?: Record<st
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     out += c.toString();
     for (const w of [...waiters]) w();
   });
-  child.stderr!.on('data', (c: Buffer) => {
+  child.stderr.on('data', (c: Buffer) => {
     err += c.toString();
     for (const w of [...waiters]) w();
   });
-  if (opts.input !== undefined) child.stdin!.end(opts.input);
-  else child.stdin!.end();
+  if (opts.input !== undefined) child.stdin.end(opts.input);
+  else child.stdin.end();
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000);
   const exited = new Promise<number>((resolve) =>
     child.on('exit', (code, signal) => {
