@@ -18,6 +18,7 @@ import { DEFAULT_BODY_LIMIT, securityPlugin } from './security/index.js';
 import { authRoutesPlugin } from './auth/routes-plugin.js';
 import { commercePlugin } from './commerce/plugin.js';
 import { ingestPlugin } from './ingest/plugin.js';
+import websocket from '@fastify/websocket';
 import { liveSessionsPlugin } from './live/plugin.js';
 import { livekitPlugin } from './livekit/plugin.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -136,6 +137,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(supervisionPlugin);
   await app.register(webhookRoutes);
   await app.register(livekitPlugin);
+  // WebSocket support for the routes that ask (`websocket: true`, the live sessions' media): at the
+  // root, so the server's sockets are one set (`app.websocketServer`, which the shutdown and the
+  // live-session tests read), not hidden in the plugin's scope.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(liveSessionsPlugin);
   await app.register(searchPlugin);
   await app.register(recordingsPlugin);
