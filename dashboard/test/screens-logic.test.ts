@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { emptyShow, type ShowState, type WebhookDelivery } from '@showwire/protocol';
+import { emptyShow, type ShowState, type WebhookDelivery, type WebhookEndpoint } from '@showwire/protocol';
 import { formatAge, formatClock, formatMs } from '../src/lib/format.js';
 import { liveAlertMessage, sortBy, sortedCards, splitEnded, staleSince } from '../src/lib/trouble.js';
-import { endpointStats, mergeDeliveries } from '../src/lib/webhooks-api.js';
+import { breakerText, endpointStats, mergeDeliveries } from '../src/lib/webhooks-api.js';
 
 describe('one time format, one unit rule', () => {
   test('today: 24-hour time to the second; another day: the date and the zone first', () => {
@@ -65,12 +65,22 @@ describe('the webhook log', () => {
     assert.equal(merged[1]!.status, 'succeeded');
   });
 
-  test('an endpoint\'s figures: success rate of the finished, the soonest next attempt, the overdue ones', () => {
+  test('an endpoint\'s figures: success rate of the finished, the soonest next attempt', () => {
     const s = endpointStats(
       [delivery('1', { status: 'succeeded' }), delivery('2', { status: 'failed' }), delivery('3', { status: 'succeeded' }), delivery('4', { nextAttemptAt: 900 }), delivery('5', { nextAttemptAt: 1500 })],
-      1000,
     );
-    assert.deepEqual(s, { successRate: 2 / 3, finished: 3, pending: 2, nextAttemptAt: 900, overdue: 1 });
-    assert.equal(endpointStats([], 0).successRate, null);
+    assert.deepEqual(s, { successRate: 2 / 3, finished: 3, pending: 2, nextAttemptAt: 900 });
+    assert.equal(endpointStats([]).successRate, null);
+  });
+
+  test('the breaker in words: open with its next probe, half-open, closed with the failures in a row, disabled', () => {
+    const ep = (breaker: WebhookEndpoint['breaker'], enabled = true) =>
+      ({ id: 'ep_1', url: 'https://x', description: '', types: null, shows: null, enabled, disabledReason: null, failingSince: null, createdAt: 0, updatedAt: 0, breaker }) as WebhookEndpoint;
+    const clock = (t: number) => `T${t}`;
+    assert.equal(breakerText(ep({ state: 'open', nextProbeAt: 1234, consecutiveFailures: 5 }), clock), 'open, next probe at T1234 · 5 failed in a row');
+    assert.equal(breakerText(ep({ state: 'half-open', nextProbeAt: null, consecutiveFailures: 5 }), clock), 'half-open: one probe decides · 5 failed in a row');
+    assert.equal(breakerText(ep({ state: 'closed', nextProbeAt: null, consecutiveFailures: 0 }), clock), 'closed');
+    assert.equal(breakerText(ep({ state: 'closed', nextProbeAt: null, consecutiveFailures: 2 }), clock), 'closed · 2 failed in a row');
+    assert.equal(breakerText(ep({ state: 'open', nextProbeAt: 1, consecutiveFailures: 9 }, false), clock), 'stopped (disabled)');
   });
 });
