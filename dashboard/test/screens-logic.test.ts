@@ -108,7 +108,7 @@ describe('the host\'s agent bar', () => {
     assert.equal(hostControlsBlocked(access([], 'ended'), true)?.reason, 'ended');
     assert.match(hostControlsBlocked(access([], 'livekit_unconfigured'), true)!.text, /LiveKit is not configured/);
     assert.equal(hostControlsBlocked({ missing: false, forbidden: true }, true)?.reason, 'not_yours');
-    assert.equal(hostControlsBlocked({ missing: true, forbidden: false }, false)?.reason, 'missing');
+    assert.equal(hostControlsBlocked({ missing: true, forbidden: false }, false)?.reason, 'no_agent', 'no event of the show yet: no agent either');
     assert.equal(hostControlsBlocked({ missing: false, forbidden: false }, true)?.reason, 'loading');
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { freeTcpPort, postJson, startHub, startLiveKit, type LiveKitServer, type TestHub } from '@showwire/testkit';
-import { ensureBuilt, openPage, waitAttr } from './helpers/browser.js';
+import { ensureBuilt, openPage, screenshot, waitAttr } from './helpers/browser.js';
 
 /**
  * What a host meets before going live, said in words on the studio page, in a real Chromium with
@@ -186,8 +186,8 @@ describe('the studio says what went wrong: the agent does not join', () => {
 
       // The agent bar: big status, pause/resume/say disabled with the reason, every target ≥ 44 px.
       const bar = page.getByTestId('agent-bar');
-      await waitAttr(page, '[data-testid="agent-bar"] [data-controls-blocked]', 'data-controls-blocked', (v) => v === 'no_agent' || v === 'missing');
-      assert.match(await bar.locator('[data-controls-blocked]').innerText(), /start (it|the voice agent) first/);
+      await waitAttr(page, '[data-testid="agent-bar"] [data-controls-blocked]', 'data-controls-blocked', (v) => v === 'no_agent');
+      assert.match(await bar.locator('[data-controls-blocked]').innerText(), /^No voice agent is in the show: start it first/);
       for (const action of ['pause', 'resume', 'say']) assert.equal(await bar.locator(`[data-control="${action}"]`).isDisabled(), true, `${action} waits for an agent`);
       const status = await page.getByTestId('agent-status').evaluate((el) => ({ text: el.textContent, size: parseFloat(getComputedStyle(el).fontSize) }));
       assert.equal(status.text, 'No agent');
@@ -197,6 +197,8 @@ describe('the studio says what went wrong: the agent does not join', () => {
         assert.ok(box && box.height >= 44 && box.width >= 44, `${sel} is a 44 px touch target: ${JSON.stringify(box)}`);
       }
       assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scroll at 390 px');
+      await bar.scrollIntoViewIfNeeded();
+      await screenshot(page, 'studio-agent-bar-390');
 
       const dispatchedAt = Date.now();
       await page.getByTestId('agent-toggle').click();

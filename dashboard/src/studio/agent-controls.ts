@@ -17,15 +17,18 @@ export function agentPaused(state: Pick<ShowState, 'actions' | 'agentClosed'>): 
 
 /**
  * Why the host's say/pause/resume cannot work now (`reason` as the hub names it, or the studio's
- * own: `missing`, `loading`, `no_agent`), in words; undefined when they can. The hub's answer
+ * own: `loading`, `no_agent`), in words; undefined when they can. The hub's answer
  * first (ended, not yours, LiveKit not configured), then whether an agent is there to act on.
  */
+const NO_AGENT = { reason: 'no_agent', text: 'No voice agent is in the show: start it first; then you can pause it or make it say a line.' };
+
 export function hostControlsBlocked(access: ShowAccess, agentPresent: boolean): { reason: string; text: string } | undefined {
   if (access.forbidden) return { reason: 'not_yours', text: blockedText('not_yours', 'controls') };
-  if (access.missing) return { reason: 'missing', text: 'The show has not started yet: go live and start the voice agent first.' };
+  // 404: nothing of the show reached the hub yet, so no agent either.
+  if (access.missing) return NO_AGENT;
   if (!access.capabilities) return { reason: 'loading', text: 'Checking what this sign-in can do…' };
   const { actions, controlsBlocked } = access.capabilities;
   if (!actions.includes('say')) return { reason: controlsBlocked ?? 'role', text: blockedText(controlsBlocked, 'controls') || 'This sign-in cannot control the agent.' };
-  if (!agentPresent) return { reason: 'no_agent', text: 'No voice agent is in the show: start it first; then you can pause it or make it say a line.' };
+  if (!agentPresent) return NO_AGENT;
   return undefined;
 }
