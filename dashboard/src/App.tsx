@@ -1,19 +1,20 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { SignIn } from './components/SignIn.js';
 import { Header } from './components/Header.js';
-import { canSeeAll, decodeClaims, onlyShow, type PageProps, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
+import { canSeeAll, decodeClaims, hostsShow, onlyShow, type PageProps, signInReason, takeToken, TOKEN_KEY } from './lib/auth.js';
 import { keepFresh } from './lib/refresh.js';
-import { navigate, type Route, showPath, useRoute } from './lib/router.js';
+import { navigate, type Route, showPath, studioPath, useRoute } from './lib/router.js';
 import { ShowView } from './pages/ShowView.js';
 import { Wall } from './pages/Wall.js';
 
-// The wall and a show's view are what staff and hosts open first: they are in the first load.
+// The wall and a show's view are what staff open first: they are in the first load. Hosts land
+// in the studio, which brings livekit-client and so is fetched on its own.
 // The other pages are fetched when first visited, so their code does not weigh on the wall's
 // first render (the build's budget, build/chunk-budget.ts, fails past 150 kB of gzip JavaScript).
 const EventCatalog = lazy(() => import('./pages/EventCatalog.js').then((m) => ({ default: m.EventCatalog })));
 const Replay = lazy(() => import('./pages/Replay.js').then((m) => ({ default: m.Replay })));
 const Webhooks = lazy(() => import('./pages/Webhooks.js').then((m) => ({ default: m.Webhooks })));
-// The host's studio brings livekit-client; most sessions never search.
+// Most sessions never search.
 const Studio = lazy(() => import('./pages/Studio.js').then((m) => ({ default: m.Studio })));
 const Search = lazy(() => import('./pages/Search.js').then((m) => ({ default: m.Search })));
 
@@ -34,9 +35,9 @@ export function App() {
   const route = useRoute();
   const host = onlyShow(claims);
 
-  // A host with one show has nothing to choose: the wall would be one card.
+  // One show has nothing to choose: the wall would be one card. A host lands in its studio.
   useEffect(() => {
-    if (route.page === 'wall' && host && !canSeeAll(claims)) navigate(showPath(host), true);
+    if (route.page === 'wall' && host && !canSeeAll(claims)) navigate(hostsShow(claims, host) ? studioPath(host) : showPath(host), true);
   }, [route.page, host, claims]);
 
   const signOut = () => {
@@ -91,7 +92,12 @@ function Page({ route, session, onlyOneShow, ...common }: PageProps & { route: R
     case 'studio':
       return <Studio key={`${session}:studio:${route.show}`} show={route.show} {...common} />;
     case 'show':
-      return <ShowView key={`${session}:${route.show}`} show={route.show} {...common} />;
+      // A host's own show is the host's layout, the studio (big agent status, pause, transcript, carousel).
+      return hostsShow(common.claims, route.show) ? (
+        <Studio key={`${session}:studio:${route.show}`} show={route.show} {...common} />
+      ) : (
+        <ShowView key={`${session}:${route.show}`} show={route.show} {...common} />
+      );
     case 'replay':
       return <Replay key={`${session}:replay:${route.show}`} show={route.show} {...common} />;
     case 'events':

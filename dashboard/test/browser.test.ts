@@ -200,10 +200,15 @@ describe('dashboard in the browser', () => {
     const host = await hub.token('host', ['spring-sneakers']);
     const { page, context } = await open('/', host);
     try {
-      // One show: the host lands on it.
-      await page.waitForURL(/\/shows\/spring-sneakers$/, { timeout: 30_000 });
-      await waitAttr(page, '[data-testid="show-view"]', 'data-loading', (v) => v === 'false');
-      assert.ok(Number(await page.locator('[data-line-count]').getAttribute('data-line-count')) >= 2);
+      // One show: the host lands in its studio, with the show's transcript beside the camera.
+      await page.waitForURL(/\/studio\/spring-sneakers$/, { timeout: 30_000 });
+      await page.getByTestId('studio').waitFor();
+      await waitAttr(page, '[data-line-count]', 'data-line-count', (v) => Number(v) >= 2);
+      assert.equal(await page.locator('[data-testid="show-view"]').count(), 0, 'not the staff page');
+      // Its show's staff address is the studio too: a host has one layout.
+      await page.goto(`${hub.url}/shows/spring-sneakers`);
+      await page.getByTestId('studio').waitFor({ timeout: 30_000 });
+      await waitAttr(page, '[data-line-count]', 'data-line-count', (v) => Number(v) >= 2);
 
       // Another show's page is refused, and says so.
       await page.goto(`${hub.url}/shows/kitchen-live`);

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { emptyShow, type ShowState, type WebhookDelivery } from '@showwire/protocol';
+import { emptyShow, type ShowState, type WebhookDelivery, type WebhookEndpoint } from '@showwire/protocol';
 import { formatAge, formatClock, formatMs } from '../src/lib/format.js';
 import { liveAlertMessage, sortBy, sortedCards, splitEnded, staleSince } from '../src/lib/trouble.js';
-import { endpointStats, mergeDeliveries } from '../src/lib/webhooks-api.js';
+import { breakerText, endpointStats, mergeDeliveries } from '../src/lib/webhooks-api.js';
+import type { ShowAccess } from '../src/live/use-show-capabilities.js';
+import { agentPaused, hostControlsBlocked } from '../src/studio/agent-controls.js';
+import { agentJoinTimeoutMs } from '../src/studio/use-agent-toggle.js';
 
 describe('one time format, one unit rule', () => {
   test('today: 24-hour time to the second; another day: the date and the zone first', () => {
@@ -65,12 +68,55 @@ describe('the webhook log', () => {
     assert.equal(merged[1]!.status, 'succeeded');
   });
 
-  test('an endpoint\'s figures: success rate of the finished, the soonest next attempt, the overdue ones', () => {
+  test('an endpoint\'s figures: success rate of the finished, the soonest next attempt', () => {
     const s = endpointStats(
       [delivery('1', { status: 'succeeded' }), delivery('2', { status: 'failed' }), delivery('3', { status: 'succeeded' }), delivery('4', { nextAttemptAt: 900 }), delivery('5', { nextAttemptAt: 1500 })],
-      1000,
     );
-    assert.deepEqual(s, { successRate: 2 / 3, finished: 3, pending: 2, nextAttemptAt: 900, overdue: 1 });
-    assert.equal(endpointStats([], 0).successRate, null);
+    assert.deepEqual(s, { successRate: 2 / 3, finished: 3, pending: 2, nextAttemptAt: 900 });
+    assert.equal(endpointStats([]).successRate, null);
+  });
+
+  test('the breaker in words: open with its next probe, half-open, closed with the failures in a row, disabled', () => {
+    const ep = (breaker: WebhookEndpoint['breaker'], enabled = true) =>
+      ({ id: 'ep_1', url: 'https://x', description: '', types: null, shows: null, enabled, disabledReason: null, failingSince: null, createdAt: 0, updatedAt: 0, breaker }) as WebhookEndpoint;
+    const clock = (t: number) => `T${t}`;
+    assert.equal(breakerText(ep({ state: 'open', nextProbeAt: 1234, consecutiveFailures: 5 }), clock), 'open, next probe at T1234 · 5 failed in a row');
+    assert.equal(breakerText(ep({ state: 'half-open', nextProbeAt: null, consecutiveFailures: 5 }), clock), 'half-open: one probe decides · 5 failed in a row');
+    assert.equal(breakerText(ep({ state: 'closed', nextProbeAt: null, consecutiveFailures: 0 }), clock), 'closed');
+    assert.equal(breakerText(ep({ state: 'closed', nextProbeAt: null, consecutiveFailures: 2 }), clock), 'closed · 2 failed in a row');
+    assert.equal(breakerText(ep({ state: 'open', nextProbeAt: 1, consecutiveFailures: 9 }, false), clock), 'stopped (disabled)');
+  });
+});
+
+describe('the host\'s agent bar', () => {
+  const control = (action: string, timestamp: number, ok = true) => ({ kind: 'control' as const, id: String(timestamp), timestamp, action, by: 'hana', ok });
+  const access = (actions: string[], controlsBlocked?: string) =>
+    ({ missing: false, forbidden: false, capabilities: { livekit: 'configured', actions, ...(controlsBlocked && { controlsBlocked }), listen: false, listenBlocked: 'role' } }) as ShowAccess;
+
+  test('paused: the last successful pause or resume since the agent last closed', () => {
+    assert.equal(agentPaused({ actions: [], agentClosed: undefined }), false);
+    assert.equal(agentPaused({ actions: [control('pause', 10)], agentClosed: undefined }), true);
+    assert.equal(agentPaused({ actions: [control('pause', 10), control('resume', 11)], agentClosed: undefined }), false);
+    assert.equal(agentPaused({ actions: [control('pause', 10), control('resume', 11, false)], agentClosed: undefined }), true, 'a failed resume leaves it paused');
+    assert.equal(agentPaused({ actions: [control('pause', 10), control('say', 12)], agentClosed: undefined }), true);
+    assert.equal(agentPaused({ actions: [control('pause', 10)], agentClosed: { reason: 'ended_by_staff', at: 20 } }), false, 'a new agent starts unpaused');
+  });
+
+  test('why the controls cannot work: the hub\'s reason first, then a missing agent', () => {
+    assert.deepEqual(hostControlsBlocked(access(['say', 'pause', 'resume', 'end_agent'], 'role'), true), undefined);
+    assert.equal(hostControlsBlocked(access(['say', 'pause', 'resume', 'end_agent'], 'role'), false)?.reason, 'no_agent');
+    assert.equal(hostControlsBlocked(access([], 'ended'), true)?.reason, 'ended');
+    assert.match(hostControlsBlocked(access([], 'livekit_unconfigured'), true)!.text, /LiveKit is not configured/);
+    assert.equal(hostControlsBlocked({ missing: false, forbidden: true }, true)?.reason, 'not_yours');
+    assert.equal(hostControlsBlocked({ missing: true, forbidden: false }, false)?.reason, 'no_agent', 'no event of the show yet: no agent either');
+    assert.equal(hostControlsBlocked({ missing: false, forbidden: false }, true)?.reason, 'loading');
+  });
+
+  test('the agent join timeout: ?agentJoinTimeout seconds within 1 … 600, else 45 s', () => {
+    assert.equal(agentJoinTimeoutMs(''), 45_000);
+    assert.equal(agentJoinTimeoutMs('?agentJoinTimeout=3'), 3000);
+    assert.equal(agentJoinTimeoutMs('?agentJoinTimeout=0'), 45_000);
+    assert.equal(agentJoinTimeoutMs('?agentJoinTimeout=601'), 45_000);
+    assert.equal(agentJoinTimeoutMs('?agentJoinTimeout=abc'), 45_000);
   });
 });

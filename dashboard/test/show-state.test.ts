@@ -117,7 +117,7 @@ describe('show pages that know the show (this hub has no LiveKit)', () => {
     }
   });
 
-  test('not yours: a host on another host\'s show gets the reason and no controls; on its own show a link to the studio', async () => {
+  test('not yours: a host on another host\'s show gets the reason and no controls; its own show opens as the studio', async () => {
     const host = await hub.token('host', ['mine']);
     const other = await rig!.open('/shows/on-air', host);
     try {
@@ -129,8 +129,11 @@ describe('show pages that know the show (this hub has no LiveKit)', () => {
     await publish(hub.url, rig!.agent, 'mine', [{ type: 'show_started', title: 'Mine' }]);
     const own = await rig!.open('/shows/mine', host);
     try {
-      assert.equal(await own.page.locator('[data-testid="studio-link"]').getAttribute('href'), '/studio/mine');
+      await own.page.getByTestId('studio').waitFor({ timeout: 20_000 });
+      assert.equal(await own.page.locator('[data-testid="show-view"]').count(), 0);
       await waitAttr(own.page, '[data-controls-blocked]', 'data-controls-blocked', (v) => v === 'livekit_unconfigured');
+      assert.match(await own.page.locator('[data-controls-blocked]').innerText(), /LiveKit is not configured on this hub/);
+      for (const action of ['pause', 'resume', 'say']) assert.equal(await own.page.locator(`[data-control="${action}"]`).isDisabled(), true, `${action} is disabled`);
       assert.equal(await own.page.locator('[data-control="end_show"]').count(), 0, 'a host has no staff-only controls');
     } finally {
       await own.context.close();

@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { freeTcpPort, postJson, startHub, type TestHub } from '@showwire/testkit';
-import { ensureBuilt, openPage } from './helpers/browser.js';
+import { freeTcpPort, postJson, startHub, startLiveKit, type LiveKitServer, type TestHub } from '@showwire/testkit';
+import { ensureBuilt, openPage, screenshot, waitAttr } from './helpers/browser.js';
 
 /**
  * What a host meets before going live, said in words on the studio page, in a real Chromium with
  * fake camera and microphone devices: a refused permission, and a LiveKit server nobody answers
- * at (the hub mints the host's token; the browser cannot reach the server it names).
+ * at (the hub mints the host's token; the browser cannot reach the server it names); in a
+ * Chromium with no devices at all: no camera or microphone; and, live on a real LiveKit server
+ * with no agent worker running, an agent that never joins.
  */
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const SHOW = 'studio-errors';
 
 describe('the studio says what went wrong', () => {
@@ -22,7 +25,7 @@ describe('the studio says what went wrong', () => {
     hub = await startHub({ LIVEKIT_URL: `ws://127.0.0.1:${dead}`, LIVEKIT_API_KEY: 'devkey', LIVEKIT_API_SECRET: 'secret-secret-secret-secret-secret' });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--use-fake-device-for-media-stream'],
+      args: [...ARGS, '--use-fake-device-for-media-stream'],
     });
     host = await hub.token('host', [SHOW], 600, 'hana');
   });
@@ -99,7 +102,7 @@ describe('the studio says what went wrong', () => {
       // Phone first: nothing wider than the screen, touch targets at least 44 px.
       await page.getByTestId('go-live').waitFor();
       assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scroll at 390 px');
-      for (const sel of ['[data-testid="go-live"]', '[data-testid="agent-toggle"]', 'select']) {
+      for (const sel of ['[data-testid="go-live"]', '[data-testid="agent-toggle"]', '.studio-devices select']) {
         const box = await page.locator(sel).first().boundingBox();
         assert.ok(box && box.height >= 44 && box.width >= 44, `${sel} is a 44 px touch target: ${JSON.stringify(box)}`);
       }
@@ -107,11 +110,8 @@ describe('the studio says what went wrong', () => {
       const error = page.getByTestId('studio-error');
       await error.waitFor({ timeout: 60_000 });
       assert.equal(await error.getAttribute('data-problem'), 'livekit_unreachable');
-      // The hub asks LiveKit who is in the room before it gives an identity, so the hub's 503 says it
-      // first (naming the server); a LiveKit that dies after the token says the same from the browser.
-      const said = await error.innerText();
-      assert.match(said, /video server .*cannot be reached/);
-      assert.match(said, /ws:\/\/127\.0\.0\.1:\d+/);
+      // The hub checks the server before it mints the token (503), and names the server it tried.
+      assert.match(await error.innerText(), /The video server cannot be reached right now \(LiveKit server at ws:\/\/127\.0\.0\.1:\d+ is unreachable/);
       assert.equal(await page.getByTestId('studio').getAttribute('data-phase'), 'idle');
       // The tracks were stopped: the preview has nothing live in it.
       const live = await page.evaluate(() => {
@@ -120,6 +120,97 @@ describe('the studio says what went wrong', () => {
         return stream ? stream.getTracks().filter((t) => t.readyState === 'live').length : 0;
       });
       assert.equal(live, 0);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the studio says what went wrong: no device', () => {
+  let hub: TestHub;
+  let browser: Browser;
+  before(async () => {
+    ensureBuilt();
+    hub = await startHub({ LIVEKIT_URL: 'ws://127.0.0.1:9', LIVEKIT_API_KEY: 'devkey', LIVEKIT_API_SECRET: 'secret-secret-secret-secret-secret' });
+    // No fake devices: this machine has no camera and no microphone, as a desktop without them.
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, '--use-fake-ui-for-media-stream'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await hub?.close();
+  });
+
+  test('no camera or microphone: the host is told to plug one in, nothing goes live', async () => {
+    const show = 'studio-no-device';
+    const { page, context } = await openPage(browser, `${hub.url}/studio/${show}`, await hub.token('host', [show], 600, 'hana'), { width: 390, height: 844 });
+    await context.grantPermissions(['camera', 'microphone']);
+    try {
+      assert.equal(await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind !== 'audiooutput').length), 0, 'no input device at all');
+      await page.getByTestId('go-live').click();
+      const error = page.getByTestId('studio-error');
+      await error.waitFor({ timeout: 30_000 });
+      assert.equal(await error.getAttribute('data-problem'), 'no_device');
+      assert.match(await error.innerText(), /No camera or microphone was found\. Plug one in/);
+      assert.equal(await page.getByTestId('studio').getAttribute('data-phase'), 'idle');
+      assert.equal(await page.getByTestId('go-live').isEnabled(), true, 'the host can try again');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the studio says what went wrong: the agent does not join', () => {
+  let livekit: LiveKitServer;
+  let hub: TestHub;
+  let browser: Browser;
+  before(async () => {
+    ensureBuilt();
+    livekit = await startLiveKit();
+    // No agent worker runs: a dispatch is accepted by LiveKit, and nobody takes it.
+    hub = await startHub({ LIVEKIT_URL: livekit.url, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret, AGENT_NAME: `nobody-${process.pid}` });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await livekit?.stop();
+    await hub?.close();
+  });
+
+  test('live at 390 × 844: the agent bar is thumb-sized and says why it waits; a dispatched agent that never joins is said after the timeout', async () => {
+    const show = 'studio-agent-never-joins';
+    // The join timeout is the page's (?agentJoinTimeout, seconds): 45 s by default, 3 s here.
+    const { page, context } = await openPage(browser, `${hub.url}/studio/${show}?agentJoinTimeout=3`, await hub.token('host', [show], 600, 'hana'), { width: 390, height: 844 });
+    try {
+      await page.getByTestId('go-live').click();
+      await waitAttr(page, '[data-testid="studio"]', 'data-phase', (v) => v === 'live', 60_000);
+
+      // The agent bar: big status, pause/resume/say disabled with the reason, every target ≥ 44 px.
+      const bar = page.getByTestId('agent-bar');
+      await waitAttr(page, '[data-testid="agent-bar"] [data-controls-blocked]', 'data-controls-blocked', (v) => v === 'no_agent');
+      assert.match(await bar.locator('[data-controls-blocked]').innerText(), /^No voice agent is in the show: start it first/);
+      for (const action of ['pause', 'resume', 'say']) assert.equal(await bar.locator(`[data-control="${action}"]`).isDisabled(), true, `${action} waits for an agent`);
+      const status = await page.getByTestId('agent-status').evaluate((el) => ({ text: el.textContent, size: parseFloat(getComputedStyle(el).fontSize) }));
+      assert.equal(status.text, 'No agent');
+      assert.ok(status.size >= 20, `the agent's status is big: ${status.size} px`);
+      for (const sel of ['[data-control="pause"]', '[data-control="resume"]', '[data-control="say"]', '#studio-say', '[data-testid="agent-toggle"]', '[data-testid="end-show"]']) {
+        const box = await page.locator(sel).boundingBox();
+        assert.ok(box && box.height >= 44 && box.width >= 44, `${sel} is a 44 px touch target: ${JSON.stringify(box)}`);
+      }
+      assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scroll at 390 px');
+      await bar.scrollIntoViewIfNeeded();
+      await screenshot(page, 'studio-agent-bar-390');
+
+      const dispatchedAt = Date.now();
+      await page.getByTestId('agent-toggle').click();
+      await page.getByText('Agent joining…').waitFor({ timeout: 10_000 });
+      const error = page.getByTestId('studio-error');
+      await error.waitFor({ timeout: 30_000 });
+      assert.ok(Date.now() - dispatchedAt >= 3000, 'not before the timeout');
+      assert.equal(await error.getAttribute('data-problem'), 'agent');
+      assert.match(await error.innerText(), /The voice agent has not joined after 3 s\. No agent worker may be running/);
+      assert.equal(await page.getByTestId('agent-toggle').innerText(), 'Start voice agent', 'the host can try again');
+      assert.equal(await page.getByTestId('agent-toggle').isEnabled(), true);
+      assert.equal(await page.getByTestId('studio').getAttribute('data-phase'), 'live', 'the stream goes on');
     } finally {
       await context.close();
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { dispose } from '@livekit/rtc-node';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freeTcpPort, listen, postJson, startFakeOpenAI, startHub, startLiveKit, startReceiver, tempDir, type FakeOpenAI, type LiveKitServer, type Receiver, type TestHub } from '@showwire/testkit';
 import { startWorker, type Worker } from '@showwire/testkit/show-room';
@@ -76,6 +77,9 @@ describe('a show in real browsers: studio, two viewers, the agent', () => {
     await worker?.stop();
     await Promise.all([livekit?.stop(), fake?.close(), receiver?.close()]);
     await hub?.close();
+    // The agent bar's pause/resume go through the hub's control route, which joins the room with
+    // rtc-node in this process; its native client keeps the process alive until disposed.
+    await dispose();
   });
 
   const workerLog = () => `\n--- worker ---\n${worker?.log.telling().slice(-3000) ?? ''}`;
@@ -243,6 +247,17 @@ describe('a show in real browsers: studio, two viewers, the agent', () => {
       const cart = events().filter((d) => d.type === 'cart_event');
       assert.deepEqual(cart.map((d) => [d.userId, d.productId, d.action, d.quantity]), [[buyer.identity, productId, 'add_to_cart', 1]]);
       await waitAttr(host.page, '[data-testid="cart-feed"]', 'data-cart-adds', (v) => v === '1', STEP_MS);
+
+      // The host's agent bar acts on the agent in the room: Pause, then Resume, each audited and said.
+      const bar = host.page.getByTestId('agent-bar');
+      await bar.locator('[data-control="pause"]:enabled').click({ timeout: STEP_MS });
+      await waitAttr(host.page, '[data-testid="agent-bar"]', 'data-paused', (v) => v === 'true', STEP_MS);
+      assert.equal(await bar.locator('[data-control-outcome]').getAttribute('data-control-outcome'), 'ok');
+      assert.equal(await bar.locator('[data-control="pause"]').isDisabled(), true, 'paused: only Resume is offered');
+      await until((d) => d.type === 'control' && d.action === 'pause' && d.ok === true, 'control pause');
+      await bar.locator('[data-control="resume"]:enabled').click({ timeout: STEP_MS });
+      await waitAttr(host.page, '[data-testid="agent-bar"]', 'data-paused', (v) => v === 'false', STEP_MS);
+      await until((d) => d.type === 'control' && d.action === 'resume' && d.ok === true, 'control resume');
 
       // The host ends the show: viewers see the ended screen with the product, the host the summary.
       await host.page.getByTestId('end-show').click();

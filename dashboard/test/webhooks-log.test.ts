@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { getJson, postJson, startReceiver, type Receiver, type TestHub } from '@showwire/testkit';
+import { getJson, postJson, startReceiver, waitFor, type Receiver, type TestHub } from '@showwire/testkit';
 import { screenshot, startRig, waitAttr, type BrowserRig } from './helpers/browser.js';
 
 /**
  * The delivery log kept and filtered: a broken endpoint (500, next retry an hour away) with 120
- * deliveries, a healthy one for "Send test". Deliveries are made by publishing events.
+ * deliveries, whose 120 failures in a row open its circuit breaker for 10 minutes, and a healthy
+ * one for "Send test". Deliveries are made by publishing events.
  */
 describe('the webhook log: refresh keeps what was loaded, filters, endpoint page, menus, Send test', () => {
   let rig: BrowserRig | undefined;
@@ -23,7 +24,7 @@ describe('the webhook log: refresh keeps what was loaded, filters, endpoint page
   before(async () => {
     broken = await startReceiver(() => ({ status: 500, body: 'down' }));
     healthy = await startReceiver(() => ({ status: 200, body: 'ok' }));
-    rig = await startRig({ HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HUB_WEBHOOK_SCHEDULE: '1h', HUB_WEBHOOK_JITTER: '0', HUB_WEBHOOK_BREAKER_FAILURES: '10000' });
+    rig = await startRig({ HUB_WEBHOOK_ALLOW_PRIVATE: 'true', HUB_WEBHOOK_SCHEDULE: '1h', HUB_WEBHOOK_JITTER: '0', HUB_WEBHOOK_BREAKER_FAILURES: '120', HUB_WEBHOOK_BREAKER_COOLDOWN_MS: '600000' });
     hub = rig.hub;
     admin = await hub.token('admin');
     brokenId = (await postJson(`${hub.url}/api/webhooks/endpoints`, { url: broken.url, types: ['product_created', 'show_started'] }, admin)).body.id;
@@ -31,6 +32,8 @@ describe('the webhook log: refresh keeps what was loaded, filters, endpoint page
     const events = Array.from({ length: 120 }, (_, i) => ({ show: i < 10 ? 'shop-b' : 'shop-a', type: 'product_created', product: { id: `p${i}`, name: `P ${i}`, price: 1, currency: 'USD' } }));
     assert.equal((await postJson(`${hub.url}/api/agent/data`, events, rig.agent)).status, 201);
     await broken.until(() => broken.received.length >= 120, '120 first attempts', 60_000);
+    // The 120th failure in a row opened the breaker (the hub records it just after the answer).
+    await waitFor('the broken endpoint\'s breaker open', async () => (await getJson(`${hub.url}/api/webhooks/endpoints/${brokenId}`, admin)).body.breaker.state === 'open', 15_000);
   });
 
   after(async () => {
@@ -91,14 +94,16 @@ describe('the webhook log: refresh keeps what was loaded, filters, endpoint page
       await page.locator('[data-testid="request-headers"]').first().evaluate((el) => (el.closest('details')!.open = true));
       assert.match(await page.locator('[data-testid="request-headers"]').first().innerText(), /^content-type: application\/json\nwebhook-id: msg_/);
 
-      // The broken endpoint's page: no success, 121 pending, a next attempt.
+      // The broken endpoint's page: no success, 121 pending, a next attempt, its breaker open
+      // (the show_started above waits: nothing is attempted until the probe).
       await page.locator(`[data-endpoint="${brokenId}"] [data-open-endpoint]`).click();
       const panel = page.getByTestId('endpoint-panel');
       await waitAttr(page, '[data-testid="endpoint-panel"]', 'data-endpoint-id', (v) => v === brokenId);
       await panel.locator('[data-figure="success-rate"]').waitFor();
       assert.match(await panel.locator('[data-figure="pending"]').innerText(), /^121/);
       assert.match(await panel.locator('[data-figure="next-attempt"]').innerText(), /\d\d:\d\d:\d\d/);
-      assert.match(await panel.locator('[data-figure="breaker"]').innerText(), /^flowing/);
+      assert.match(await panel.locator('[data-figure="breaker"] strong').innerText(), /^open, next probe at \d\d:\d\d:\d\d · 120 failed in a row$/);
+      assert.equal(broken.received.length, 120, 'an open breaker sends nothing');
       assert.equal(await page.locator('[data-filter-field="endpoint"]').inputValue(), brokenId, 'its log below');
 
       // Row actions sit in a menu; the destructive ones are marked.

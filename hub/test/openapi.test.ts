@@ -197,7 +197,7 @@ describe('OpenAPI contract', () => {
     const list = await getJson(`${url}/api/webhooks/endpoints`, admin);
     for (const ep of [one.body, list.body.endpoints[0]]) {
       assert.equal(ep.id, created.body.id);
-      assert.deepEqual(Object.keys(ep).sort(), ['createdAt', 'description', 'disabledReason', 'enabled', 'failingSince', 'id', 'shows', 'types', 'updatedAt', 'url']);
+      assert.deepEqual(Object.keys(ep).sort(), ['breaker', 'createdAt', 'description', 'disabledReason', 'enabled', 'failingSince', 'id', 'shows', 'types', 'updatedAt', 'url']);
     }
   });
 });

@@ -74,8 +74,8 @@ export const webhookRecoverBody = z.object({
 });
 export type WebhookRecoverBody = z.input<typeof webhookRecoverBody>;
 
-/** An endpoint as the API shows it (the secret only on create, rotate and `GET …/secret`). */
-export const webhookEndpoint = z.object({
+/** An endpoint's settings as stored (every hub sees the same). */
+export const webhookEndpointConfig = z.object({
   id: z.string(),
   url: z.string(),
   description: z.string(),
@@ -89,6 +89,23 @@ export const webhookEndpoint = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
 });
+export type WebhookEndpointConfig = z.infer<typeof webhookEndpointConfig>;
+
+export const webhookBreakerStates = ['closed', 'open', 'half-open'] as const;
+/** An endpoint's circuit breaker, as the hub that answers knows it. */
+export const webhookBreaker = z
+  .object({
+    state: z.enum(webhookBreakerStates).describe('closed: attempts flow; open: none are sent until nextProbeAt; half-open: one probe decides'),
+    nextProbeAt: z.number().nullable().describe('Epoch seconds when an open breaker lets its probe through; null unless open'),
+    consecutiveFailures: z.number().int().describe('Failed attempts in a row (a success resets it)'),
+  })
+  .describe(
+    'The circuit breaker of the hub that answered: it lives in that hub\'s memory (per hub, not shared through Redis; a restarted hub starts closed). With several hubs each keeps its own, and another hub may answer differently.',
+  );
+export type WebhookBreaker = z.infer<typeof webhookBreaker>;
+
+/** An endpoint as the API shows it (the secret only on create, rotate and `GET …/secret`), with its breaker. */
+export const webhookEndpoint = webhookEndpointConfig.extend({ breaker: webhookBreaker });
 export type WebhookEndpoint = z.infer<typeof webhookEndpoint>;
 /** `POST /api/webhooks/endpoints` answer: the endpoint and its secret. */
 export const webhookEndpointCreated = webhookEndpoint.extend({ secret: z.string() });

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
 import type { ControlBody, ShowCapabilities } from '@showwire/protocol';
 import type { Claims } from '../lib/auth.js';
-import { sendControl } from '../lib/supervision-api.js';
+import { ControlNotes } from './ControlNotes.js';
+import { useControl } from '../live/use-control.js';
 import { blockedText } from '../live/use-show-capabilities.js';
 
 type Action = ControlBody['action'];
@@ -23,31 +23,10 @@ const BUTTONS: Array<{ action: Exclude<Action, 'say'>; label: string; confirm?: 
  */
 export function ControlBar({ show, token, claims, capabilities }: { show: string; token: string | null; claims: Claims | undefined; capabilities: ShowCapabilities | undefined }) {
   const staff = !claims || claims.role === 'staff' || claims.role === 'admin';
-  const [text, setText] = useState('');
-  const [busy, setBusy] = useState<Action>();
-  const [outcome, setOutcome] = useState<{ ok: boolean; message: string }>();
+  const { text, setText, busy, outcome, run, say } = useControl(show, token);
   if (!staff && claims?.role !== 'host') return null;
   const can = (a: Action) => capabilities?.actions.includes(a) === true;
   const blocked = capabilities && capabilities.actions.length === 0 ? blockedText(capabilities.controlsBlocked, 'controls') : undefined;
-
-  const run = async (body: ControlBody, confirmText?: string) => {
-    if (confirmText && !window.confirm(confirmText)) return;
-    setBusy(body.action);
-    setOutcome(undefined);
-    try {
-      await sendControl(token, show, body);
-      setOutcome({ ok: true, message: `${body.action.replace('_', ' ')}: done` });
-      if (body.action === 'say') setText('');
-    } catch (e) {
-      setOutcome({ ok: false, message: (e as Error).message });
-    } finally {
-      setBusy(undefined);
-    }
-  };
-  const say = (e: FormEvent) => {
-    e.preventDefault();
-    if (text.trim()) void run({ action: 'say', text: text.trim() });
-  };
 
   return (
     <section className="panel controls" aria-label="Agent controls" data-testid="controls">
@@ -74,16 +53,7 @@ export function ControlBar({ show, token, claims, capabilities }: { show: string
           </button>
         ))}
       </div>
-      {blocked && (
-        <p className="small muted blocked" data-controls-blocked={capabilities?.controlsBlocked}>
-          {blocked}
-        </p>
-      )}
-      {outcome && (
-        <p className={`small ${outcome.ok ? 'muted' : 'error'}`} role="status" data-control-outcome={outcome.ok ? 'ok' : 'failed'}>
-          {outcome.message}
-        </p>
-      )}
+      <ControlNotes blocked={blocked} reason={capabilities?.controlsBlocked} outcome={outcome} />
     </section>
   );
 }

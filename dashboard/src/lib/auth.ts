@@ -58,6 +58,9 @@ export function onlyShow(claims: Claims | undefined): string | undefined {
   return claims.shows[0];
 }
 
+/** A host whose token names this show: its pages are the host's own (the studio), not the staff view. */
+export const hostsShow = (claims: Claims | undefined, show: string) => claims?.role === 'host' && claims.shows.includes(show);
+
 export const canSeeAll = (claims: Claims | undefined) => !claims || claims.shows.includes('*');
 
 /** How far our clock may trail the hub's and still call a refused token "expired". */

@@ -51,6 +51,7 @@ export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchor
 }
 
 export const showPath = (show: string) => `/shows/${encodeURIComponent(show)}`;
+export const studioPath = (show: string) => `/studio/${encodeURIComponent(show)}`;
 export const replayPath = (show: string) => `/shows/${encodeURIComponent(show)}/replay`;
 
 /** The address's `#…` part, kept current across in-page navigation and hash changes. */

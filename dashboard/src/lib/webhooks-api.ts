@@ -41,6 +41,19 @@ export function endpointHealth(ep: WebhookEndpoint, now: number): EndpointHealth
   return { kind: 'healthy', label: 'Healthy' };
 }
 
+/**
+ * The endpoint's circuit breaker as the hub that answered knows it (each hub keeps its own):
+ * open says when its probe goes, and while open no attempt is made, so pending deliveries wait.
+ */
+export function breakerText(ep: WebhookEndpoint, clock: (epochSeconds: number) => string): string {
+  if (!ep.enabled) return 'stopped (disabled)';
+  const { state, nextProbeAt, consecutiveFailures: n } = ep.breaker;
+  const streak = n > 0 ? ` · ${n} failed in a row` : '';
+  if (state === 'open') return `open, next probe at ${nextProbeAt === null ? 'any moment' : clock(nextProbeAt)}${streak}`;
+  if (state === 'half-open') return `half-open: one probe decides${streak}`;
+  return `closed${streak}`;
+}
+
 /** The delivery log's filters, as the hub's `GET /api/webhooks/deliveries` takes them; '' or absent is "all". */
 export interface DeliveryFilter {
   endpoint?: string;
@@ -69,12 +82,10 @@ export interface EndpointStats {
   pending: number;
   /** The soonest next attempt of a pending delivery (epoch seconds), if any. */
   nextAttemptAt: number | null;
-  /** Pending deliveries whose next attempt is already past: the hub is holding them back. */
-  overdue: number;
 }
 
 /** An endpoint's figures from its recent deliveries. */
-export function endpointStats(deliveries: readonly WebhookDelivery[], now: number): EndpointStats {
+export function endpointStats(deliveries: readonly WebhookDelivery[]): EndpointStats {
   const finished = deliveries.filter((d) => d.status !== 'pending');
   const pending = deliveries.filter((d) => d.status === 'pending');
   const next = pending.map((d) => d.nextAttemptAt).filter((t): t is number => t !== null);
@@ -83,6 +94,5 @@ export function endpointStats(deliveries: readonly WebhookDelivery[], now: numbe
     finished: finished.length,
     pending: pending.length,
     nextAttemptAt: next.length ? Math.min(...next) : null,
-    overdue: next.filter((t) => t < now - 5).length,
   };
 }

@@ -8,11 +8,11 @@ import { Recordings } from '../components/Recordings.js';
 import { Sparkline } from '../components/Sparkline.js';
 import { Thumb } from '../components/Thumb.js';
 import { Transcript } from '../components/Transcript.js';
-import { TranscriptDownload } from '../components/TranscriptDownload.js';
+import { ShowTools } from '../components/ShowTools.js';
 import { ApiError } from '../lib/api.js';
 import type { PageProps } from '../lib/auth.js';
 import { formatClock, formatCount, formatDuration } from '../lib/format.js';
-import { Link, momentOf, replayPath, useHash } from '../lib/router.js';
+import { momentOf, useHash } from '../lib/router.js';
 import { NoSuchShow } from '../components/NoSuchShow.js';
 import { rankedAlerts } from '../lib/trouble.js';
 import { AlertList } from '../components/AlertList.js';
@@ -71,22 +71,12 @@ export function ShowView({ show, token, claims, onSignOut, onUnauthorized }: Pag
             {live.truncated && <Notice kind="warn">The hub no longer keeps this show’s oldest events; the transcript starts where its history does.</Notice>}
             <div className="show-bar">
               <Presence show={show} token={token} {...(claims && { me: claims.sub })} {...(live.presence && { live: live.presence })} />
-              {claims?.role === 'host' && (
-                <Link className="btn" href={`/studio/${encodeURIComponent(show)}`} data-testid="studio-link">
-                  Open the studio
-                </Link>
-              )}
               {staff && caps && <ListenIn show={show} token={token} autoStart={autoListen} blocked={listenBlocked ? blockedText(listenBlocked, 'listen') : undefined} />}
             </div>
             {alerts.length > 0 && <AlertList alerts={alerts} token={token} now={now} showNames={false} />}
             <ControlBar show={show} token={token} claims={claims} capabilities={caps && state.status === 'ended' ? { ...caps, actions: [], controlsBlocked: 'ended' } : caps} />
             <ShowMeta state={state} now={now} />
-            <div className="show-tools">
-              <Link className="btn-quiet" href={replayPath(show)} data-testid="replay-link">
-                Replay
-              </Link>
-              <TranscriptDownload show={show} token={token} />
-            </div>
+            <ShowTools show={show} token={token} />
             {state.status === 'ended' && <ShowSummary show={show} token={token} version={state.lastEventId} />}
             <Recordings show={show} token={token} />
             <div className="show-grid">

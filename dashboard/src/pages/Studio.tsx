@@ -5,17 +5,21 @@ import { AlertList } from '../components/AlertList.js';
 import { Carousel } from '../components/Carousel.js';
 import { Header, Notice } from '../components/Header.js';
 import { LatencyBadge } from '../components/Latency.js';
+import { Recordings } from '../components/Recordings.js';
 import { ShowSummary } from '../components/ShowSummary.js';
 import { Transcript } from '../components/Transcript.js';
+import { ShowTools } from '../components/ShowTools.js';
 import { ApiError, apiRequest } from '../lib/api.js';
 import type { PageProps } from '../lib/auth.js';
 import { formatCount } from '../lib/format.js';
 import { rankedAlerts } from '../lib/trouble.js';
 import { useHubNow } from '../live/use-now.js';
 import { useLiveShows } from '../live/use-live-shows.js';
+import { useShowCapabilities } from '../live/use-show-capabilities.js';
+import { AgentBar } from '../studio/AgentBar.js';
 import { CartFeed } from '../studio/CartFeed.js';
 import { DevicePicker } from '../studio/DevicePicker.js';
-import { useAgentToggle } from '../studio/use-agent-toggle.js';
+import { agentJoinTimeoutMs, useAgentToggle } from '../studio/use-agent-toggle.js';
 import { useStudioRoom } from '../studio/use-studio-room.js';
 import '../studio/studio.css';
 
@@ -23,14 +27,17 @@ import '../studio/studio.css';
  * The host's studio: go live from this browser, the voice agent's toggle, and beside the video
  * what the agent hears and does, the show's latency, alerts, viewers and carts, all from the
  * show's own event stream (reduceShow). Ending the show deletes the room and shows the summary.
- * Phone first: one column, controls at thumb height; two columns from 900 px.
+ * Phone first: one column, controls at thumb height; two columns from 900 px. This is also
+ * what a host gets at `/shows/:show` for its own show: the host's one layout.
  */
 export function Studio({ show, token, claims, onSignOut, onUnauthorized }: PageProps & { show: string }) {
   const live = useLiveShows(token, show, undefined, onUnauthorized);
   const now = useHubNow(live.clockOffset);
   const state = useMemo(() => live.states.get(show) ?? emptyShow(show), [live.states, show]);
   const studio = useStudioRoom(show, token, claims?.sub ?? 'host');
-  const agent = useAgentToggle(show, token, state, studio.identity);
+  const [joinTimeoutMs] = useState(() => agentJoinTimeoutMs(location.search));
+  const agent = useAgentToggle(show, token, state, studio.identity, joinTimeoutMs);
+  const access = useShowCapabilities(show, token, state.status);
   const alerts = useMemo(() => rankedAlerts(state).map((a) => ({ ...a, show })), [state, show]);
   const [endError, setEndError] = useState<string>();
   const ended = studio.phase === 'ended' || state.status === 'ended';
@@ -67,6 +74,7 @@ export function Studio({ show, token, claims, onSignOut, onUnauthorized }: PageP
           <div className="studio-ended">
             <Notice kind="info">Your show has ended.</Notice>
             <ShowSummary show={show} token={token} version={state.lastEventId} />
+            <Recordings show={show} token={token} />
           </div>
         ) : (
           <div className="studio-grid">
@@ -114,11 +122,9 @@ export function Studio({ show, token, claims, onSignOut, onUnauthorized }: PageP
                 >
                   {agent.present ? 'End voice agent' : agent.pending ? 'Agent joining…' : 'Start voice agent'}
                 </button>
-                <span className={`agent agent-${agent.status.kind}`} data-testid="agent-status" data-agent-status={agent.status.kind}>
-                  {agent.status.label}
-                </span>
                 <LatencyBadge state={state} />
               </div>
+              <AgentBar show={show} token={token} state={state} access={access} agentPresent={agent.present} />
             </section>
             <div className="studio-side">
               {alerts.length > 0 && <AlertList alerts={alerts} token={token} now={now} showNames={false} />}
@@ -126,6 +132,8 @@ export function Studio({ show, token, claims, onSignOut, onUnauthorized }: PageP
               <CartFeed state={state} />
               <Transcript lines={state.transcript} speaking={state.agentSpeaking} />
               <ActionFeed actions={state.actions} products={state.products} />
+              <Recordings show={show} token={token} />
+              <ShowTools show={show} token={token} buttonClass="btn-quiet studio-btn" />
             </div>
           </div>
         )}

@@ -6,6 +6,15 @@ import { agentError, type HostError } from './host-errors.js';
 /** How long a dispatched agent may take to say it joined before the host is told it did not. */
 export const AGENT_JOIN_TIMEOUT_MS = 45_000;
 
+/**
+ * The join timeout for this page: `?agentJoinTimeout=<seconds>` (1 … 600) where a slow worker
+ * pool needs longer, or a test shorter; otherwise AGENT_JOIN_TIMEOUT_MS.
+ */
+export function agentJoinTimeoutMs(search: string): number {
+  const seconds = Number(new URLSearchParams(search).get('agentJoinTimeout'));
+  return Number.isFinite(seconds) && seconds >= 1 && seconds <= 600 ? seconds * 1000 : AGENT_JOIN_TIMEOUT_MS;
+}
+
 /** Ends of the agent's session that are nobody's trouble: the show ended, or someone ended the agent. */
 const QUIET_ENDS = new Set(['room_ended', 'ended_by_staff', 'shutdown']);
 
@@ -14,7 +23,7 @@ const QUIET_ENDS = new Set(['room_ended', 'ended_by_staff', 'shutdown']);
  * to a viewer), off ends it (`control end_agent`). Where the agent is comes from the show's
  * events (`agent_waiting`, `agent_ready`, `agent_session_closed`), not from the button.
  */
-export function useAgentToggle(show: string, token: string | null, state: ShowState, hostIdentity: string | undefined) {
+export function useAgentToggle(show: string, token: string | null, state: ShowState, hostIdentity: string | undefined, joinTimeoutMs = AGENT_JOIN_TIMEOUT_MS) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<HostError>();
   const [dispatchedAt, setDispatchedAt] = useState<number>();
@@ -24,13 +33,13 @@ export function useAgentToggle(show: string, token: string | null, state: ShowSt
   // Dispatched, and nothing heard of it in time: say so rather than show a spinner for ever.
   useEffect(() => {
     if (dispatchedAt === undefined || present) return;
-    const left = dispatchedAt + AGENT_JOIN_TIMEOUT_MS - Date.now();
+    const left = dispatchedAt + joinTimeoutMs - Date.now();
     const timer = setTimeout(() => {
-      setError({ problem: 'agent', message: `The voice agent has not joined after ${AGENT_JOIN_TIMEOUT_MS / 1000} s. No agent worker may be running; try again, or ask support.` });
+      setError({ problem: 'agent', message: `The voice agent has not joined after ${joinTimeoutMs / 1000} s. No agent worker may be running; try again, or ask support.` });
       setDispatchedAt(undefined);
     }, Math.max(0, left));
     return () => clearTimeout(timer);
-  }, [dispatchedAt, present]);
+  }, [dispatchedAt, present, joinTimeoutMs]);
 
   useEffect(() => {
     if (present) setDispatchedAt(undefined);

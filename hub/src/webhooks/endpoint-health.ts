@@ -24,6 +24,13 @@ export interface HealthOptions {
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+/** An endpoint's breaker for the API: `nextProbeAt` in epoch seconds while open. */
+export interface BreakerView {
+  state: BreakerState;
+  nextProbeAt: number | null;
+  consecutiveFailures: number;
+}
+
 interface Health {
   limit: number;
   /** Failed attempts in a row. */
@@ -96,6 +103,13 @@ export function createEndpointHealth(opts: HealthOptions, onChange: (endpointId:
       else if (h.state === 'closed' && h.streak >= opts.failures) open(id, h, now, opts.cooldownMs);
     },
     state: (id: string): BreakerState => all.get(id)?.state ?? 'closed',
+    /** The breaker as the endpoints API shows it; an open one whose cooldown ran out is half-open (its probe is next). */
+    breaker(id: string, now = Date.now()): BreakerView {
+      const h = all.get(id);
+      if (!h) return { state: 'closed', nextProbeAt: null, consecutiveFailures: 0 };
+      const state = h.state === 'open' && now >= h.openUntil ? 'half-open' : h.state;
+      return { state, nextProbeAt: state === 'open' ? h.openUntil / 1000 : null, consecutiveFailures: h.streak };
+    },
     /** Endpoints whose breaker is not closed, for the metrics. */
     openCount: () => [...all.values()].filter((h) => h.state !== 'closed').length,
     forget: (id: string) => void all.delete(id),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { WebhookEndpoint } from '@showwire/protocol';
+import type { WebhookEndpointConfig } from '@showwire/protocol';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS webhook_endpoints (
@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS webhook_endpoints (
 `;
 
 /** An endpoint with its secrets and its filters as sets, for the commit hook and the worker. */
-export interface Endpoint extends WebhookEndpoint {
+export interface Endpoint extends WebhookEndpointConfig {
   secret: string;
   oldSecret: string | null;
   oldSecretUntil: number | null;
@@ -75,7 +75,7 @@ export const matches = (e: Endpoint, show: string, type: string) =>
 export const signingSecrets = (e: Endpoint, now: number) =>
   e.oldSecret && e.oldSecretUntil !== null && e.oldSecretUntil > now ? [e.secret, e.oldSecret] : [e.secret];
 
-export type EndpointPatch = Partial<Pick<WebhookEndpoint, 'url' | 'description' | 'types' | 'shows' | 'enabled'>>;
+export type EndpointPatch = Partial<Pick<WebhookEndpointConfig, 'url' | 'description' | 'types' | 'shows' | 'enabled'>>;
 
 /**
  * Webhook endpoints, in the log's SQLite file. All of them are kept in memory too (there are

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
-import { DEFAULT_SHOW, WEBHOOK_ENDPOINT_DISABLED, WEBHOOK_TEST, type EventInput, type WebhookAttempt, type WebhookDelivery } from '@showwire/protocol';
+import { DEFAULT_SHOW, WEBHOOK_ENDPOINT_DISABLED, WEBHOOK_TEST, type EventInput, type WebhookAttempt, type WebhookBreaker, type WebhookDelivery } from '@showwire/protocol';
 import type { Principal } from '../auth/access.js';
 import type { Config } from '../config.js';
 import { HttpError, notFound } from '../errors.js';
@@ -13,6 +13,9 @@ import { assertPublicUrl, RefusedUrlError } from './ssrf-guard.js';
 import { generateSecret } from './signer.js';
 import type { DeliveryQuery, WebhookStore } from './store.js';
 import { createDeliveryWorker } from './worker.js';
+
+/** An endpoint as the API answers it: its stored settings and this hub's breaker for it. */
+export type EndpointView = Endpoint & { breaker: WebhookBreaker };
 
 export type Publish = (events: Array<EventInput & { show: string }>, principal: Principal) => Promise<unknown>;
 
@@ -36,11 +39,11 @@ export interface WebhookService {
   start(publish: Publish): void;
   close(): Promise<void>;
 
-  createEndpoint(input: EndpointInput): Promise<Endpoint>;
-  updateEndpoint(id: string, patch: EndpointPatch): Promise<Endpoint>;
-  getEndpoint(id: string): Promise<Endpoint>;
-  listEndpoints(): Promise<Endpoint[]>;
-  setEnabled(id: string, enabled: boolean): Promise<Endpoint>;
+  createEndpoint(input: EndpointInput): Promise<EndpointView>;
+  updateEndpoint(id: string, patch: EndpointPatch): Promise<EndpointView>;
+  getEndpoint(id: string): Promise<EndpointView>;
+  listEndpoints(): Promise<EndpointView[]>;
+  setEnabled(id: string, enabled: boolean): Promise<EndpointView>;
   secret(id: string): Promise<{ secret: string }>;
   deleteEndpoint(id: string): Promise<void>;
   rotateSecret(id: string, secret: string | undefined, graceSeconds: number): Promise<{ secret: string; previousSecretValidUntil: number | null }>;
@@ -127,6 +130,8 @@ export function createWebhooks(opts: {
       throw error;
     }
   }
+  /** The breaker is this hub's (in memory): another hub's worker may know the endpoint otherwise. */
+  const withBreaker = (ep: Endpoint): EndpointView => ({ ...ep, breaker: worker.breaker(ep.id) });
   const mustGet = async (id: string) => {
     const ep = await store.getEndpoint(id);
     if (!ep) throw notFound(`webhook endpoint "${id}" does not exist`);
@@ -148,7 +153,7 @@ export function createWebhooks(opts: {
     if (!before.enabled && ep.enabled) worker.forget(id); // re-enabled: it learns its health afresh
     await enabled();
     worker.wake();
-    return ep;
+    return withBreaker(ep);
   }
 
   return {
@@ -178,7 +183,7 @@ export function createWebhooks(opts: {
       const ep = await store.createEndpoint({ ...input, secret: input.secret ?? generateSecret() });
       await enabled(); // appends wake the worker from now on
       worker.wake();
-      return ep;
+      return withBreaker(ep);
     },
     async updateEndpoint(id, patch) {
       await mustGet(id);
@@ -187,8 +192,8 @@ export function createWebhooks(opts: {
     },
     // Endpoints are answered whole: the routes' response schemas (protocol's `webhookEndpoint`)
     // send only the listed fields, so the secrets and the filter sets never leave the hub.
-    getEndpoint: (id) => mustGet(id),
-    listEndpoints: () => store.listEndpoints(),
+    getEndpoint: async (id) => withBreaker(await mustGet(id)),
+    listEndpoints: async () => (await store.listEndpoints()).map(withBreaker),
     setEnabled: (id, enabled) => update(id, { enabled }),
     secret: async (id) => ({ secret: (await mustGet(id)).secret }),
     async deleteEndpoint(id) {

@@ -244,6 +244,8 @@ export function createDeliveryWorker(deps: {
     },
     /** Endpoints whose circuit breaker is open or half-open. */
     openCircuits: () => health.openCount(),
+    /** One endpoint's breaker, as this hub's worker knows it. */
+    breaker: (endpointId: string) => health.breaker(endpointId),
     /** An endpoint re-enabled by hand, or deleted: it learns its health afresh. */
     forget,
   };

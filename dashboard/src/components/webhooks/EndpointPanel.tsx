@@ -1,16 +1,15 @@
 import { useEffect, useState } from 'react';
 import type { WebhookDelivery, WebhookEndpoint } from '@showwire/protocol';
 import { formatClock } from '../../lib/format.js';
-import { endpointHealth, endpointStats, type webhooksApi } from '../../lib/webhooks-api.js';
+import { breakerText, endpointHealth, endpointStats, type webhooksApi } from '../../lib/webhooks-api.js';
 
 /** How many of an endpoint's newest deliveries its figures are taken from. */
 const RECENT = 200;
 
 /**
  * One endpoint opened: its health, success rate and next attempt from its newest deliveries, and
- * whether attempts are being held back (pending deliveries whose next attempt is already past:
- * the hub's circuit breaker pauses an endpoint that failed many times in a row). Its deliveries,
- * with their attempts, are the log below, filtered to it.
+ * its circuit breaker as the hub reports it (open: nothing is attempted until the probe time).
+ * Its deliveries, with their attempts, are the log below, filtered to it.
  */
 export function EndpointPanel({ ep, api, version, onClose }: { ep: WebhookEndpoint; api: ReturnType<typeof webhooksApi>; version: number; onClose: () => void }) {
   const [recent, setRecent] = useState<WebhookDelivery[]>();
@@ -19,7 +18,7 @@ export function EndpointPanel({ ep, api, version, onClose }: { ep: WebhookEndpoi
   }, [api, ep.id, version]);
   const now = Date.now() / 1000;
   const health = endpointHealth(ep, now);
-  const stats = recent && endpointStats(recent, now);
+  const stats = recent && endpointStats(recent);
   const figure = (label: string, value: string, key: string) => (
     <div className="figure" data-figure={key}>
       <strong>{value}</strong>
@@ -44,11 +43,7 @@ export function EndpointPanel({ ep, api, version, onClose }: { ep: WebhookEndpoi
           {figure(`succeeded, of the last ${stats.finished} finished`, stats.successRate === null ? '—' : `${Math.round(stats.successRate * 100)} %`, 'success-rate')}
           {figure('pending', String(stats.pending), 'pending')}
           {figure('next attempt', stats.nextAttemptAt === null ? '—' : formatClock(stats.nextAttemptAt), 'next-attempt')}
-          {figure(
-            'attempts',
-            !ep.enabled ? 'stopped (disabled)' : stats.overdue > 0 ? `held back: ${stats.overdue} overdue (circuit breaker open)` : 'flowing',
-            'breaker',
-          )}
+          {figure('circuit breaker (this hub’s)', breakerText(ep, formatClock), 'breaker')}
         </div>
       )}
     </section>
