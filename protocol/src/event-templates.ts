@@ -48,6 +48,7 @@ const examples: Partial<Record<KnownEventType, Record<string, unknown>>> = {
   metrics: { kind: 'llm', ttftMs: 310, promptTokens: 812, completionTokens: 64 },
   cart_event: { productId: 'prod-linen-dress', action: 'add_to_cart', quantity: 1, userId: 'viewer_7' },
   order_placed: { orderId: 'order-1042', userId: 'viewer_7', items: [{ productId: 'prod-linen-dress', quantity: 1, price: 49.9 }], total: 49.9, currency: 'EUR' },
+  config_changed: { changed: ['livekit_url', 'livekit_api_key'], by: 'admin-jo' },
   show_summary: {
     title: 'Summer collection live', status: 'ended', startedAt: 1695123000, endedAt: 1695126600, durationSeconds: 3600,
     viewers: { peak: 42, average: 31.5 }, products: { created: 3, onCarousel: 2 }, cart: { adds: 12, removes: 3, reserved: 2 },
