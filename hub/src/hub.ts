@@ -114,7 +114,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
   await reservations.load(log);
   const recordings = createRecordingCatalogue();
   await recordings.load(log);
-  const recordingStorage = createRecordingStorage(config, logger);
+  const recordingStorage = await createRecordingStorage(config, logger);
   const search = createSearchIndexer({
     dataDir: config.HUB_DATA_DIR, log, logger, flushMs: config.HUB_SEARCH_FLUSH_MS, retentionSeconds: config.HUB_RETENTION_HOURS * 3600,
   });

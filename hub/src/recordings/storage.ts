@@ -4,18 +4,19 @@ import type { RecordingFile } from '@showwire/protocol';
 import type { Config } from '../config.js';
 import { recordingsDir } from './catalogue.js';
 import { pruneRecordings } from './retention.js';
-import { createS3Store, type S3Store } from './s3-store.js';
+import type { S3Store } from './s3-store.js';
 
 /**
  * Where recordings are kept: the recordings directory of the hub that recorded them and, with
  * HUB_RECORDINGS_S3_URL, an S3-compatible store every hub can read. Retention
  * (HUB_RECORDINGS_RETENTION_DAYS) prunes both, hourly.
  */
-export function createRecordingStorage(config: Config, logger: FastifyBaseLogger) {
+export async function createRecordingStorage(config: Config, logger: FastifyBaseLogger) {
   // Read when used: PUT /api/config may move it.
   const dir = () => recordingsDir(config);
   mkdirSync(dir(), { recursive: true });
-  const s3: S3Store | undefined = config.HUB_RECORDINGS_S3_URL ? createS3Store(config.HUB_RECORDINGS_S3_URL) : undefined;
+  // The AWS SDK costs ~6 MB of heap once loaded: only a hub that uses S3 loads it.
+  const s3: S3Store | undefined = config.HUB_RECORDINGS_S3_URL ? (await import('./s3-store.js')).createS3Store(config.HUB_RECORDINGS_S3_URL) : undefined;
   const days = config.HUB_RECORDINGS_RETENTION_DAYS;
 
   async function prune(): Promise<void> {
@@ -50,4 +51,4 @@ export function createRecordingStorage(config: Config, logger: FastifyBaseLogger
   };
 }
 
-export type RecordingStorage = ReturnType<typeof createRecordingStorage>;
+export type RecordingStorage = Awaited<ReturnType<typeof createRecordingStorage>>;
