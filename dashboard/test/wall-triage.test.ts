@@ -160,7 +160,7 @@ describe('the triage wall with 100 live shows', () => {
       assert.equal(await page.locator('.alert-rail [data-testid="alerts"]').isVisible(), false, 'the drawer starts closed');
       await page.locator('[data-view="tiles"]').click();
       const firstTile = await page.locator('main > .tiles [data-show]').first().boundingBox();
-      assert.ok(firstTile && firstTile.y < 250, 'the shows start on the first screen');
+      assert.ok(firstTile && firstTile.y < 250, `the shows start on the first screen (first tile at ${firstTile?.y})`);
       await drawer.click();
       await page.locator('.alert-rail [data-rule="stream_stalled"]').waitFor({ state: 'visible' });
       await screenshot(page, 'wall-390-drawer');
