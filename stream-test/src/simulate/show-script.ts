@@ -55,6 +55,8 @@ export function* showScript(show: string, index: number, random: () => number): 
   yield { type: 'show_started', title };
   yield { type: 'show_metadata', title, thumbnailUrl: `https://picsum.photos/seed/${encodeURIComponent(show)}/640/360` };
   yield { type: 'agent_state', state: 'initializing' };
+  // As a real agent does: dispatched, it says it waits for its host, then links to them.
+  yield { type: 'agent_waiting', host, graceS: 120 };
   yield { type: 'agent_ready', message: 'Voice agent is ready and listening' };
   yield { type: 'agent_state', state: 'listening', oldState: 'initializing' };
   yield join();
