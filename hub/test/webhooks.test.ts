@@ -250,8 +250,11 @@ describe('webhooks: endpoints failing for days', () => {
         return !x.enabled && x;
       }, 'the endpoint to be disabled');
       assert.equal(e.disabledReason, 'failing');
-      const page = await getJson(`${hub.url}/api/shows/default/events?types=webhook_endpoint_disabled`);
-      const notice = page.body.events.find((x: any) => x.endpointId === ep.id);
+      // The notice is published as the endpoint is disabled, and readable once its append is durable.
+      const notice = await waitFor(async () => {
+        const page = await getJson(`${hub.url}/api/shows/default/events?types=webhook_endpoint_disabled`);
+        return page.body.events.find((x: any) => x.endpointId === ep.id);
+      }, 'the webhook_endpoint_disabled notice');
       assert.equal(notice.reason, 'failing');
       assert.equal(typeof notice.failingSince, 'number');
       const deliveries = (await getJson(`${hub.url}/api/webhooks/deliveries?endpoint=${ep.id}`)).body.deliveries;
