@@ -34,13 +34,13 @@ describe('recordings on the show page', () => {
       // Seeking needs the hub to answer Range requests: the browser asks for the bytes at 3 s.
       await video.waitFor();
       // A string, not a function: the test's TypeScript transform would add helpers the page lacks.
-      const seeked = (await page.evaluate(`new Promise((resolve) => {
+      const seeked = await page.evaluate<{ time: number; duration: number; error: string | null }>(`new Promise((resolve) => {
         const v = document.querySelector('[data-testid="recordings"] video');
         const done = () => resolve({ time: v.currentTime, duration: v.duration, error: v.error ? v.error.code + ' ' + v.error.message : null });
         v.addEventListener('error', done, { once: true });
         const seek = () => { v.addEventListener('seeked', done, { once: true }); v.currentTime = 3; };
         if (v.readyState >= 1) seek(); else v.addEventListener('loadedmetadata', seek, { once: true });
-      })`)) as { time: number; duration: number; error: string | null };
+      })`);
       assert.equal(seeked.error, null);
       assert.ok(Math.abs(seeked.duration - 4) < 0.3, `duration ${seeked.duration}`);
       assert.ok(Math.abs(seeked.time - 3) < 0.5, `seeked to ${seeked.time}`);

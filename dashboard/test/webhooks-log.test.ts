@@ -74,7 +74,7 @@ describe('the webhook log: refresh keeps what was loaded, filters, endpoint page
       await postJson(`${hub.url}/api/shows/shop-a/events`, [{ type: 'show_started', title: 'Again' }], rig!.agent);
       await waitAttr(page, '[data-loaded]', 'data-loaded', (v) => v === '101', 15_000);
       const after = await rows(page);
-      assert.deepEqual(after.slice(1), before, `the new delivery on top, nothing dropped or repeated: ${after.slice(0, 4)} … ${after.slice(-3)} vs ${before.slice(0, 3)} … ${before.slice(-3)}`);
+      assert.deepEqual(after.slice(1), before, `the new delivery on top, nothing dropped or repeated: ${after.slice(0, 4).join()} … ${after.slice(-3).join()} vs ${before.slice(0, 3).join()} … ${before.slice(-3).join()}`);
       assert.equal(await page.locator(`[data-delivery="${after[0]}"] code`).first().innerText(), 'show_started');
 
       // Filters: event type, show, message id (from a row's menu).

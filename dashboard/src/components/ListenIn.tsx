@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import type { RemoteTrack } from 'livekit-client';
 import { listenToken } from '../lib/supervision-api.js';
 
@@ -9,7 +9,8 @@ import { listenToken } from '../lib/supervision-api.js';
  * the dashboard's code) is fetched on the first start, not with the page.
  */
 export function ListenIn({ show, token, autoStart = false, blocked }: { show: string; token: string | null; autoStart?: boolean; blocked?: string | undefined }) {
-  const [state, setState] = useState<'idle' | 'joining' | 'listening' | 'error'>('idle');
+  // Auto-started, it is joining from the first paint (never a flash of "Listen in").
+  const [state, setState] = useState<'idle' | 'joining' | 'listening' | 'error'>(() => (autoStart && !blocked ? 'joining' : 'idle'));
   const [error, setError] = useState<string>();
   const [level, setLevel] = useState(0);
   const session = useRef<{ stop: () => void }>(undefined);
@@ -21,9 +22,14 @@ export function ListenIn({ show, token, autoStart = false, blocked }: { show: st
     setLevel(0);
   };
 
-  const start = async () => {
+  const start = () => {
     setState('joining');
     setError(undefined);
+    void join();
+  };
+
+  /** Joins the room and plays it; every state it sets comes after an await. */
+  const join = async () => {
     // Made in the click: browsers let audio start only from a user gesture.
     const audio = new AudioContext();
     const analyser = audio.createAnalyser();
@@ -79,10 +85,14 @@ export function ListenIn({ show, token, autoStart = false, blocked }: { show: st
     }
   };
 
+  // Started once, on mount, with the props as they are then; the session is left on unmount.
+  const joinOnMount = useEffectEvent(() => {
+    if (autoStart && !blocked) void join();
+  });
   useEffect(() => {
-    if (autoStart && !blocked) void start();
+    joinOnMount();
     return () => session.current?.stop();
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  }, []);
 
   const pct = Math.min(100, Math.round(Math.sqrt(level) * 100));
   return (
@@ -92,7 +102,7 @@ export function ListenIn({ show, token, autoStart = false, blocked }: { show: st
           {state === 'joining' ? 'Joining…' : 'Stop listening'}
         </button>
       ) : (
-        <button type="button" className="btn" onClick={() => void start()} data-listen-toggle disabled={blocked !== undefined}>
+        <button type="button" className="btn" onClick={start} data-listen-toggle disabled={blocked !== undefined}>
           Listen in
         </button>
       )}

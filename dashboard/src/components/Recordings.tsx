@@ -25,7 +25,7 @@ export function Recordings({ show, token }: { show: string; token: string | null
         () => {},
       );
     void load();
-    const timer = setInterval(load, REFRESH_MS);
+    const timer = setInterval(() => void load(), REFRESH_MS);
     return () => {
       clearInterval(timer);
       abort.abort();

@@ -51,7 +51,8 @@ export function TurnWaterfall({ state: s }: { state: ShowState }) {
 }
 
 function TurnRow({ turn: t, scale }: { turn: Turn; scale: number }) {
-  let at = 0;
+  // Each stage's bar starts where the ones before it ended.
+  const starts = STAGES.map((_, i) => STAGES.slice(0, i).reduce((sum, st) => sum + ((t[st.field] as number | undefined) ?? 0), 0));
   const pct = (v: number) => `${((v / scale) * 100).toFixed(2)}%`;
   return (
     <li className="turn" data-turn={t.id}>
@@ -63,12 +64,9 @@ function TurnRow({ turn: t, scale }: { turn: Turn; scale: number }) {
         </span>
       </div>
       <div className="turn-track" role="img" aria-label={STAGES.map((st) => `${st.label} ${formatMs(t[st.field] as number | undefined)}`).join(', ') + `, end to end ${formatMs(t.e2eMs)}`}>
-        {STAGES.map((st) => {
+        {STAGES.map((st, i) => {
           const v = t[st.field] as number | undefined;
-          if (v === undefined) return null;
-          const bar = <span key={st.field} className={`stage stage-${st.short.toLowerCase()}`} style={{ left: pct(at), width: pct(v) }} />;
-          at += v;
-          return bar;
+          return v === undefined ? null : <span key={st.field} className={`stage stage-${st.short.toLowerCase()}`} style={{ left: pct(starts[i]!), width: pct(v) }} />;
         })}
         {t.e2eMs !== undefined && <span className="e2e-mark" style={{ left: `min(${pct(t.e2eMs)}, calc(100% - 2px))` }} />}
       </div>

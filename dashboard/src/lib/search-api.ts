@@ -21,6 +21,9 @@ export function asTyped(input: string): string {
 
 export function searchEvents(input: string, filters: SearchFilters, token: string | null, signal?: AbortSignal, f: Fetch = fetch): Promise<SearchAnswer> {
   const params = new URLSearchParams({ q: asTyped(input), limit: '50' });
-  for (const [k, v] of Object.entries(filters)) if (v) params.set(k, v);
+  for (const k of ['types', 'role', 'status'] as const) {
+    const v = filters[k];
+    if (v) params.set(k, v);
+  }
   return apiRequest(`/api/search?${params}`, token, { signal }, f, searchAnswer);
 }

@@ -55,7 +55,7 @@ export function EventCatalog({ claims, onSignOut }: PageProps) {
                 <a href={`#${t.type}`}>
                   <code>{t.type}</code>
                 </a>{' '}
-                <span className="muted small">{EVENT_GUIDE[t.type as keyof typeof EVENT_GUIDE]?.when.split(/[.:;(]/)[0]}</span>
+                <span className="muted small">{EVENT_GUIDE[t.type]?.when.split(/[.:;(]/)[0]}</span>
               </li>
             ))}
           </ol>
@@ -71,11 +71,11 @@ export function EventCatalog({ claims, onSignOut }: PageProps) {
               <dl className="catalog-facts small">
                 <div data-fact="when">
                   <dt>When</dt>
-                  <dd>{EVENT_GUIDE[t.type as keyof typeof EVENT_GUIDE]?.when ?? '—'}</dd>
+                  <dd>{EVENT_GUIDE[t.type]?.when ?? '—'}</dd>
                 </div>
                 <div data-fact="from">
                   <dt>Sent by</dt>
-                  <dd>{EVENT_GUIDE[t.type as keyof typeof EVENT_GUIDE]?.from ?? '—'}</dd>
+                  <dd>{EVENT_GUIDE[t.type]?.from ?? '—'}</dd>
                 </div>
                 <div data-fact="readers">
                   <dt>Who may read it</dt>

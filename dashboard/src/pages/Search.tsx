@@ -38,17 +38,18 @@ export function Search({ token, claims, onSignOut, onUnauthorized }: PageProps) 
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState(0);
   const list = useRef<HTMLOListElement>(null);
+  // A cleared box clears the answer and its error (while rendering, so none is shown under an empty box).
+  if (!input.trim() && (answer || error)) {
+    setAnswer(undefined);
+    setError(undefined);
+  }
 
   useEffect(() => {
     const url = new URL(location.href);
     if (input.trim()) url.searchParams.set('q', input);
     else url.searchParams.delete('q');
     history.replaceState(null, '', url.pathname + url.search);
-    if (!input.trim()) {
-      setAnswer(undefined);
-      setError(undefined);
-      return;
-    }
+    if (!input.trim()) return;
     const abort = new AbortController();
     const timer = setTimeout(() => {
       searchEvents(input, filters, token, abort.signal).then(

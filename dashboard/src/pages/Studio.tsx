@@ -34,7 +34,9 @@ export function Studio({ show, token, claims, onSignOut, onUnauthorized }: PageP
   const live = useLiveShows(token, show, undefined, onUnauthorized);
   const now = useHubNow(live.clockOffset);
   const state = useMemo(() => live.states.get(show) ?? emptyShow(show), [live.states, show]);
-  const studio = useStudioRoom(show, token, claims?.sub ?? 'host');
+  // The preview's ref callback apart from the rest, which render reads (the compiler takes an
+  // object one of whose fields is a ref to be a ref).
+  const { attachPreview, ...studio } = useStudioRoom(show, token, claims?.sub ?? 'host');
   const [joinTimeoutMs] = useState(() => agentJoinTimeoutMs(location.search));
   const agent = useAgentToggle(show, token, state, studio.identity, joinTimeoutMs);
   const access = useShowCapabilities(show, token, state.status);
@@ -80,7 +82,7 @@ export function Studio({ show, token, claims, onSignOut, onUnauthorized }: PageP
           <div className="studio-grid">
             <section className="studio-stage panel" aria-label="Your camera">
               <div className="studio-video">
-                <video ref={studio.videoRef} autoPlay playsInline muted data-testid="preview" />
+                <video ref={attachPreview} autoPlay playsInline muted data-testid="preview" />
                 {studio.phase === 'live' && <span className="badge badge-live studio-live">LIVE</span>}
                 <span className="studio-viewers" data-testid="studio-viewers" data-viewers={state.viewers}>
                   {formatCount(state.viewers)} watching

@@ -52,7 +52,8 @@ export function Wall({ token, claims, onSignOut, onUnauthorized }: PageProps) {
     [all],
   );
   // The keys walk the shows as shown: the ones still on, then the ended ones.
-  const order = useMemo(() => [...cards.current, ...cards.ended].map((c) => c.state.show), [cards]);
+  const { current: onNow, ended } = cards;
+  const order = useMemo(() => [...onNow, ...ended].map((c) => c.state.show), [onNow, ended]);
   const selected = useWallKeys(order, view === 'tiles' ? tileColumns : oneColumn);
   const notifier = useCriticalNotifier(alerts);
   const chooseView = (v: View) => {

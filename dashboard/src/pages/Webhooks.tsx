@@ -5,6 +5,7 @@ import type { PageProps } from '../lib/auth.js';
 import { formatClock, formatMs } from '../lib/format.js';
 import { ApiError } from '../lib/api.js';
 import { Link } from '../lib/router.js';
+import { useHubNow } from '../live/use-now.js';
 import { endpointHealth, mergeDeliveries, webhooksApi, type DeliveryFilter } from '../lib/webhooks-api.js';
 import { DeliveryDetails } from '../components/webhooks/DeliveryDetails.js';
 import { DeliveryFilters } from '../components/webhooks/DeliveryFilters.js';
@@ -36,8 +37,17 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
   const mounted = useRef(true);
   /** The filter now: a refresh that answers after the filter changed is dropped, not merged. */
   const current = useRef(filter);
-  current.current = filter;
+  useEffect(() => {
+    current.current = filter;
+  }, [filter]);
   useEffect(() => () => void (mounted.current = false), []);
+  // A new filter starts the log afresh (set while rendering, so no render shows the old rows under it).
+  const [loadedFor, setLoadedFor] = useState(filter);
+  if (loadedFor !== filter) {
+    setLoadedFor(filter);
+    setDeliveries([]);
+    setOlder(null);
+  }
 
   const fail = useCallback(
     (e: unknown) => {
@@ -47,11 +57,9 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
     [onUnauthorized],
   );
 
-  // A new filter starts the log afresh; a refresh only folds the newest page into what is loaded.
+  // The new filter's first page; a refresh only folds the newest page into what is loaded.
   useEffect(() => {
     let live = true;
-    setDeliveries([]);
-    setOlder(null);
     api.deliveries({ ...filter, limit: PAGE }).then((page) => {
       if (!live) return;
       setDeliveries(page.deliveries);
@@ -74,6 +82,7 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
   }, [api, filter, fail]);
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- refresh sets state only once the hub has answered (after its await), never synchronously
     void refresh();
     const t = setInterval(() => void refresh(), REFRESH_MS);
     return () => clearInterval(t);
@@ -127,7 +136,7 @@ export function Webhooks({ token, claims, onSignOut, onUnauthorized }: PageProps
     }
   };
 
-  const now = Date.now() / 1000;
+  const now = useHubNow(0, REFRESH_MS);
   const shownEndpoint = endpoints.find((e) => e.id === endpointOpen);
   const openEndpoint = (id: string) => {
     setEndpointOpen(id);

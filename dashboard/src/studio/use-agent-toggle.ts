@@ -41,17 +41,19 @@ export function useAgentToggle(show: string, token: string | null, state: ShowSt
     return () => clearTimeout(timer);
   }, [dispatchedAt, present, joinTimeoutMs]);
 
-  useEffect(() => {
-    if (present) setDispatchedAt(undefined);
-  }, [present]);
+  // The agent came: the dispatch is over (set while rendering, from the show's events).
+  if (present && dispatchedAt !== undefined) setDispatchedAt(undefined);
 
-  // A session that ended on an error (not the host's own end) is said in words too.
-  useEffect(() => {
+  // A session that ended on an error (not the host's own end) is said in words too, once per ending.
+  const [closedSeen, setClosedSeen] = useState<ShowState['agentClosed']>();
+  if (state.agentClosed !== closedSeen) {
+    setClosedSeen(state.agentClosed);
     const reason = state.agentClosed?.reason;
-    if (!reason || QUIET_ENDS.has(reason)) return;
-    const why = state.lastError ? `: ${state.lastError.message}` : '';
-    setError({ problem: 'agent', message: `The voice agent left the show (${reason})${why}.` });
-  }, [state.agentClosed]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (reason && !QUIET_ENDS.has(reason)) {
+      const why = state.lastError ? `: ${state.lastError.message}` : '';
+      setError({ problem: 'agent', message: `The voice agent left the show (${reason})${why}.` });
+    }
+  }
 
   const toggle = useCallback(async () => {
     setBusy(true);

@@ -22,8 +22,8 @@ export interface StudioRoom {
   micMuted: boolean;
   camMuted: boolean;
   facing: 'user' | 'environment';
-  /** Attach the camera preview here. */
-  videoRef: (el: HTMLVideoElement | null) => void;
+  /** The camera preview's `ref`: attaches the camera to the element (a callback, not a ref object). */
+  attachPreview: (el: HTMLVideoElement | null) => void;
   goLive: () => Promise<void>;
   pickCamera: (deviceId: string) => Promise<void>;
   pickMicrophone: (deviceId: string) => Promise<void>;
@@ -55,12 +55,11 @@ export function useStudioRoom(show: string, token: string | null, participantNam
   const [camMuted, setCamMuted] = useState(false);
   const [facing, setFacing] = useState<'user' | 'environment'>('user');
   const tokenRef = useRef(token);
-  tokenRef.current = token;
+  useEffect(() => {
+    tokenRef.current = token;
+  }, [token]);
 
-  const listDevices = useCallback(async () => {
-    const [cameras, microphones] = await Promise.all([Room.getLocalDevices('videoinput', false), Room.getLocalDevices('audioinput', false)]);
-    setDevices({ cameras, microphones });
-  }, []);
+  const listDevices = useCallback(() => localDevices().then(setDevices), []);
 
   const stopAll = () => {
     for (const t of Object.values(tracks.current) as LocalTrack[]) t?.stop();
@@ -68,12 +67,12 @@ export function useStudioRoom(show: string, token: string | null, participantNam
   };
 
   useEffect(() => {
-    void listDevices().catch(() => undefined);
+    localDevices().then(setDevices, () => undefined);
     return () => {
       stopAll();
       void room.current?.disconnect();
     };
-  }, [listDevices]);
+  }, []);
 
   const goLive = useCallback(async () => {
     setError(undefined);
@@ -142,12 +141,18 @@ export function useStudioRoom(show: string, token: string | null, participantNam
     setPhase('ended');
   }, []);
 
-  const videoRef = useCallback((el: HTMLVideoElement | null) => {
+  const attachPreview = useCallback((el: HTMLVideoElement | null) => {
     video.current = el;
     if (el) tracks.current.video?.attach(el);
   }, []);
 
-  return { phase, error, identity, devices, camera, microphone, micMuted, camMuted, facing, videoRef, goLive, pickCamera, pickMicrophone, toggleMic, toggleCam, flip, markEnded };
+  return { phase, error, identity, devices, camera, microphone, micMuted, camMuted, facing, attachPreview, goLive, pickCamera, pickMicrophone, toggleMic, toggleCam, flip, markEnded };
+}
+
+/** The cameras and microphones this browser has (named only once permission is given). */
+async function localDevices(): Promise<Devices> {
+  const [cameras, microphones] = await Promise.all([Room.getLocalDevices('videoinput', false), Room.getLocalDevices('audioinput', false)]);
+  return { cameras, microphones };
 }
 
 /** Mutes a track that is not muted and unmutes one that is; answers whether it is muted now. */

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import type { WebhookEndpoint } from '@showwire/protocol';
 import type { DeliveryFilter } from '../../lib/webhooks-api.js';
 
@@ -7,15 +7,23 @@ import type { DeliveryFilter } from '../../lib/webhooks-api.js';
  * typing pauses (each keystroke would otherwise restart the log).
  */
 export function DeliveryFilters({ endpoints, value, onChange }: { endpoints: WebhookEndpoint[]; value: DeliveryFilter; onChange: (f: DeliveryFilter) => void }) {
-  const [text, setText] = useState({ type: value.type ?? '', show: value.show ?? '', webhookId: value.webhookId ?? '' });
-  useEffect(() => setText({ type: value.type ?? '', show: value.show ?? '', webhookId: value.webhookId ?? '' }), [value.type, value.show, value.webhookId]);
+  const [text, setText] = useState(() => typed(value));
+  // A filter set from outside (a row's menu, the endpoint panel) shows in the fields at once.
+  const [shown, setShown] = useState(() => typed(value));
+  const outside = typed(value);
+  if (outside.type !== shown.type || outside.show !== shown.show || outside.webhookId !== shown.webhookId) {
+    setShown(outside);
+    setText(outside);
+  }
+  // Applied with the filters as they are when typing pauses, not as they were at the keystroke.
+  const apply = useEffectEvent(() => {
+    const next = { type: text.type.trim(), show: text.show.trim(), webhookId: text.webhookId.trim() };
+    if (next.type !== (value.type ?? '') || next.show !== (value.show ?? '') || next.webhookId !== (value.webhookId ?? '')) onChange(clean({ ...value, ...next }));
+  });
   useEffect(() => {
-    const t = setTimeout(() => {
-      const next = { type: text.type.trim(), show: text.show.trim(), webhookId: text.webhookId.trim() };
-      if (next.type !== (value.type ?? '') || next.show !== (value.show ?? '') || next.webhookId !== (value.webhookId ?? '')) onChange(clean({ ...value, ...next }));
-    }, 400);
+    const t = setTimeout(apply, 400);
     return () => clearTimeout(t);
-  }, [text]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [text]);
   const field = (key: 'type' | 'show' | 'webhookId', label: string, placeholder: string) => (
     <label>
       {label}
@@ -51,5 +59,8 @@ export function DeliveryFilters({ endpoints, value, onChange }: { endpoints: Web
   );
 }
 
+/** The typed filters as the fields hold them. */
+const typed = (f: DeliveryFilter) => ({ type: f.type ?? '', show: f.show ?? '', webhookId: f.webhookId ?? '' });
+
 /** Empty filters left out, so the hub is asked only what was chosen. */
-const clean = (f: DeliveryFilter): DeliveryFilter => Object.fromEntries(Object.entries(f).filter(([, v]) => v)) as DeliveryFilter;
+const clean = (f: DeliveryFilter): DeliveryFilter => Object.fromEntries(Object.entries(f).filter(([, v]) => v));

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { WebhookDelivery, WebhookEndpoint } from '@showwire/protocol';
 import { formatClock } from '../../lib/format.js';
+import { useHubNow } from '../../live/use-now.js';
 import { breakerText, endpointHealth, endpointStats, type webhooksApi } from '../../lib/webhooks-api.js';
 
 /** How many of an endpoint's newest deliveries its figures are taken from. */
@@ -16,7 +17,8 @@ export function EndpointPanel({ ep, api, version, onClose }: { ep: WebhookEndpoi
   useEffect(() => {
     api.deliveries({ endpoint: ep.id, limit: RECENT }).then((p) => setRecent(p.deliveries), () => setRecent([]));
   }, [api, ep.id, version]);
-  const now = Date.now() / 1000;
+  // The browser's clock: the breaker's probe time and "next attempt" are said relative to it.
+  const now = useHubNow(0);
   const health = endpointHealth(ep, now);
   const stats = recent && endpointStats(recent);
   const figure = (label: string, value: string, key: string) => (
