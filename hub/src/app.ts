@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authPlugin } from './auth/plugin.js';
 import { loadSecret } from './auth/tokens.js';
@@ -79,7 +79,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     // Node's parser refusals (431, 414, 400, 408) in the hub's error shape.
     clientErrorHandler,
     // Fastify's URL refusals (bad percent-encoding, over-long path segment) go to the error handler.
-    frameworkErrors: errorHandler as FastifyServerOptions['frameworkErrors'],
+    frameworkErrors: (error, req, reply) => void errorHandler(error, req, reply),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Routes that take bigger bodies set their own `bodyLimit` (ingest, thumbnail upload).
     bodyLimit: DEFAULT_BODY_LIMIT,
@@ -124,7 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(securityPlugin, config);
   await app.register(authPlugin, { key: tokenKey, enabled: config.HUB_AUTH === 'on', maxLifetimeSeconds: config.HUB_TOKEN_MAX_DAYS * 86400 });
   // `GET /openapi.json` and `/docs`: before the routes, which it documents.
-  await registerOpenApi(app as unknown as FastifyInstance);
+  await registerOpenApi(app);
   // The features, each a plugin owning its routes; every write among them goes through
   // `hub.publish` (the pipeline: policy, append, consumers), every read through the log or fan-out.
   await app.register(healthRoutes);

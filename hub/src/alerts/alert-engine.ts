@@ -81,7 +81,7 @@ export function createAlertEngine(opts: {
 
   const openOf = (show: string) => {
     let m = open.get(show);
-    if (!m) open.set(show, (m = new Map()));
+    if (!m) open.set(show, (m = new Map<string, string>()));
     return m;
   };
 

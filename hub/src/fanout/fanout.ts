@@ -98,7 +98,7 @@ export function createFanout(options: FanoutOptions) {
   function publish(records: readonly LogRecord[]): number[] {
     const notified = new Array<number>(records.length).fill(0);
     if (sessions.size === 0) return notified;
-    const frames: string[] = new Array(records.length);
+    const frames = new Array<string>(records.length);
     const touched = new Set<Group>();
     const consider = (g: Group, i: number) => {
       const r = records[i]!;
@@ -161,7 +161,7 @@ export function createFanout(options: FanoutOptions) {
     if (closed) throw shuttingDown();
     const point = sub.resume ? await resumePoint(log, sub.resume, sub.filter.shows ? [...sub.filter.shows] : undefined) : { after: undefined };
     if (closed) throw shuttingDown();
-    const session = new Session(sub.open(), limits, log.compare, batcher);
+    const session = new Session(sub.open(), limits, (a, b) => log.compare(a, b), batcher);
     sub.opened?.(session);
     // Joined before the replay reads the log: what is published from now on is held, not missed.
     add(session, sub.filter);

@@ -53,7 +53,7 @@ export async function identityFor(app: FastifyInstance, req: FastifyRequest, roo
     identity = `viewer-${randomBytes(12).toString('base64url')}`;
     return { identity, name: requested, owner: ownerTag(identity) };
   }
-  const owner = ownerTag(caller!.sub);
+  const owner = ownerTag(caller.sub);
   if (identity.startsWith(HUB_IDENTITY_PREFIX)) {
     throw forbidden(`identity "${identity}" is reserved: identities starting "${HUB_IDENTITY_PREFIX}" are the hub's own participants`);
   }

@@ -38,7 +38,8 @@ export async function callAgent(config: Config, show: string, method: string, pa
     try {
       return await room.localParticipant!.performRpc({ destinationIdentity: agent.identity, method, payload: JSON.stringify(payload), responseTimeout: timeoutMs });
     } catch (error) {
-      const detail = error instanceof RpcError ? `${error.message} (RPC error ${error.code})` : (error as Error).message;
+      // The SDK types `code` as its table of codes or a number; an RpcError is built from the number.
+      const detail = error instanceof RpcError ? `${error.message} (RPC error ${error.code as number})` : (error as Error).message;
       throw new AgentRpcError('agent_rpc_failed', `the agent ${agent.identity} did not carry out "${method}": ${detail}`);
     }
   } finally {

@@ -36,7 +36,7 @@ export function createLocalWatchers(changed: (show: string) => void) {
     const now = Date.now() / 1000;
     for (const show of list) {
       let m = shows.get(show);
-      if (!m) shows.set(show, (m = new Map()));
+      if (!m) shows.set(show, (m = new Map<string, Entry>()));
       const e = m.get(principal.sub);
       if (e) e.connections++;
       else {

@@ -34,7 +34,7 @@ export function createRecordingCatalogue() {
 
   return {
     name: 'recordings',
-    apply(records: AppendedRecord[]): void {
+    apply(records: readonly AppendedRecord[]): void {
       for (const r of records) if (r.type === 'recording_ready' && !r.duplicate) add(r.event as ReadyEvent);
     },
     async load(log: EventLog): Promise<void> {

@@ -46,7 +46,7 @@ export function createSearchIndexer(options: SearchIndexerOptions) {
     if (m.error !== undefined) p?.reject(new Error(`search index: ${m.error}`));
     else p?.resolve(m.result);
   });
-  worker.on('error', (error) => {
+  worker.on('error', (error: Error) => {
     logger.error({ err: error }, 'search index thread failed');
     for (const p of pending.values()) p.reject(error);
     pending.clear();
@@ -110,7 +110,7 @@ export function createSearchIndexer(options: SearchIndexerOptions) {
       ready = catchUp().catch((error: unknown) => logger.error({ err: error }, 'search index catch-up failed; search answers from what it has'));
     },
     /** Queues appended records (called for every append this hub hears, in id order). */
-    apply(records: AppendedRecord[]): void {
+    apply(records: readonly AppendedRecord[]): void {
       for (const r of records) {
         lastQueued = r.id;
         if (!r.duplicate && isSearchableType(r.type)) queue.push(r.json);

@@ -89,7 +89,7 @@ export function helmetHeaders(options: HelmetOptions): Record<string, string> {
     removeHeader: (name: string) => void delete headers[name.toLowerCase()],
   };
   helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('helmet failed to set its headers', { cause: error });
   });
   return headers;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { findToken } from '../auth/plugin.js';
@@ -113,7 +113,7 @@ export const rateLimitPlugin = fp(
       if (!unlimited(rl)) {
         const hooks = route.onRequest;
         const check = checkFor(rl);
-        const hook: onRequestHookHandler = (req) => check(req);
+        const hook: onRequestAsyncHookHandler = (req) => check(req);
         route.onRequest = [...(hooks ? (Array.isArray(hooks) ? hooks : [hooks]) : []), hook];
       }
       route.config = { ...route.config, rateLimit: false };

@@ -164,7 +164,7 @@ export function createWebhooks(opts: {
         store.prune(Date.now() / 1000 - config.HUB_RETENTION_HOURS * 3600).catch((error: unknown) => logger.error({ err: error }, 'webhook delivery log prune failed'));
       const refresh = () => enabled().catch((error: unknown) => logger.debug({ err: error }, 'webhook endpoint list refresh failed'));
       void prune();
-      timers = [setInterval(prune, 60_000).unref(), setInterval(refresh, 5_000).unref()];
+      timers = [setInterval(() => void prune(), 60_000).unref(), setInterval(() => void refresh(), 5_000).unref()];
       worker.start();
     },
     async close() {

@@ -94,7 +94,10 @@ export function createDeliveryWorker(deps: {
     pumping = true;
     void pump().finally(() => {
       pumping = false;
-      if (again) (again = false), wake();
+      if (again) {
+        again = false;
+        wake();
+      }
     });
   }
 
