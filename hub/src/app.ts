@@ -20,10 +20,9 @@ import { commercePlugin } from './commerce/plugin.js';
 import { ingestPlugin } from './ingest/plugin.js';
 import { liveSessionsPlugin } from './live/plugin.js';
 import { livekitPlugin } from './livekit/plugin.js';
-import { dashboardRoutes } from './routes/dashboard.js';
-import { healthRoutes } from './routes/health.js';
-import { streamTestPageRoutes } from './routes/stream-test-page.js';
-import { webhookRoutes } from './routes/webhooks.js';
+import { healthPlugin } from './health/plugin.js';
+import { pagesPlugin } from './pages/plugin.js';
+import { webhooksPlugin } from './webhooks/plugin.js';
 import { showsPlugin } from './shows/plugin.js';
 import { streamsPlugin } from './streams/plugin.js';
 import { supervisionPlugin } from './supervision/plugin.js';
@@ -127,22 +126,21 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await registerOpenApi(app);
   // The features, each a plugin owning its routes; every write among them goes through
   // `hub.publish` (the pipeline: policy, append, consumers), every read through the log or fan-out.
-  await app.register(healthRoutes);
-  await app.register(authRoutesPlugin);
   await app.register(ingestPlugin);
   await app.register(streamsPlugin);
   await app.register(showsPlugin);
   await app.register(commercePlugin);
   await app.register(supervisionPlugin);
-  await app.register(webhookRoutes);
+  await app.register(webhooksPlugin);
   await app.register(livekitPlugin);
   await app.register(liveSessionsPlugin);
   await app.register(searchPlugin);
   await app.register(recordingsPlugin);
   await app.register(settingsPlugin);
-  // Pages: the test page and, last, the dashboard (its fallback answers every other GET).
-  await app.register(streamTestPageRoutes);
-  await app.register(dashboardRoutes, { dir: dashboardDir(config) });
+  await app.register(authRoutesPlugin);
+  await app.register(healthPlugin);
+  // Last: the dashboard's fallback answers every GET no route above took.
+  await app.register(pagesPlugin, { dashboardDir: dashboardDir(config) });
 
   const instance = app as unknown as FastifyInstance;
   /** The hub's one way to stop: main.ts on SIGTERM/SIGINT, and tests. */
