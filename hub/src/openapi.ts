@@ -9,7 +9,7 @@ import { outgoingWebhooks } from './openapi/outgoing-webhooks.js';
 import { apiTags } from './openapi/tags.js';
 
 /** Where the rendered API documentation lives (served from the package's own files, no CDN). */
-export const DOCS_PREFIX = '/docs';
+const DOCS_PREFIX = '/docs';
 
 /**
  * Every route answers errors in the one shape; declared once here and spread into each route's

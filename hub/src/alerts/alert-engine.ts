@@ -11,7 +11,7 @@ type Publish = (events: Array<EventInput & { show: string }>, principal: Princip
 /** Alert events are stamped `admin:alerts` as their source; only the hub writes them. */
 const ALERTS_PRINCIPAL: Principal = { sub: 'alerts', role: 'admin', shows: null, hub: true };
 
-export function thresholdsOf(config: Config): AlertThresholds {
+function thresholdsOf(config: Config): AlertThresholds {
   return {
     agentSilentSeconds: config.HUB_ALERT_AGENT_SILENT_MS / 1000,
     latencyP95Ms: config.HUB_ALERT_LATENCY_P95_MS,
@@ -43,8 +43,8 @@ export interface FailingEndpoint {
  * `summary:<show_ended id>`).
  */
 const keyOf = (alertId: string) => alertId.slice(0, alertId.lastIndexOf('.'));
-export const raisedEventId = (alertId: string) => `alert_raised:${alertId}`;
-export const resolvedEventId = (alertId: string) => `alert_resolved:${alertId}`;
+const raisedEventId = (alertId: string) => `alert_raised:${alertId}`;
+const resolvedEventId = (alertId: string) => `alert_resolved:${alertId}`;
 
 /**
  * Evaluates the alert rules on the event stream: each stored event updates its show's watch

@@ -9,7 +9,7 @@ import { Session, type Filter, type SessionLimits } from './session.js';
 import { createWriteBatcher } from './write-delay.js';
 
 /** On shutdown, streams end asking clients to come back this soon (to another hub, or this one restarted). */
-export const SHUTDOWN_RETRY_MS = 500;
+const SHUTDOWN_RETRY_MS = 500;
 
 export interface FanoutOptions {
   log: HubLog;
@@ -21,7 +21,7 @@ export interface FanoutOptions {
   onReplayed?: (count: number) => void;
 }
 
-export interface Subscription {
+interface Subscription {
   filter: Filter;
   /** Where the client asked to resume from, if it did. */
   resume?: ResumeRequest;
@@ -40,12 +40,12 @@ interface Group {
   due: number[];
 }
 
-export interface FanoutStats {
+interface FanoutStats {
   connections: number;
   groups: number;
 }
 
-export const filterKey = (f: Filter) =>
+const filterKey = (f: Filter) =>
   `${f.shows ? [...f.shows].sort().join(',') : '*'}|${f.types ? [...f.types].sort().join(',') : '*'}`;
 
 /**

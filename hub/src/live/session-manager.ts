@@ -244,5 +244,3 @@ export function createLiveSessions(deps: {
     },
   };
 }
-
-export type LiveSessions = ReturnType<typeof createLiveSessions>;

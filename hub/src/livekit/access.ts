@@ -17,12 +17,12 @@ export function assertCanHost(p: Principal, room: string): void {
 }
 
 /** Identities of the hub's own participants (live sessions, ...): never given to a token request. */
-export const HUB_IDENTITY_PREFIX = 'showwire-';
+const HUB_IDENTITY_PREFIX = 'showwire-';
 /** The participant attribute that says which token owns an identity (a digest of its `sub`). */
-export const OWNER_ATTRIBUTE = 'showwire.owner';
+const OWNER_ATTRIBUTE = 'showwire.owner';
 const ownerTag = (sub: string) => createHash('sha256').update(sub).digest('base64url').slice(0, 16);
 
-export interface RoomIdentity {
+interface RoomIdentity {
   identity: string;
   /** The display name the caller asked for. */
   name: string;

@@ -6,10 +6,10 @@ import { HttpError } from '../errors.js';
 import { livekitUnconfigured } from './errors.js';
 
 /** Identities of the hub's short-lived control participants (never taken for the agent). */
-export const CONTROL_PREFIX = 'hub-control-';
+const CONTROL_PREFIX = 'hub-control-';
 
 /** Why a call to the agent did not happen: the control route publishes it as the `control` event's `error`. */
-export class AgentRpcError extends HttpError {}
+class AgentRpcError extends HttpError {}
 
 /**
  * Calls one of the agent's RPC methods (agent/src/controls.ts) in a show's room: the hub joins

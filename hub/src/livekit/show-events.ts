@@ -29,7 +29,7 @@ export function parseRoomMetadata(raw: string | undefined): RoomMetadata {
   }
 }
 
-export type ShowEvent = EventInput & { show: string };
+type ShowEvent = EventInput & { show: string };
 
 /** An event validated by the same schema as ingest, so webhooks can't store what a POST couldn't. */
 export function validateShowEvent(e: ShowEvent): ShowEvent {

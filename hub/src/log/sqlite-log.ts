@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 /** Puts the hub's fields first, so the JSON reads the same everywhere. */
-export function serializeEvent(id: string, e: NewEvent): { event: HubEvent; json: string } {
+function serializeEvent(id: string, e: NewEvent): { event: HubEvent; json: string } {
   const { type, show, timestamp, receivedAt, source, ...rest } = e;
   const event = { id, show, type, timestamp, receivedAt, source, ...rest } as HubEvent;
   return { event, json: JSON.stringify(event) };

@@ -67,7 +67,7 @@ export function createLocalWatchers(changed: (show: string) => void) {
  * burst of arrivals, and never ahead of a just-opened stream's own first bytes (its headers and
  * retry hint are still being written). Id-less, so it never moves anyone's resume point.
  */
-export function noticeSender(fanout: Fanout, notice: (show: string) => PresenceNotice) {
+function noticeSender(fanout: Fanout, notice: (show: string) => PresenceNotice) {
   const due = new Set<string>();
   return (show: string) => {
     if (due.size === 0)

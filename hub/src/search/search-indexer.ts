@@ -7,7 +7,7 @@ import { isSearchableType } from './searchable-text.js';
 import type { StoreHit, StoreQuery } from './search-store.js';
 import type { SearchRequest, SearchResponse } from './worker-messages.js';
 
-export interface SearchIndexerOptions {
+interface SearchIndexerOptions {
   dataDir: string;
   log: EventLog;
   logger: FastifyBaseLogger;
@@ -18,7 +18,7 @@ export interface SearchIndexerOptions {
 }
 
 /** Where a hub keeps its search index: beside the log, its own file (with Redis, each hub its own). */
-export const searchIndexFile = (dataDir: string) => join(dataDir, 'search.db');
+const searchIndexFile = (dataDir: string) => join(dataDir, 'search.db');
 
 /** Log records read per step of the start-up catch-up. */
 const CATCH_UP_PAGE = 1000;

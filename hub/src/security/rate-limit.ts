@@ -11,14 +11,14 @@ import { HttpError } from '../errors.js';
  * Routes that name the same limit share its counters (both ingest routes draw on one budget).
  * Passing either answers 429 with `Retry-After` (seconds).
  */
-export interface RouteRateLimit extends RateLimitOptions {
+interface RouteRateLimit extends RateLimitOptions {
   name: string;
   max: number;
   timeWindow: number;
   perToken: number;
 }
 
-export interface RateLimitSettings {
+interface RateLimitSettings {
   windowMs: number;
   /** Per token / per IP on the ingest routes; 0 = off. */
   ingest: number;

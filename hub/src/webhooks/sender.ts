@@ -2,9 +2,9 @@ import { Agent, fetch, type Response } from 'undici';
 import { assertPublicLiteral, guardedLookup } from './ssrf-guard.js';
 
 /** How much of a response body the delivery log keeps. */
-export const RESPONSE_EXCERPT_BYTES = 1024;
+const RESPONSE_EXCERPT_BYTES = 1024;
 
-export interface SendResult {
+interface SendResult {
   statusCode: number | null;
   retryAfter: string | null;
   response: string;

@@ -16,7 +16,7 @@ import { createDeliveryWorker } from './worker.js';
 
 export type Publish = (events: Array<EventInput & { show: string }>, principal: Principal) => Promise<unknown>;
 
-export interface EndpointInput {
+interface EndpointInput {
   url: string;
   description: string;
   types?: string[] | null;
