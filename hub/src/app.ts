@@ -126,19 +126,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await registerOpenApi(app);
   // The features, each a plugin owning its routes; every write among them goes through
   // `hub.publish` (the pipeline: policy, append, consumers), every read through the log or fan-out.
-  await app.register(ingestPlugin);
-  await app.register(streamsPlugin);
-  await app.register(showsPlugin);
-  await app.register(commercePlugin);
-  await app.register(supervisionPlugin);
-  await app.register(webhooksPlugin);
-  await app.register(livekitPlugin);
-  await app.register(liveSessionsPlugin);
-  await app.register(searchPlugin);
-  await app.register(recordingsPlugin);
-  await app.register(settingsPlugin);
-  await app.register(authRoutesPlugin);
-  await app.register(healthPlugin);
+  const features = [
+    ingestPlugin,
+    streamsPlugin,
+    showsPlugin,
+    commercePlugin,
+    supervisionPlugin,
+    webhooksPlugin,
+    livekitPlugin,
+    liveSessionsPlugin,
+    searchPlugin,
+    recordingsPlugin,
+    settingsPlugin,
+    authRoutesPlugin,
+    healthPlugin,
+  ];
+  for (const feature of features) await app.register(feature);
   // Last: the dashboard's fallback answers every GET no route above took.
   await app.register(pagesPlugin, { dashboardDir: dashboardDir(config) });
 
