@@ -48,12 +48,26 @@ interface FanoutStats {
 const filterKey = (f: Filter) =>
   `${f.shows ? [...f.shows].sort().join(',') : '*'}|${f.types ? [...f.types].sort().join(',') : '*'}`;
 
+/** This hub's SSE streams: what streams subscribe to, and what the pipeline's fan-out consumer writes to. */
+export interface Fanout {
+  /** Opens a stream: replays from its resume point, then delivers live with no gap and no duplicate. */
+  subscribe: (sub: Subscription) => Promise<void>;
+  /** Queues stored records to the streams that want them; answers how many streams each reached. */
+  publish: (records: readonly LogRecord[]) => number[];
+  /** How many of this hub's connections want these records now. */
+  reach: (records: readonly LogRecord[]) => number;
+  broadcast: (frame: string) => void;
+  noticeShow: (show: string, type: string, frame: string) => void;
+  close: () => void;
+  stats: () => FanoutStats;
+}
+
 /**
  * Routes stored events to the SSE sessions whose filter matches. Groups are indexed by show, so
  * an event touches only the connections that want it; each frame is encoded once per event and
  * each group's share of a batch is joined once and written to each of its connections in one write.
  */
-export function createFanout(options: FanoutOptions) {
+export function createFanout(options: FanoutOptions): Fanout {
   const { log, limits, logger } = options;
   let closed = false;
   const groups = new Map<string, Group>();
@@ -188,8 +202,6 @@ export function createFanout(options: FanoutOptions) {
 
   return { subscribe, publish, reach, broadcast, noticeShow, close, stats };
 }
-
-export type Fanout = ReturnType<typeof createFanout>;
 
 const shuttingDown = () => new HttpError('unavailable', 'the hub is shutting down', undefined, { 'Retry-After': '1' });
 

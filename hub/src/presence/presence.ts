@@ -79,15 +79,22 @@ function noticeSender(fanout: Fanout, notice: (show: string) => PresenceNotice) 
   };
 }
 
+/** Who watches which show (this hub's streams, or with Redis every hub's): what streams join and the presence route reads. */
+export interface Presence {
+  /** Counts a stream's principal as watching these shows; answers its leave. */
+  join: (showIds: Iterable<string>, principal: Principal) => () => void;
+  /** The show's `presence` notice: its watchers now. */
+  notice: (show: string) => Promise<PresenceNotice>;
+  close: () => Promise<void>;
+}
+
 /**
  * Who is watching each show, on a single hub (SQLite): every change sends a `presence` notice to
  * that show's streams, never stored. With many hubs, redis-presence.ts shares the lists.
  */
-export function createPresence(fanout: Fanout) {
+export function createPresence(fanout: Fanout): Presence {
   const local = createLocalWatchers((show) => announce(show));
   const notice = (show: string): PresenceNotice => ({ type: 'presence', show, watchers: local.watchers(show) });
   const announce = noticeSender(fanout, notice);
   return { join: local.join, notice: async (show: string) => notice(show), close: async () => {} };
 }
-
-export type Presence = ReturnType<typeof createPresence>;
