@@ -47,6 +47,7 @@ const examples: Partial<Record<KnownEventType, Record<string, unknown>>> = {
   viewer_left: { viewers: 41, participant: 'viewer_7' },
   metrics: { kind: 'llm', ttftMs: 310, promptTokens: 812, completionTokens: 64 },
   cart_event: { productId: 'prod-linen-dress', action: 'add_to_cart', quantity: 1, userId: 'viewer_7' },
+  config_changed: { changed: ['livekit_url'], by: 'admin:ops' },
   order_placed: { orderId: 'order-1042', userId: 'viewer_7', items: [{ productId: 'prod-linen-dress', quantity: 1, price: 49.9 }], total: 49.9, currency: 'EUR' },
   show_summary: {
     title: 'Summer collection live', status: 'ended', startedAt: 1695123000, endedAt: 1695126600, durationSeconds: 3600,
