@@ -60,5 +60,5 @@ function closeNow(server: Server): void {
   server.close = ((callback?: (error?: Error) => void) => {
     void closed.then(() => callback?.());
     return server;
-  }) as Server['close'];
+  });
 }

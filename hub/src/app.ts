@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { authPlugin } from './auth/plugin.js';
 import { loadSecret } from './auth/tokens.js';
@@ -21,10 +21,9 @@ import { ingestPlugin } from './ingest/plugin.js';
 import websocket from '@fastify/websocket';
 import { liveSessionsPlugin } from './live/plugin.js';
 import { livekitPlugin } from './livekit/plugin.js';
-import { dashboardRoutes } from './routes/dashboard.js';
-import { healthRoutes } from './routes/health.js';
-import { streamTestPageRoutes } from './routes/stream-test-page.js';
-import { webhookRoutes } from './routes/webhooks.js';
+import { healthPlugin } from './health/plugin.js';
+import { pagesPlugin } from './pages/plugin.js';
+import { webhooksPlugin } from './webhooks/plugin.js';
 import { showsPlugin } from './shows/plugin.js';
 import { streamsPlugin } from './streams/plugin.js';
 import { supervisionPlugin } from './supervision/plugin.js';
@@ -80,7 +79,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
     // Node's parser refusals (431, 414, 400, 408) in the hub's error shape.
     clientErrorHandler,
     // Fastify's URL refusals (bad percent-encoding, over-long path segment) go to the error handler.
-    frameworkErrors: errorHandler as FastifyServerOptions['frameworkErrors'],
+    frameworkErrors: (error, req, reply) => void errorHandler(error, req, reply),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Routes that take bigger bodies set their own `bodyLimit` (ingest, thumbnail upload).
     bodyLimit: DEFAULT_BODY_LIMIT,
@@ -125,29 +124,31 @@ export async function buildApp(config: Config, options: BuildOptions = {}) {
   await app.register(securityPlugin, config);
   await app.register(authPlugin, { key: tokenKey, enabled: config.HUB_AUTH === 'on', maxLifetimeSeconds: config.HUB_TOKEN_MAX_DAYS * 86400 });
   // `GET /openapi.json` and `/docs`: before the routes, which it documents.
-  await registerOpenApi(app as unknown as FastifyInstance);
+  await registerOpenApi(app);
   // The features, each a plugin owning its routes; every write among them goes through
   // `hub.publish` (the pipeline: policy, append, consumers), every read through the log or fan-out.
-  await app.register(healthRoutes);
-  await app.register(authRoutesPlugin);
-  await app.register(ingestPlugin);
-  await app.register(streamsPlugin);
-  await app.register(showsPlugin);
-  await app.register(commercePlugin);
-  await app.register(supervisionPlugin);
-  await app.register(webhookRoutes);
-  await app.register(livekitPlugin);
   // WebSocket support for the routes that ask (`websocket: true`, the live sessions' media): at the
   // root, so the server's sockets are one set (`app.websocketServer`, which the shutdown and the
   // live-session tests read), not hidden in the plugin's scope.
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  await app.register(liveSessionsPlugin);
-  await app.register(searchPlugin);
-  await app.register(recordingsPlugin);
-  await app.register(settingsPlugin);
-  // Pages: the test page and, last, the dashboard (its fallback answers every other GET).
-  await app.register(streamTestPageRoutes);
-  await app.register(dashboardRoutes, { dir: dashboardDir(config) });
+  const features = [
+    ingestPlugin,
+    streamsPlugin,
+    showsPlugin,
+    commercePlugin,
+    supervisionPlugin,
+    webhooksPlugin,
+    livekitPlugin,
+    liveSessionsPlugin,
+    searchPlugin,
+    recordingsPlugin,
+    settingsPlugin,
+    authRoutesPlugin,
+    healthPlugin,
+  ];
+  for (const feature of features) await app.register(feature);
+  // Last: the dashboard's fallback answers every GET no route above took.
+  await app.register(pagesPlugin, { dashboardDir: dashboardDir(config) });
 
   const instance = app as unknown as FastifyInstance;
   /** The hub's one way to stop: main.ts on SIGTERM/SIGINT, and tests. */

@@ -48,7 +48,7 @@ export const ERROR_CODES = {
   insufficient_storage: 507,
 } as const satisfies Record<string, number>;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+type ErrorCode = keyof typeof ERROR_CODES;
 
 /** The code a bare status maps to, for errors that come with a status only (Fastify's, plugins'). */
 export function codeForStatus(status: number): ErrorCode {

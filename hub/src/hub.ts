@@ -126,13 +126,13 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
    * consumer is one more line here.
    */
   const consumers: Consumer[] = [
-    { name: 'show registry', apply: shows.apply },
-    { name: 'reservations', apply: (records) => reservations.apply(records, log.compare) },
-    { name: 'recordings', apply: recordings.apply },
+    { name: 'show registry', apply: (records) => shows.apply(records) },
+    { name: 'reservations', apply: (records) => reservations.apply(records, (a, b) => log.compare(a, b)) },
+    { name: 'recordings', apply: (records) => recordings.apply(records) },
     summaries.consumer,
     alerts.consumer,
     // Queues only: a worker thread owns the index and writes it in batches, off the hot path.
-    { name: 'search index', apply: search.apply },
+    { name: 'search index', apply: (records) => search.apply(records) },
     ...(relay ? [relay.consumer] : []),
     {
       name: 'fan-out',
@@ -163,7 +163,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
       (error: unknown) => logger.error({ err: error }, 'retention prune failed'),
     );
   await prune();
-  const pruner = setInterval(prune, 60_000);
+  const pruner = setInterval(() => void prune(), 60_000);
   heartbeat.unref();
   pruner.unref();
 

@@ -3,7 +3,7 @@ import type { FastifyServerOptions, onResponseHookHandler } from 'fastify';
 /** Query parameters that carry credentials; their values never reach a log line. */
 const SECRET_PARAMS = /([?&](?:access_token|token|secret|api_?key|signature|sig|password)=)[^&#]*/gi;
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   return url.replace(SECRET_PARAMS, '$1[redacted]');
 }
 

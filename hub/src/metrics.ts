@@ -1,10 +1,23 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** The hub's own metrics (webhooks and the room relay add theirs to the same registry). */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly connections: Gauge;
+  readonly eventsIn: Counter;
+  readonly duplicates: Counter;
+  readonly eventsOut: Counter;
+  readonly replayed: Counter;
+  readonly closes: Counter<'reason'>;
+  readonly rejected: Counter<'status'>;
+  readonly ingestSeconds: Histogram;
+}
+
 /** The hub's Prometheus metrics, on a registry of its own so several hubs can live in one test process. */
-export function createMetrics(connections: () => number) {
+export function createMetrics(connections: () => number): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'showwire_' });
-  const m = {
+  return {
     registry,
     connections: new Gauge({
       name: 'showwire_sse_connections',
@@ -27,7 +40,4 @@ export function createMetrics(connections: () => number) {
       registers: [registry],
     }),
   };
-  return m;
 }
-
-export type Metrics = ReturnType<typeof createMetrics>;

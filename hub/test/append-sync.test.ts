@@ -102,7 +102,7 @@ describe('appends synced off the event loop', () => {
         stored.body.events.map((e: { id: string }) => e.id),
         answers.map((a) => a.body.ids[0]).sort((x: string, y: string) => Number(x.split('-')[1]) - Number(y.split('-')[1])),
       );
-      assert.equal(answers[0]!.body.ids[0], stored.body.events[0].id, 'the first append got the first id');
+      assert.equal(answers[0].body.ids[0], stored.body.events[0].id, 'the first append got the first id');
     } finally {
       syncs.restore();
     }

@@ -161,7 +161,7 @@ describe('OpenAPI contract', () => {
         if (size.isMobile) await top.page.getByRole('button', { name: 'Open Menu' }).click();
         const sidebar = top.page.getByRole('complementary').filter({ visible: true });
         const sections = await sidebar.locator('a[href^="#tag/"], a[href="#webhooks"]').filter({ visible: true }).evaluateAll((els) =>
-          els.filter((e) => !e.getAttribute('href')!.slice(5).includes('/')).map((e) => e.textContent!.trim()),
+          els.filter((e) => !e.getAttribute('href')!.slice(5).includes('/')).map((e) => e.textContent.trim()),
         );
         assert.deepEqual(sections, [...tags, 'Webhooks']);
         // The outgoing webhooks, one per type, under their own section.

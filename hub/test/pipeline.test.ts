@@ -3,7 +3,6 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
-import type { FastifyBaseLogger } from 'fastify';
 import { tempDir, waitFor } from '@showwire/testkit';
 import type { Principal } from '../src/auth/access.js';
 import type { AppendedRecord } from '../src/log/event-log.js';
@@ -31,7 +30,7 @@ describe('publish pipeline', () => {
     });
     pipeline = createPipeline({
       log,
-      logger: pino({ level: 'silent' }) as unknown as FastifyBaseLogger,
+      logger: pino({ level: 'silent' }),
       reached: () => 0,
       consumers: [
         named('registry'),

@@ -31,7 +31,7 @@ const RESERVED: Array<Record<string, unknown>> = [
   { type: 'note', eventId: 'livekit:EV_1' },
 ];
 const FORBIDDEN = [...HUB_ONLY, ...RESERVED];
-const label = (e: Record<string, unknown>) => (e.eventId ? `eventId ${String(e.eventId)}` : String(e.type));
+const label = (e: Record<string, unknown>) => (typeof e.eventId === 'string' ? `eventId ${e.eventId}` : String(e.type));
 
 type Send = (url: string, token: string, event: Record<string, unknown>) => Promise<{ status: number; error?: string; message?: string }>;
 

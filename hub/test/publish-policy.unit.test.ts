@@ -13,7 +13,7 @@ import { assertMayWrite, refusal } from '../src/pipeline/publish-policy.js';
 
 type Event = EventInput & { show: string };
 const who = (role: Role, shows: string[] | null = ['s1'], extra: Partial<Principal> = {}): Principal => ({ sub: `${role}-1`, role, shows: shows && new Set(shows), ...extra });
-const ev = (type: string, fields: Record<string, unknown> = {}, show = 's1'): Event => ({ type, show, ...fields }) as unknown as Event;
+const ev = (type: string, fields: Record<string, unknown> = {}, show = 's1'): Event => ({ type, show, ...fields });
 const cart = (userId: unknown, show = 's1') => ev('cart_event', { action: 'add', productId: 'p1', userId }, show);
 
 const HUB_ONLY = /^type "[a-z_]+" is written by the hub itself \(alerts, acknowledgements, controls, summaries, notices\); role "[a-z]+" cannot publish it$/;

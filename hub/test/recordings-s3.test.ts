@@ -93,8 +93,8 @@ describe('recordings in an S3-compatible store', () => {
           resolve();
         }
       };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+      child.stdout.on('data', onData);
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     });
     assert.equal(await exited, 'SIGKILL');
     assert.ok(!out.includes('announced'), out);

@@ -51,7 +51,7 @@ async function countScriptCalls(url: string) {
 
 /** The address Redis knows this log's connection by, as MONITOR names it. */
 async function addressOf(log: RedisEventLog): Promise<string> {
-  const info = (await log.redis.client('INFO')) as string;
+  const info = (await log.redis.client('INFO'));
   return /addr=(\S+)/.exec(info)![1]!;
 }
 
@@ -141,7 +141,7 @@ describe('Redis appends of concurrent requests', () => {
       assert.ok(broken.status === 'rejected' && broken.reason instanceof StoreUnavailableError && /WRONGTYPE/.test((broken.reason as Error).message), String((broken as PromiseRejectedResult).reason));
       assert.equal(prepared.get('bad'), 5, 'the hook was asked again on each refusal, up to five tries');
       assert.equal(prepared.get('flaky'), 2);
-      const ok = [good1, good2, flaky].map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<RedisEventLog['append']>>>).value[0]!);
+      const ok = [good1, good2, flaky].map((s) => (s).value[0]!);
       const shows = (await log.read({ shows: ['good', 'flaky', 'bad'], limit: 10 })).map((r) => [r.id, r.show]);
       assert.deepEqual(shows, ok.map((r) => [r.id, r.show]), 'the good ones in acceptance order, the retried one after them, nothing of the refused one');
     } finally {

@@ -12,13 +12,13 @@ const DELAY = 20;
  * (the hub runs in-process): what the kernel is asked to send, which is what coalescing saves.
  */
 function countWrites(client: RawConnection): { count: () => number; restore: () => void } {
-  const original = Socket.prototype.write;
+  const original = Socket.prototype.write; // eslint-disable-line @typescript-eslint/unbound-method -- kept to be restored, and called with its socket as `this`
   const port = client.socket.localPort;
   let n = 0;
   Socket.prototype.write = function (this: Socket, ...args: unknown[]) {
     if (this.remotePort === port && this !== client.socket) n++;
     return (original as (...a: unknown[]) => boolean).apply(this, args);
-  } as typeof original;
+  };
   return { count: () => n, restore: () => void (Socket.prototype.write = original) };
 }
 

@@ -23,8 +23,8 @@ export async function startS3(bucket = 'recordings'): Promise<S3Server> {
   const port = await freeTcpPort();
   const child = spawn(binary(), ['-backend', 'memory', '-host', `127.0.0.1:${port}`, '-initialbucket', bucket], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
   const exited = new Promise((r) => child.once('exit', r));
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;

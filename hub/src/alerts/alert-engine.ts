@@ -11,7 +11,7 @@ type Publish = (events: Array<EventInput & { show: string }>, principal: Princip
 /** Alert events are stamped `admin:alerts` as their source; only the hub writes them. */
 const ALERTS_PRINCIPAL: Principal = { sub: 'alerts', role: 'admin', shows: null, hub: true };
 
-export function thresholdsOf(config: Config): AlertThresholds {
+function thresholdsOf(config: Config): AlertThresholds {
   return {
     agentSilentSeconds: config.HUB_ALERT_AGENT_SILENT_MS / 1000,
     latencyP95Ms: config.HUB_ALERT_LATENCY_P95_MS,
@@ -43,8 +43,21 @@ export interface FailingEndpoint {
  * `summary:<show_ended id>`).
  */
 const keyOf = (alertId: string) => alertId.slice(0, alertId.lastIndexOf('.'));
-export const raisedEventId = (alertId: string) => `alert_raised:${alertId}`;
-export const resolvedEventId = (alertId: string) => `alert_resolved:${alertId}`;
+const raisedEventId = (alertId: string) => `alert_raised:${alertId}`;
+const resolvedEventId = (alertId: string) => `alert_resolved:${alertId}`;
+
+/** The alert rules over the stream: a pipeline consumer, and a timer for the rules that fire on silence. */
+export interface AlertEngine {
+  /** Folds the retained log at start (no alerts are published for the past). */
+  load: (records: readonly LogRecord[]) => void;
+  /** A pipeline consumer: folds every stored batch and answers the alerts it raises or resolves. */
+  consumer: Consumer;
+  /** Starts the timer of the rules that fire on silence (after the log was loaded). */
+  start(): void;
+  close(): void;
+  /** Shows with open alerts, for tests and metrics. */
+  openCount: () => number;
+}
 
 /**
  * Evaluates the alert rules on the event stream: each stored event updates its show's watch
@@ -60,7 +73,7 @@ export function createAlertEngine(opts: {
   webhookEndpoints: () => FailingEndpoint[];
   /** The hub's publish, for what the timer raises (what a batch raises is the consumer's answer). */
   publish: Publish;
-}) {
+}): AlertEngine {
   const { config, logger } = opts;
   const t = thresholdsOf(config);
   const webhookRule = config.HUB_ALERT_WEBHOOK_FAILING_MS / 1000;
@@ -81,7 +94,7 @@ export function createAlertEngine(opts: {
 
   const openOf = (show: string) => {
     let m = open.get(show);
-    if (!m) open.set(show, (m = new Map()));
+    if (!m) open.set(show, (m = new Map<string, string>()));
     return m;
   };
 
@@ -199,8 +212,6 @@ export function createAlertEngine(opts: {
     openCount: () => [...open.values()].reduce((n, m) => n + m.size, 0),
   };
 }
-
-export type AlertEngine = ReturnType<typeof createAlertEngine>;
 
 /** Open alerts, most urgent first: severity, then the oldest. */
 export function rankAlerts<T extends Pick<OpenAlert, 'severity' | 'raisedAt'>>(alerts: T[]): T[] {

@@ -93,15 +93,14 @@ export function observe(w: ShowWatch, event: HubEvent, t: AlertThresholds): void
   switch (e.type) {
     case 'agent_waiting':
       // In the room, waiting for its host: present, so not "missing".
-      w.agentSeen = true;
-      w.agentClosedAt = undefined;
+      agentPresent(w);
       break;
     case 'agent_ready':
-      w.agentSeen = true;
-      w.agentClosedAt = undefined;
+      // Present, and what was wrong before (a fatal error, a pause, an unanswered viewer) is over.
+      agentPresent(w);
+      answered(w);
       w.fatalError = undefined;
       w.paused = false;
-      w.unansweredSince = undefined;
       break;
     case 'agent_session_closed':
       w.agentClosedAt = at;
@@ -139,6 +138,12 @@ export function observe(w: ShowWatch, event: HubEvent, t: AlertThresholds): void
       if (e.speakingFraction > 0) w.hostSoundAt = at;
       break;
   }
+}
+
+/** The agent is in the room (waiting or ready), so not "missing", and no longer closed. */
+function agentPresent(w: ShowWatch) {
+  w.agentSeen = true;
+  w.agentClosedAt = undefined;
 }
 
 function answered(w: ShowWatch) {

@@ -4,7 +4,7 @@ import { unauthorized } from '../errors.js';
 import { OPEN_PRINCIPAL, type Principal } from './access.js';
 import { verifyToken } from './tokens.js';
 
-export const TOKEN_COOKIE = 'showwire_token';
+const TOKEN_COOKIE = 'showwire_token';
 
 declare module 'fastify' {
   interface FastifyRequest {

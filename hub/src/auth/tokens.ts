@@ -60,7 +60,7 @@ export async function mintToken(
 }
 
 /** `authTime`: when the session began (the `auth_time` claim, else the token's `iat`); `iat` when it was issued. */
-export type VerifyResult = { ok: true; claims: TokenClaims; iat?: number; authTime?: number } | { ok: false; reason: string };
+type VerifyResult = { ok: true; claims: TokenClaims; iat?: number; authTime?: number } | { ok: false; reason: string };
 
 /**
  * Verifies signature (HS256 only: `none` and every other algorithm are refused), expiry, claim

@@ -3,6 +3,9 @@ import type { EventLog, LogRecord } from '../log/event-log.js';
 
 const TYPES = ['cart_event', 'order_placed'];
 
+/** The two stored event types the book folds (the log's TYPES filter guarantees no other). */
+type Folded = Extract<HubEvent, { type: 'cart_event' | 'order_placed' }>;
+
 /**
  * Reserved items per show, user and product, folded from `cart_event` and `order_placed` events
  * (so it lives in whatever store the log is, and is rebuilt from it on start). An add reserves
@@ -31,7 +34,7 @@ export function createReservationBook(defaultMinutes: number): ReservationBook {
   const key = (userId: string, productId: string) => `${userId}\n${productId}`;
   function lines(show: string) {
     let m = shows.get(show);
-    if (!m) shows.set(show, (m = new Map()));
+    if (!m) shows.set(show, (m = new Map<string, Reservation>()));
     return m;
   }
 
@@ -43,7 +46,7 @@ export function createReservationBook(defaultMinutes: number): ReservationBook {
     if (r.quantity <= 0) m.delete(k);
   }
 
-  function applyEvent(e: HubEvent & Record<string, any>) {
+  function applyEvent(e: Folded) {
     const m = lines(e.show);
     if (e.type === 'cart_event') {
       const k = key(e.userId, e.productId);
@@ -56,7 +59,7 @@ export function createReservationBook(defaultMinutes: number): ReservationBook {
         settle(m, e.userId, e.productId, e.quantity);
       }
     } else if (e.type === 'order_placed') {
-      for (const item of e.items as Array<{ productId: string; quantity: number }>) settle(m, e.userId, item.productId, item.quantity);
+      for (const item of e.items) settle(m, e.userId, item.productId, item.quantity);
     }
   }
 
@@ -66,7 +69,7 @@ export function createReservationBook(defaultMinutes: number): ReservationBook {
       if (lastId !== undefined && compare(r.id, lastId) <= 0) continue;
       lastId = r.id;
       if (!TYPES.includes(r.type)) continue;
-      applyEvent(('event' in r ? r.event : JSON.parse(r.json)) as HubEvent & Record<string, any>);
+      applyEvent(('event' in r ? r.event : JSON.parse(r.json)) as Folded);
     }
   }
 
@@ -76,7 +79,7 @@ export function createReservationBook(defaultMinutes: number): ReservationBook {
     for (;;) {
       const page = await log.read({ after, types: TYPES, limit: 5000 });
       if (page.length === 0) break;
-      apply(page, log.compare);
+      apply(page, (a, b) => log.compare(a, b));
       after = page.at(-1)!.id;
     }
   }

@@ -9,7 +9,7 @@ import { errorResponses } from '../openapi.js';
  * (the shared `reduceShow` over the log) and the reservation book, never from a batch job.
  */
 export const summaryRoutes: FastifyPluginAsyncZod = async (app) => {
-  const { summaryOf } = app.hub;
+  const summaryOf = (show: string) => app.hub.summaryOf(show);
 
   app.get('/api/shows/:showId/summary', { schema: { params: showIdParams, response: { 200: showSummarySchema, ...errorResponses } } }, async (req) => {
     const principal = await req.principal();

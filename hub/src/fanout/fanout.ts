@@ -9,7 +9,7 @@ import { Session, type Filter, type SessionLimits } from './session.js';
 import { createWriteBatcher } from './write-delay.js';
 
 /** On shutdown, streams end asking clients to come back this soon (to another hub, or this one restarted). */
-export const SHUTDOWN_RETRY_MS = 500;
+const SHUTDOWN_RETRY_MS = 500;
 
 export interface FanoutOptions {
   log: HubLog;
@@ -21,7 +21,7 @@ export interface FanoutOptions {
   onReplayed?: (count: number) => void;
 }
 
-export interface Subscription {
+interface Subscription {
   filter: Filter;
   /** Where the client asked to resume from, if it did. */
   resume?: ResumeRequest;
@@ -40,20 +40,34 @@ interface Group {
   due: number[];
 }
 
-export interface FanoutStats {
+interface FanoutStats {
   connections: number;
   groups: number;
 }
 
-export const filterKey = (f: Filter) =>
+const filterKey = (f: Filter) =>
   `${f.shows ? [...f.shows].sort().join(',') : '*'}|${f.types ? [...f.types].sort().join(',') : '*'}`;
+
+/** This hub's SSE streams: what streams subscribe to, and what the pipeline's fan-out consumer writes to. */
+export interface Fanout {
+  /** Opens a stream: replays from its resume point, then delivers live with no gap and no duplicate. */
+  subscribe: (sub: Subscription) => Promise<void>;
+  /** Queues stored records to the streams that want them; answers how many streams each reached. */
+  publish: (records: readonly LogRecord[]) => number[];
+  /** How many of this hub's connections want these records now. */
+  reach: (records: readonly LogRecord[]) => number;
+  broadcast: (frame: string) => void;
+  noticeShow: (show: string, type: string, frame: string) => void;
+  close: () => void;
+  stats: () => FanoutStats;
+}
 
 /**
  * Routes stored events to the SSE sessions whose filter matches. Groups are indexed by show, so
  * an event touches only the connections that want it; each frame is encoded once per event and
  * each group's share of a batch is joined once and written to each of its connections in one write.
  */
-export function createFanout(options: FanoutOptions) {
+export function createFanout(options: FanoutOptions): Fanout {
   const { log, limits, logger } = options;
   let closed = false;
   const groups = new Map<string, Group>();
@@ -98,7 +112,7 @@ export function createFanout(options: FanoutOptions) {
   function publish(records: readonly LogRecord[]): number[] {
     const notified = new Array<number>(records.length).fill(0);
     if (sessions.size === 0) return notified;
-    const frames: string[] = new Array(records.length);
+    const frames = new Array<string>(records.length);
     const touched = new Set<Group>();
     const consider = (g: Group, i: number) => {
       const r = records[i]!;
@@ -161,7 +175,7 @@ export function createFanout(options: FanoutOptions) {
     if (closed) throw shuttingDown();
     const point = sub.resume ? await resumePoint(log, sub.resume, sub.filter.shows ? [...sub.filter.shows] : undefined) : { after: undefined };
     if (closed) throw shuttingDown();
-    const session = new Session(sub.open(), limits, log.compare, batcher);
+    const session = new Session(sub.open(), limits, (a, b) => log.compare(a, b), batcher);
     sub.opened?.(session);
     // Joined before the replay reads the log: what is published from now on is held, not missed.
     add(session, sub.filter);
@@ -188,8 +202,6 @@ export function createFanout(options: FanoutOptions) {
 
   return { subscribe, publish, reach, broadcast, noticeShow, close, stats };
 }
-
-export type Fanout = ReturnType<typeof createFanout>;
 
 const shuttingDown = () => new HttpError('unavailable', 'the hub is shutting down', undefined, { 'Retry-After': '1' });
 

@@ -1,4 +1,4 @@
-import type { HeartbeatNotice, HistoryTruncatedNotice } from '@showwire/protocol';
+import type { HeartbeatNotice } from '@showwire/protocol';
 
 /**
  * SSE wire frames. Each event's frame is encoded once and written to every connection that
@@ -10,10 +10,8 @@ export const eventFrame = (id: string, json: string) => `id: ${id}\ndata: ${json
 /** Messages without `id:`, so they never move a client's resume point. */
 export const dataFrame = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
 
-// The hub's own notices, shaped by protocol's schemas (which the dashboard parses them with).
+// The hub's own notice, shaped by protocol's schema (which the dashboard parses it with).
 export const heartbeatFrame = () => dataFrame({ type: 'heartbeat', timestamp: Date.now() / 1000 } satisfies HeartbeatNotice);
-export const truncatedFrame = (reason: string, lastEventId: string) =>
-  dataFrame({ type: 'history_truncated', reason, lastEventId, timestamp: Date.now() / 1000 } satisfies HistoryTruncatedNotice);
 
 export const retryFrame = (ms: number) => `retry: ${ms}\n\n`;
 

@@ -9,7 +9,7 @@ export interface ResumeRequest {
 }
 
 /** Why a client is told that part of the history it asked for will not come. */
-export type TruncationReason = 'retention' | 'unknown_resume_point' | 'epoch_changed';
+type TruncationReason = 'retention' | 'unknown_resume_point' | 'epoch_changed';
 
 export interface ResumePoint {
   /** Replay events after this id; undefined: no replay, live events from the moment of joining. */

@@ -97,7 +97,7 @@ export const ingestStreamRoutes: FastifyPluginAsyncZod = async (app) => {
     open.add(stop);
     // The idle deadline: restarted by every byte that arrives (a blank line is a keep-alive).
     const onIdle = () => stop(`no byte arrived for ${idleMs} ms (HUB_REQUEST_TIMEOUT_MS); lines without an ack were not stored`, 'request_timeout');
-    let idle = setTimeout(onIdle, idleMs);
+    const idle = setTimeout(onIdle, idleMs);
     res.on('close', () => {
       open.delete(stop);
       clearTimeout(idle);

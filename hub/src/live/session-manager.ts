@@ -101,10 +101,10 @@ export function createLiveSessions(deps: {
     else if (m.t === 'audio') toViewers(s, 'audio', `audio:${Buffer.from(m.pcm.buffer, m.pcm.byteOffset, m.pcm.byteLength).toString('base64')}`);
     else if (m.t === 'level') {
       const { participant, speakingFraction, levelDbfs, windowMs } = m;
-      void publish({ type: 'audio_level', show: room, ...(participant && { participant }), speakingFraction, levelDbfs, windowMs } as EventInput & { show: string });
+      void publish({ type: 'audio_level', show: room, ...(participant && { participant }), speakingFraction, levelDbfs, windowMs });
     } else if (m.t === 'recording') {
       s.view.recording = { duration_seconds: m.durationSeconds ?? null, files: m.files };
-      const announce = () => publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds, files: m.files } as EventInput & { show: string });
+      const announce = () => publish({ type: 'recording_ready', show: room, path: m.path, sessionId: String(s.view.id), durationSeconds: m.durationSeconds, files: m.files });
       // Announced once stored (with S3: every part uploaded and the upload completed), so nothing
       // half-uploaded is ever announced; a failed upload leaves it served by this hub only.
       s.recorded = deps.keepRecording(dirname(m.path), m.files).then(announce, (error: unknown) => {
@@ -244,5 +244,3 @@ export function createLiveSessions(deps: {
     },
   };
 }
-
-export type LiveSessions = ReturnType<typeof createLiveSessions>;

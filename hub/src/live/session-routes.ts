@@ -64,7 +64,7 @@ export const liveSessionRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       // Refused before the upgrade, so the client gets a plain 401/403/404 in the hub's error shape.
       preValidation: async (req) => {
-        const { roomName } = req.params as { roomName: string };
+        const { roomName } = req.params;
         assertCanWatch(await req.principal(), roomName);
         if (!sessions.has(roomName)) throw notFound(`no live session is running in room "${roomName}"; POST /api/live-sessions/start first`);
       },

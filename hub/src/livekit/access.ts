@@ -17,12 +17,12 @@ export function assertCanHost(p: Principal, room: string): void {
 }
 
 /** Identities of the hub's own participants (live sessions, ...): never given to a token request. */
-export const HUB_IDENTITY_PREFIX = 'showwire-';
+const HUB_IDENTITY_PREFIX = 'showwire-';
 /** The participant attribute that says which token owns an identity (a digest of its `sub`). */
-export const OWNER_ATTRIBUTE = 'showwire.owner';
+const OWNER_ATTRIBUTE = 'showwire.owner';
 const ownerTag = (sub: string) => createHash('sha256').update(sub).digest('base64url').slice(0, 16);
 
-export interface RoomIdentity {
+interface RoomIdentity {
   identity: string;
   /** The display name the caller asked for. */
   name: string;
@@ -53,7 +53,7 @@ export async function identityFor(app: FastifyInstance, req: FastifyRequest, roo
     identity = `viewer-${randomBytes(12).toString('base64url')}`;
     return { identity, name: requested, owner: ownerTag(identity) };
   }
-  const owner = ownerTag(caller!.sub);
+  const owner = ownerTag(caller.sub);
   if (identity.startsWith(HUB_IDENTITY_PREFIX)) {
     throw forbidden(`identity "${identity}" is reserved: identities starting "${HUB_IDENTITY_PREFIX}" are the hub's own participants`);
   }

@@ -6,10 +6,10 @@ import { HttpError } from '../errors.js';
 import { livekitUnconfigured } from './errors.js';
 
 /** Identities of the hub's short-lived control participants (never taken for the agent). */
-export const CONTROL_PREFIX = 'hub-control-';
+const CONTROL_PREFIX = 'hub-control-';
 
 /** Why a call to the agent did not happen: the control route publishes it as the `control` event's `error`. */
-export class AgentRpcError extends HttpError {}
+class AgentRpcError extends HttpError {}
 
 /**
  * Calls one of the agent's RPC methods (agent/src/controls.ts) in a show's room: the hub joins
@@ -38,7 +38,8 @@ export async function callAgent(config: Config, show: string, method: string, pa
     try {
       return await room.localParticipant!.performRpc({ destinationIdentity: agent.identity, method, payload: JSON.stringify(payload), responseTimeout: timeoutMs });
     } catch (error) {
-      const detail = error instanceof RpcError ? `${error.message} (RPC error ${error.code})` : (error as Error).message;
+      // The SDK types `code` as its table of codes or a number; an RpcError is built from the number.
+      const detail = error instanceof RpcError ? `${error.message} (RPC error ${error.code as number})` : (error as Error).message;
       throw new AgentRpcError('agent_rpc_failed', `the agent ${agent.identity} did not carry out "${method}": ${detail}`);
     }
   } finally {

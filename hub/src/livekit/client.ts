@@ -19,7 +19,7 @@ export interface LiveKitServices {
 }
 
 /** The grants of the live streaming doc: a host publishes and administers, a viewer only subscribes. */
-export function grantsFor(room: string, role: LiveKitRole): VideoGrant {
+function grantsFor(room: string, role: LiveKitRole): VideoGrant {
   const host = role === 'host';
   return {
     room,

@@ -9,7 +9,7 @@ export const LIVEKIT_PRINCIPAL: Principal = { sub: 'livekit', role: 'admin', sho
  * `ParticipantInfo.Kind.STANDARD` (the enum is not re-exported by livekit-server-sdk): people on a
  * browser or app. Agents (kind AGENT), ingress, egress and SIP participants are not viewers.
  */
-const KIND_STANDARD = 0;
+const KIND_STANDARD = 0 as ParticipantInfo['kind'];
 
 /**
  * A viewer is a standard participant that may not publish. The agent has kind AGENT; the host's
@@ -29,7 +29,7 @@ export function parseRoomMetadata(raw: string | undefined): RoomMetadata {
   }
 }
 
-export type ShowEvent = EventInput & { show: string };
+type ShowEvent = EventInput & { show: string };
 
 /** An event validated by the same schema as ingest, so webhooks can't store what a POST couldn't. */
 export function validateShowEvent(e: ShowEvent): ShowEvent {

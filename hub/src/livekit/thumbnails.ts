@@ -3,13 +3,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpError } from '../errors.js';
 
-export type ImageType = 'image/jpeg' | 'image/png' | 'image/webp';
+type ImageType = 'image/jpeg' | 'image/png' | 'image/webp';
 const EXT: Record<ImageType, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp' };
 
 const invalidImage = (message: string) => new HttpError('invalid_image', message);
 
 /** The image type from its first bytes (never from a claimed MIME type or name). */
-export function sniffImage(bytes: Uint8Array): ImageType | undefined {
+function sniffImage(bytes: Uint8Array): ImageType | undefined {
   const b = bytes;
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'image/jpeg';
   if (b.length >= 8 && Buffer.from(b.subarray(0, 8)).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
@@ -19,7 +19,7 @@ export function sniffImage(bytes: Uint8Array): ImageType | undefined {
 }
 
 /** Decodes a `data:image/…;base64,…` URL or raw base64 (strictly: stray characters are an error). */
-export function decodeImage(input: string): Buffer {
+function decodeImage(input: string): Buffer {
   const m = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(input);
   if (m && !m[2]) throw invalidImage('image: a data URL must be base64 encoded (data:image/…;base64,…)');
   const b64 = (m ? m[3]! : input).replace(/\s+/g, '');

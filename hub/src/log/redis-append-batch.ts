@@ -1,5 +1,5 @@
 /** One request's part of an append script call (redis-scripts.ts says the layout). */
-export interface AppendPart {
+interface AppendPart {
   /** Its event count. */
   n: number;
   /** Per event: the show's stream and eids hash. */

@@ -9,7 +9,7 @@ import { redisRetention } from './redis-retention.js';
 import { createAppendBatcher, type AppendAnswer } from './redis-append-batch.js';
 import { appendScript, NO_APPEND_HOOK } from './redis-scripts.js';
 
-export interface RedisLogOptions {
+interface RedisLogOptions {
   url: string;
   /** Key prefix; its `{…}` hash tag keeps every key in one Cluster slot. */
   prefix?: string;

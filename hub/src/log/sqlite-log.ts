@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 /** Puts the hub's fields first, so the JSON reads the same everywhere. */
-export function serializeEvent(id: string, e: NewEvent): { event: HubEvent; json: string } {
+function serializeEvent(id: string, e: NewEvent): { event: HubEvent; json: string } {
   const { type, show, timestamp, receivedAt, source, ...rest } = e;
   const event = { id, show, type, timestamp, receivedAt, source, ...rest } as HubEvent;
   return { event, json: JSON.stringify(event) };
@@ -151,12 +151,9 @@ export function openSqliteLog(file: string): SqliteEventLog {
     if (closed) return;
     // A sync is running: what waits is committed when it returns (the next group).
     if (wal.running) return;
-    const batches = queue;
-    queue = [];
-    if (batches.length === 0) return;
-    if (failed) return batches.forEach((b) => b.reject(failed));
-    const committed = commitBatches(batches, appendSync);
-    if (!committed) return;
+    const taken = commitQueue(appendSync);
+    if (!taken) return;
+    const { batches, committed } = taken;
     const seq = sequence.get()?.seq ?? durableSeq;
     wal.start(
       (error) => {
@@ -175,20 +172,29 @@ export function openSqliteLog(file: string): SqliteEventLog {
 
   /** The old way, for closing: commit with SQLite's own sync and answer at once. */
   function flushSynced() {
-    const batches = queue;
-    queue = [];
-    if (batches.length === 0) return;
-    if (failed) return batches.forEach((b) => b.reject(failed));
-    const committed = commitBatches(batches, otherSync);
-    if (!committed) return;
+    const taken = commitQueue(otherSync);
+    if (!taken) return;
+    const { batches, committed } = taken;
     durableSeq = sequence.get()?.seq ?? durableSeq;
     settle(batches, committed);
   }
 
-  function commitBatches(batches: Pending[], sync: Database.Statement) {
+  /**
+   * Takes every waiting batch and commits them in one transaction under `sync`; answers them with
+   * what was committed, or undefined when there was nothing to commit or it failed (the batches
+   * were rejected: after an fsync failure, or with the commit's error).
+   */
+  function commitQueue(sync: Database.Statement) {
+    const batches = queue;
+    queue = [];
+    if (batches.length === 0) return undefined;
+    if (failed) {
+      for (const b of batches) b.reject(failed);
+      return undefined;
+    }
     try {
       sync.run();
-      return commit.immediate(batches);
+      return { batches, committed: commit.immediate(batches) };
     } catch (error) {
       for (const b of batches) b.reject(error);
       return undefined;

@@ -7,6 +7,19 @@ const identity = (path: string) => {
   return `${s.dev}:${s.ino}`;
 };
 
+/** The SQLite file's disk checks around every append (see createStorageGuard). */
+export interface StorageGuard {
+  /** Before an append: throws the refusal (503 gone, 507 low on space) when the log must not take it. */
+  assertWritable(): void;
+  /** After an append committed: a log deleted meanwhile means the events are already lost. */
+  assertStillThere(): void;
+  /** An append failed: answers the error to send (or undefined when it is not the storage's). */
+  failed(error: unknown): HttpError | undefined;
+  succeeded(): void;
+  /** Why the hub should not get traffic that writes, or undefined when it can take it. */
+  unreadyReason(): string | undefined;
+}
+
 /**
  * Whether the log's storage can take a write, from what real writes and the file system say
  * (a probe that rewrites one row in an existing page said "ready" on a full disk):
@@ -19,7 +32,7 @@ const identity = (path: string) => {
  *   an append succeeds (a 2xx proves the log takes writes again).
  * Checked synchronously per append: two stat calls and one statfs, a few microseconds.
  */
-export function createStorageGuard(opts: { dataDir: string; logFile: string; minFreeBytes: number }) {
+export function createStorageGuard(opts: { dataDir: string; logFile: string; minFreeBytes: number }): StorageGuard {
   const { dataDir, logFile, minFreeBytes } = opts;
   const dirId = identity(dataDir);
   const fileId = identity(logFile);
@@ -92,5 +105,3 @@ export function createStorageGuard(opts: { dataDir: string; logFile: string; min
     },
   };
 }
-
-export type StorageGuard = ReturnType<typeof createStorageGuard>;

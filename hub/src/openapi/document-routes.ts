@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiTag } from './tags.js';
 
 /** A route's summary (a few words) and description (who may call it, what it answers, notable errors). */
-export interface OperationDoc {
+interface OperationDoc {
   summary: string;
   description: string;
 }

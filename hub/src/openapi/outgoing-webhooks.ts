@@ -22,7 +22,7 @@ const families: Record<KnownEventType, string> = {
 };
 
 /** The stored event of a known type: the hub's fields, then the type's own, kept loose as sent. */
-export const storedEventOf = (type: KnownEventType) => storedEvent.extend({ type: z.literal(type), ...knownEventFields[type] });
+const storedEventOf = (type: KnownEventType) => storedEvent.extend({ type: z.literal(type), ...knownEventFields[type] });
 
 /** The hub's own notices that reach endpoints (not in protocol's known types: no publisher may send them). */
 const notices = {

@@ -17,7 +17,7 @@ export interface PublishResult {
 /** The one way in for every write: routes, the NDJSON stream and the hub's own producers. */
 export type Publish = (inputs: HubInput[], principal: Principal) => Promise<PublishResult>;
 
-export interface PipelineOptions {
+interface PipelineOptions {
   log: HubLog;
   /** Disk checks of the SQLite file (none on Redis). */
   storage?: StorageGuard;

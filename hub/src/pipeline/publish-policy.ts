@@ -8,13 +8,13 @@ import { forbidden, type HttpError } from '../errors.js';
  * close an open alert for good (the hub's re-raise reuses the alert's eventId), a forged `control`
  * pause would silence `agent_silent`, a forged `show_summary` would stand beside the real one.
  */
-export const HUB_ONLY_TYPES: ReadonlySet<string> = new Set(hubWrittenTypes);
+const HUB_ONLY_TYPES: ReadonlySet<string> = new Set(hubWrittenTypes);
 
 /**
  * The eventId namespaces the hub derives its own ids from (alerts, summaries, LiveKit webhooks):
  * an event stored first under one of them would make the hub's own event a duplicate, dropped.
  */
-export const RESERVED_EVENT_ID_PREFIXES = ['alert_raised:', 'alert_resolved:', 'summary:', 'livekit:'] as const;
+const RESERVED_EVENT_ID_PREFIXES = ['alert_raised:', 'alert_resolved:', 'summary:', 'livekit:'] as const;
 
 /** The eventId of the `show_summary` for the `show_ended` stored as `showEndedId`. */
 export const summaryEventId = (showEndedId: string) => `summary:${showEndedId}`;

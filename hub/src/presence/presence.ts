@@ -36,7 +36,7 @@ export function createLocalWatchers(changed: (show: string) => void) {
     const now = Date.now() / 1000;
     for (const show of list) {
       let m = shows.get(show);
-      if (!m) shows.set(show, (m = new Map()));
+      if (!m) shows.set(show, (m = new Map<string, Entry>()));
       const e = m.get(principal.sub);
       if (e) e.connections++;
       else {
@@ -67,7 +67,7 @@ export function createLocalWatchers(changed: (show: string) => void) {
  * burst of arrivals, and never ahead of a just-opened stream's own first bytes (its headers and
  * retry hint are still being written). Id-less, so it never moves anyone's resume point.
  */
-export function noticeSender(fanout: Fanout, notice: (show: string) => PresenceNotice) {
+function noticeSender(fanout: Fanout, notice: (show: string) => PresenceNotice) {
   const due = new Set<string>();
   return (show: string) => {
     if (due.size === 0)
@@ -79,15 +79,22 @@ export function noticeSender(fanout: Fanout, notice: (show: string) => PresenceN
   };
 }
 
+/** Who watches which show (this hub's streams, or with Redis every hub's): what streams join and the presence route reads. */
+export interface Presence {
+  /** Counts a stream's principal as watching these shows; answers its leave. */
+  join: (showIds: Iterable<string>, principal: Principal) => () => void;
+  /** The show's `presence` notice: its watchers now. */
+  notice: (show: string) => Promise<PresenceNotice>;
+  close: () => Promise<void>;
+}
+
 /**
  * Who is watching each show, on a single hub (SQLite): every change sends a `presence` notice to
  * that show's streams, never stored. With many hubs, redis-presence.ts shares the lists.
  */
-export function createPresence(fanout: Fanout) {
+export function createPresence(fanout: Fanout): Presence {
   const local = createLocalWatchers((show) => announce(show));
   const notice = (show: string): PresenceNotice => ({ type: 'presence', show, watchers: local.watchers(show) });
   const announce = noticeSender(fanout, notice);
   return { join: local.join, notice: async (show: string) => notice(show), close: async () => {} };
 }
-
-export type Presence = ReturnType<typeof createPresence>;

@@ -15,13 +15,24 @@ export interface Recording {
   files: RecordingFile[];
 }
 
+/** Every recording announced in the log: a pipeline consumer, and what the recordings routes list. */
+export interface RecordingCatalogue {
+  readonly name: string;
+  apply(records: readonly AppendedRecord[]): void;
+  /** Folds the retained `recording_ready` events, at start. */
+  load(log: EventLog): Promise<void>;
+  /** A show's recordings, newest first, announced after `since` (epoch seconds). */
+  list: (show: string, since?: number) => Recording[];
+  file: (id: string) => { recording: Recording; file: RecordingFile } | undefined;
+}
+
 type ReadyEvent = HubEvent & { sessionId?: string; durationSeconds?: number; files?: RecordingFile[] };
 
 /**
  * Every recording any hub announced, from the `recording_ready` events of the log (so with
  * Redis every hub knows every recording): one consumer of appended records, loaded at start.
  */
-export function createRecordingCatalogue() {
+export function createRecordingCatalogue(): RecordingCatalogue {
   const byShow = new Map<string, Recording[]>();
   const byFile = new Map<string, { recording: Recording; file: RecordingFile }>();
 
@@ -34,7 +45,7 @@ export function createRecordingCatalogue() {
 
   return {
     name: 'recordings',
-    apply(records: AppendedRecord[]): void {
+    apply(records: readonly AppendedRecord[]): void {
       for (const r of records) if (r.type === 'recording_ready' && !r.duplicate) add(r.event as ReadyEvent);
     },
     async load(log: EventLog): Promise<void> {
@@ -45,10 +56,7 @@ export function createRecordingCatalogue() {
         after = page.at(-1)!.id;
       }
     },
-    /** A show's recordings, newest first, announced after `since` (epoch seconds). */
     list: (show: string, since = 0) => (byShow.get(show) ?? []).filter((r) => r.receivedAt >= since).reverse(),
     file: (id: string) => byFile.get(id),
   };
 }
-
-export type RecordingCatalogue = ReturnType<typeof createRecordingCatalogue>;

@@ -16,7 +16,7 @@ function ffmpeg(args: string[]): Promise<void> {
 }
 
 /** Hex SHA-256 of a file, streamed. */
-export function sha256Of(path: string): Promise<string> {
+function sha256Of(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(path)

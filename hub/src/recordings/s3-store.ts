@@ -10,7 +10,7 @@ import type { RecordingFile } from '@showwire/protocol';
  * the endpoint (path-style, so any S3-compatible server works), credentials in the user part
  * (else the AWS SDK's usual sources: AWS_ACCESS_KEY_ID, …), the bucket, an optional key prefix.
  */
-export function parseS3Url(url: string) {
+function parseS3Url(url: string) {
   const u = new URL(url);
   const [bucket, ...prefix] = u.pathname.split('/').filter(Boolean);
   if (!bucket) throw new Error('HUB_RECORDINGS_S3_URL must name a bucket in its path: http://KEY:SECRET@host:port/bucket[/prefix]');
@@ -24,7 +24,7 @@ export function parseS3Url(url: string) {
 }
 
 /** What the serving route needs of an object: its bytes (the asked range of them) and their extent. */
-export interface StoredObject {
+interface StoredObject {
   body: Readable;
   status: 200 | 206;
   contentLength?: number;

@@ -6,12 +6,25 @@ import { recordingsDir } from './catalogue.js';
 import { pruneRecordings } from './retention.js';
 import type { S3Store } from './s3-store.js';
 
+/** Where recordings are kept (see createRecordingStorage). */
+export interface RecordingStorage {
+  /** This hub's recordings directory (a setting PUT /api/config may change). */
+  readonly dir: string;
+  /** The S3-compatible store, when HUB_RECORDINGS_S3_URL is set. */
+  readonly s3: S3Store | undefined;
+  /** Recordings announced before this (epoch seconds) are past retention. */
+  keptSince: () => number;
+  /** Makes a closed recording's files (in `from`: where it was recorded) available to every hub (uploads them, with S3); resolves once they are. */
+  keep(from: string, files: RecordingFile[]): Promise<void>;
+  close(): void;
+}
+
 /**
  * Where recordings are kept: the recordings directory of the hub that recorded them and, with
  * HUB_RECORDINGS_S3_URL, an S3-compatible store every hub can read. Retention
  * (HUB_RECORDINGS_RETENTION_DAYS) prunes both, hourly.
  */
-export async function createRecordingStorage(config: Config, logger: FastifyBaseLogger) {
+export async function createRecordingStorage(config: Config, logger: FastifyBaseLogger): Promise<RecordingStorage> {
   // Read when used: PUT /api/config may move it.
   const dir = () => recordingsDir(config);
   mkdirSync(dir(), { recursive: true });
@@ -38,9 +51,7 @@ export async function createRecordingStorage(config: Config, logger: FastifyBase
       return dir();
     },
     s3,
-    /** Recordings announced before this (epoch seconds) are past retention. */
     keptSince: () => (days > 0 ? Date.now() / 1000 - days * 86_400 : 0),
-    /** Makes a closed recording's files (in `from`: where it was recorded) available to every hub (uploads them, with S3); resolves once they are. */
     async keep(from: string, files: RecordingFile[]): Promise<void> {
       await s3?.put(from, files);
     },
@@ -50,5 +61,3 @@ export async function createRecordingStorage(config: Config, logger: FastifyBase
     },
   };
 }
-
-export type RecordingStorage = Awaited<ReturnType<typeof createRecordingStorage>>;

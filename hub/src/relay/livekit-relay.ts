@@ -22,6 +22,6 @@ export function createLiveKitRelay(deps: { config: Config; livekit: () => LiveKi
     roomExists: async (room) => (await lk().call('listRooms', (c) => c.rooms.listRooms([room]))).length > 0,
     send: (room, payload) => lk().call('sendData', (c) => c.rooms.sendData(room, payload, DataPacket_Kind.RELIABLE, { topic: RELAY_TOPIC })),
   });
-  const consumer: Consumer = { name: 'room relay', apply: relay.onRecords };
-  return { consumer, close: relay.close };
+  const consumer: Consumer = { name: 'room relay', apply: (records) => relay.onRecords(records) };
+  return { consumer, close: () => relay.close() };
 }

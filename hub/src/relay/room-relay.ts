@@ -8,7 +8,7 @@ export const RELAY_TOPIC = 'showwire.events';
 /** A show found to have no LiveKit room is skipped this long before LiveKit is asked again, ms. */
 const ABSENT_ROOM_MS = 5_000;
 
-export interface RoomRelayOptions {
+interface RoomRelayOptions {
   /** Event types relayed; others are ignored. */
   types: ReadonlySet<string>;
   /** Events waiting for LiveKit at most (all rooms together); past this, new ones are dropped (and counted). */

@@ -9,7 +9,7 @@ import { toFtsQuery } from './fts-query.js';
 import { MARK_CLOSE, MARK_OPEN, type StoreHit } from './search-store.js';
 
 /** `snippet()`'s marked text as parts, so no client has to render HTML from event text. */
-export function snippetParts(snippet: string): SearchHit['snippet'] {
+function snippetParts(snippet: string): SearchHit['snippet'] {
   const parts: SearchHit['snippet'] = [];
   for (const m of snippet.matchAll(new RegExp(`${MARK_OPEN}([^${MARK_CLOSE}]*)${MARK_CLOSE}|[^${MARK_OPEN}]+`, 'g'))) {
     if (m[1] !== undefined) parts.push({ text: m[1], mark: true });

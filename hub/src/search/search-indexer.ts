@@ -7,7 +7,7 @@ import { isSearchableType } from './searchable-text.js';
 import type { StoreHit, StoreQuery } from './search-store.js';
 import type { SearchRequest, SearchResponse } from './worker-messages.js';
 
-export interface SearchIndexerOptions {
+interface SearchIndexerOptions {
   dataDir: string;
   log: EventLog;
   logger: FastifyBaseLogger;
@@ -18,7 +18,7 @@ export interface SearchIndexerOptions {
 }
 
 /** Where a hub keeps its search index: beside the log, its own file (with Redis, each hub its own). */
-export const searchIndexFile = (dataDir: string) => join(dataDir, 'search.db');
+const searchIndexFile = (dataDir: string) => join(dataDir, 'search.db');
 
 /** Log records read per step of the start-up catch-up. */
 const CATCH_UP_PAGE = 1000;
@@ -28,6 +28,21 @@ const WORKER = fileURLToPath(new URL(`./search-worker.${dev ? 'ts' : 'js'}`, imp
 
 type Request = SearchRequest extends infer R ? (R extends unknown ? Omit<R, 'n'> : never) : never;
 
+/** The search index: a pipeline consumer of appended records, and what the search route asks. */
+export interface SearchIndexer {
+  readonly name: string;
+  /** Starts the catch-up with the log; call it once `apply` hears appends, so that every event is either read or heard. */
+  start(): void;
+  /** Queues appended records (called for every append this hub hears, in id order). */
+  apply(records: readonly AppendedRecord[]): void;
+  /** Answers from everything heard so far (the queue is handed over first). */
+  search(q: StoreQuery): Promise<{ hits: StoreHit[]; complete: boolean }>;
+  /** Resolves when the start-up catch-up is done (tests, the benchmark). */
+  ready: () => Promise<void>;
+  count: () => Promise<number>;
+  close(): Promise<void>;
+}
+
 /**
  * The search index as one consumer of appended records (`apply`), kept off ingest's path: apply
  * only queues the records' JSON, and a timer hands the queue to the index's own thread, which
@@ -35,7 +50,7 @@ type Request = SearchRequest extends infer R ? (R extends unknown ? Omit<R, 'n'>
  * index's `through` mark (everything, for a new or deleted index file), page by page, while new
  * records queue as usual; rows are unique by id, so an event both read and heard is stored once.
  */
-export function createSearchIndexer(options: SearchIndexerOptions) {
+export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexer {
   const { log, logger } = options;
   const worker = new Worker(WORKER, { workerData: { file: searchIndexFile(options.dataDir), epoch: log.epoch } });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -46,7 +61,7 @@ export function createSearchIndexer(options: SearchIndexerOptions) {
     if (m.error !== undefined) p?.reject(new Error(`search index: ${m.error}`));
     else p?.resolve(m.result);
   });
-  worker.on('error', (error) => {
+  worker.on('error', (error: Error) => {
     logger.error({ err: error }, 'search index thread failed');
     for (const p of pending.values()) p.reject(error);
     pending.clear();
@@ -102,28 +117,21 @@ export function createSearchIndexer(options: SearchIndexerOptions) {
 
   return {
     name: 'search',
-    /**
-     * Starts the catch-up with the log; call it once `apply` hears appends, so that every event is
-     * either read or heard.
-     */
     start(): void {
       ready = catchUp().catch((error: unknown) => logger.error({ err: error }, 'search index catch-up failed; search answers from what it has'));
     },
-    /** Queues appended records (called for every append this hub hears, in id order). */
-    apply(records: AppendedRecord[]): void {
+    apply(records: readonly AppendedRecord[]): void {
       for (const r of records) {
         lastQueued = r.id;
         if (!r.duplicate && isSearchableType(r.type)) queue.push(r.json);
       }
       timer ??= setTimeout(flush, options.flushMs);
     },
-    /** Answers from everything heard so far (the queue is handed over first). */
     async search(q: StoreQuery): Promise<{ hits: StoreHit[]; complete: boolean }> {
       flush();
       const complete = caughtUp;
       return { hits: await call<StoreHit[]>({ t: 'search', q }), complete };
     },
-    /** Resolves when the start-up catch-up is done (tests, the benchmark). */
     ready: () => ready,
     count: () => call<number>({ t: 'count' }),
     async close(): Promise<void> {
@@ -136,5 +144,3 @@ export function createSearchIndexer(options: SearchIndexerOptions) {
     },
   };
 }
-
-export type SearchIndexer = ReturnType<typeof createSearchIndexer>;

@@ -122,8 +122,6 @@ export function openSearchStore(file: string, epoch: string) {
   };
 }
 
-export type SearchStore = ReturnType<typeof openSearchStore>;
-
 function open(file: string): Database.Database {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');

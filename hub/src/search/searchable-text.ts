@@ -1,7 +1,7 @@
 import type { HubEvent } from '@showwire/protocol';
 
 /** What the index keeps of an event: the words to find it by, and whose side it came from. */
-export interface Searchable {
+interface Searchable {
   text: string;
   role: 'user' | 'agent' | null;
 }

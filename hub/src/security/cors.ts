@@ -2,7 +2,7 @@ import cors, { type FastifyCorsOptions } from '@fastify/cors';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
-export interface CorsSettings {
+interface CorsSettings {
   /** HUB_CORS_ORIGINS: exact origins (`https://shop.example`) that may call the hub from a browser. */
   origins: readonly string[];
   /** With HUB_AUTH=off every origin may read (`*`, never with credentials), as the agent streaming guide's hub did. */

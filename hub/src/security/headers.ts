@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 
-export interface HeaderSettings {
+interface HeaderSettings {
   /** LIVEKIT_URL: the dashboard may open LiveKit's signalling WebSocket. */
   livekitUrl?: string;
   /** HUB_PUBLIC_URL: when it is https, browsers are told to upgrade http subresources. */
@@ -30,7 +30,7 @@ function cachedInlineScriptHashes(html: string): string[] {
 }
 
 /** CSP source expressions (`'sha256-…'`) for each inline `<script>` of an HTML page. */
-export function inlineScriptHashes(html: string): string[] {
+function inlineScriptHashes(html: string): string[] {
   const hashes = new Set<string>();
   for (const m of html.matchAll(INLINE_SCRIPT)) {
     if (/\bsrc\s*=/i.test(m[1] ?? '')) continue;
@@ -82,14 +82,14 @@ export const DOCUMENT_ONLY_HEADERS: ReadonlySet<string> = new Set([
  * The headers helmet sets, computed once: they are the same for every answer, and helmet (as
  * @fastify/helmet calls it) parses its whole configuration again on every request.
  */
-export function helmetHeaders(options: HelmetOptions): Record<string, string> {
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const recorder = {
     setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
     removeHeader: (name: string) => void delete headers[name.toLowerCase()],
   };
   helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('helmet failed to set its headers', { cause: error });
   });
   return headers;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import { findToken } from '../auth/plugin.js';
@@ -11,14 +11,14 @@ import { HttpError } from '../errors.js';
  * Routes that name the same limit share its counters (both ingest routes draw on one budget).
  * Passing either answers 429 with `Retry-After` (seconds).
  */
-export interface RouteRateLimit extends RateLimitOptions {
+interface RouteRateLimit extends RateLimitOptions {
   name: string;
   max: number;
   timeWindow: number;
   perToken: number;
 }
 
-export interface RateLimitSettings {
+interface RateLimitSettings {
   windowMs: number;
   /** Per token / per IP on the ingest routes; 0 = off. */
   ingest: number;
@@ -113,7 +113,7 @@ export const rateLimitPlugin = fp(
       if (!unlimited(rl)) {
         const hooks = route.onRequest;
         const check = checkFor(rl);
-        const hook: onRequestHookHandler = (req) => check(req);
+        const hook: onRequestAsyncHookHandler = (req) => check(req);
         route.onRequest = [...(hooks ? (Array.isArray(hooks) ? hooks : [hooks]) : []), hook];
       }
       route.config = { ...route.config, rateLimit: false };

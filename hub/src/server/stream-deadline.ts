@@ -34,5 +34,3 @@ export function requestTimeoutExemptions(server: Server) {
     },
   };
 }
-
-export type RequestTimeoutExemptions = ReturnType<typeof requestTimeoutExemptions>;

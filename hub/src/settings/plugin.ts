@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { configUpdate, configView, DEFAULT_SHOW, type EventInput } from '@showwire/protocol';
+import { configUpdate, configView, DEFAULT_SHOW } from '@showwire/protocol';
 import { assertRole } from '../auth/access.js';
 import { badRequest } from '../errors.js';
 import { documentRoutes } from '../openapi/document-routes.js';
@@ -70,7 +70,7 @@ export const settingsPlugin: FastifyPluginAsyncZod = async (app) => {
     }
     const changed = await settings.update(update);
     if (changed.length) {
-      await hub.publish([{ type: 'config_changed', show: DEFAULT_SHOW, changed, by: principal.sub } as EventInput & { show: string }], { ...principal, hub: true });
+      await hub.publish([{ type: 'config_changed', show: DEFAULT_SHOW, changed, by: principal.sub }], { ...principal, hub: true });
     }
     return settings.view();
   });

@@ -70,13 +70,25 @@ function redisPersistence(redis: Redis, prefix: string, logger: FastifyBaseLogge
   };
 }
 
+/** The settings stored by `PUT /api/config`, over the environment's (see createStoredSettings). */
+export interface StoredSettings {
+  /** The values a change would put in effect (for validating them before they are stored). */
+  candidate(update: ConfigUpdate): Record<SettableName, string | undefined>;
+  /** Stores and applies a change (every hub applies it); answers the names whose value changed. */
+  update(update: ConfigUpdate): Promise<SettableName[]>;
+  view(): ConfigView;
+  /** Calls `listener` after every change applied, this hub's or another's. */
+  onChange(listener: () => void): void;
+  close: () => Promise<void>;
+}
+
 /**
  * The settings `PUT /api/config` may change. The environment gives each its default; a value
  * stored by PUT wins over it (and `null` drops the stored value). Applied by writing them into
  * the hub's config object, which the LiveKit clients (rebuilt through `onChange`), live sessions
  * and recordings read when they act.
  */
-export async function createStoredSettings(config: Config, deps: { redis?: { redis: Redis; prefix: string }; logger: FastifyBaseLogger }) {
+export async function createStoredSettings(config: Config, deps: { redis?: { redis: Redis; prefix: string }; logger: FastifyBaseLogger }): Promise<StoredSettings> {
   const environment = Object.fromEntries(settable.map((n) => [n, config[CONFIG_KEYS[n]]])) as Record<SettableName, string | undefined>;
   const persistence = deps.redis ? redisPersistence(deps.redis.redis, deps.redis.prefix, deps.logger) : filePersistence(config.HUB_DATA_DIR);
   let stored = await persistence.load();
@@ -96,13 +108,11 @@ export async function createStoredSettings(config: Config, deps: { redis?: { red
   const setOrNot = (v: string | undefined) => (v ? 'set' : 'unset');
 
   return {
-    /** The values a change would put in effect (for validating them before they are stored). */
     candidate(update: ConfigUpdate): Record<SettableName, string | undefined> {
       const out = {} as Record<SettableName, string | undefined>;
       for (const n of settable) out[n] = update[n] === undefined ? config[CONFIG_KEYS[n]] : (update[n] ?? environment[n]);
       return out;
     },
-    /** Stores and applies a change (every hub applies it); answers the names whose value changed. */
     async update(update: ConfigUpdate): Promise<SettableName[]> {
       const next: Stored = { ...stored };
       const changed: SettableName[] = [];
@@ -132,5 +142,3 @@ export async function createStoredSettings(config: Config, deps: { redis?: { red
     close: () => persistence.close(),
   };
 }
-
-export type StoredSettings = Awaited<ReturnType<typeof createStoredSettings>>;

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 
 type LiveKitSettings = Pick<Config, 'LIVEKIT_URL' | 'LIVEKIT_API_KEY' | 'LIVEKIT_API_SECRET'>;
 
-export const livekitConfigured = (c: LiveKitSettings) => Boolean(c.LIVEKIT_URL && c.LIVEKIT_API_KEY && c.LIVEKIT_API_SECRET);
+const livekitConfigured = (c: LiveKitSettings) => Boolean(c.LIVEKIT_URL && c.LIVEKIT_API_KEY && c.LIVEKIT_API_SECRET);
 
 /**
  * What `principal` can do on `state`'s show now, and the first reason it cannot: the role decides

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { ParticipantInfo } from 'livekit-server-sdk';
 import { AGENT_RPC_METHODS, controlBody, HOST_CONTROL_ACTIONS, showParams, type ControlResponse } from '@showwire/protocol';
 import { coversShow, type Principal } from '../auth/access.js';
 import { forbidden, HttpError } from '../errors.js';
@@ -16,7 +17,7 @@ type Action = ControlResponse['action'];
 const HOST_ACTIONS: ReadonlySet<Action> = new Set(HOST_CONTROL_ACTIONS);
 
 /** LiveKit's participant kind for agents (ParticipantInfo_Kind.AGENT in @livekit/protocol). */
-const AGENT_KIND = 4;
+const AGENT_KIND = 4 as ParticipantInfo['kind'];
 
 function assertMayControl(p: Principal, show: string, action: Action): void {
   if (p.role === 'admin' || p.role === 'staff') return;

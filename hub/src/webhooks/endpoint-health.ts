@@ -15,7 +15,7 @@
  *   of failed deliveries don't wait out hours of retry schedule once it answers again.
  * State lives in memory: after a restart every endpoint starts closed and learns again.
  */
-export interface HealthOptions {
+interface HealthOptions {
   maxConcurrency: number;
   failures: number;
   cooldownMs: number;

@@ -160,5 +160,3 @@ export function createEndpointStore(db: Database.Database) {
     },
   };
 }
-
-export type EndpointStore = ReturnType<typeof createEndpointStore>;

@@ -15,6 +15,6 @@ export function openWebhookStore(log: { sqlite: SqliteEventLog } | { redis: Redi
   /** SQLite only: defers the worker's reads while an append's sync runs (its rows are not durable yet). */
   afterDurable?: (run: () => void) => boolean;
 } {
-  if ('sqlite' in log) return { store: createSqliteWebhookStore(log.sqlite), maxSleepMs: 60_000, afterDurable: log.sqlite.afterDurable };
+  if ('sqlite' in log) return { store: createSqliteWebhookStore(log.sqlite), maxSleepMs: 60_000, afterDurable: (run) => log.sqlite.afterDurable(run) };
   return { store: createRedisWebhookStore(log.redis), maxSleepMs: 5_000 };
 }

@@ -187,9 +187,13 @@ export function createOutbox(db: Database.Database) {
     list(q: { endpoint?: string; status?: WebhookDeliveryStatus; before?: string; limit: number }): WebhookDelivery[] {
       const where: string[] = [];
       const params: unknown[] = [];
-      if (q.endpoint) (where.push('endpoint_id = ?'), params.push(q.endpoint));
-      if (q.status) (where.push('status = ?'), params.push(q.status));
-      if (q.before) (where.push('id < ?'), params.push(Number(q.before)));
+      const filter = (clause: string, value: unknown) => {
+        where.push(clause);
+        params.push(value);
+      };
+      if (q.endpoint) filter('endpoint_id = ?', q.endpoint);
+      if (q.status) filter('status = ?', q.status);
+      if (q.before) filter('id < ?', Number(q.before));
       const sql = `SELECT * FROM webhook_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
       return db.prepare<unknown[], DeliveryRow>(sql).all(...params, q.limit).map(toDelivery);
     },

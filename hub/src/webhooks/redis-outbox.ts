@@ -5,17 +5,27 @@ import { matches, type Endpoint, type EndpointPatch } from './endpoint-store.js'
 import { webhookKeys } from './redis-keys.js';
 
 /**
+ * The Lua prelude of the scripts that move deliveries: a delivery's due time is kept in step in
+ * the global due zset (what any hub's worker polls) and its endpoint's (the fair share's queue).
+ */
+const DUE = `
+local function due(all, mine, at, id)
+  redis.call('ZADD', all, at, id)
+  redis.call('ZADD', mine, at, id)
+end
+`;
+
+/**
  * Claims up to ARGV[3] deliveries due at ARGV[1] and leases them to the caller until ARGV[2]: a
  * claimed delivery's due time becomes its lease end, so no other hub sees it due while it is in
  * flight, and a hub that dies leaves it due again when the lease runs out (taken over, same
  * webhook-id). Claims are per endpoint, from its own due zset (the fair share is decided by the
  * caller); the global due zset is kept in step. KEYS: due zset, the endpoint's due zset.
  */
-const CLAIM = `
+const CLAIM = `${DUE}
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 for _, id in ipairs(ids) do
-  redis.call('ZADD', KEYS[1], ARGV[2], id)
-  redis.call('ZADD', KEYS[2], ARGV[2], id)
+  due(KEYS[1], KEYS[2], ARGV[2], id)
 end
 return ids
 `;
@@ -24,15 +34,14 @@ return ids
  * (attempts start over, the webhook-id stays). One script, so a worker never claims a half-reset
  * row. KEYS: the endpoint's deliveries (zset), due zset, the endpoint's due zset. ARGV[1]: key prefix.
  */
-const RECOVER = `
+const RECOVER = `${DUE}
 local n = 0
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local k = ARGV[1] .. 'wh:d:' .. id
   local v = redis.call('HMGET', k, 'status', 'created')
   if v[1] == 'failed' and tonumber(v[2]) >= tonumber(ARGV[2]) then
     redis.call('HSET', k, 'status', 'pending', 'attempts', 0, 'next', ARGV[3])
-    redis.call('ZADD', KEYS[2], ARGV[3], id)
-    redis.call('ZADD', KEYS[3], ARGV[3], id)
+    due(KEYS[2], KEYS[3], ARGV[3], id)
     n = n + 1
   end
 end
@@ -45,13 +54,12 @@ return n
  * own next time (a claim moves the score to the lease end). KEYS: due zset, the endpoint's due
  * zset. ARGV: preferred id ('' for none), lease end, key prefix.
  */
-const PROBE = `
+const PROBE = `${DUE}
 local function lease(id)
   local h = redis.call('HMGET', ARGV[3] .. 'wh:d:' .. id, 'status', 'next')
   local score = redis.call('ZSCORE', KEYS[2], id)
   if h[1] ~= 'pending' or not score or tonumber(score) ~= tonumber(h[2]) then return false end
-  redis.call('ZADD', KEYS[1], ARGV[2], id)
-  redis.call('ZADD', KEYS[2], ARGV[2], id)
+  due(KEYS[1], KEYS[2], ARGV[2], id)
   return true
 end
 if ARGV[1] ~= '' and lease(ARGV[1]) then return ARGV[1] end
@@ -65,7 +73,7 @@ return false
  * creation time (so they go out in message order). KEYS: due zset, the endpoint's due zset.
  * ARGV: now, key prefix. Answers how many moved.
  */
-const RELEASE = `
+const RELEASE = `${DUE}
 local n = 0
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')) do
   local k = ARGV[2] .. 'wh:d:' .. id
@@ -73,8 +81,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf')
   local score = redis.call('ZSCORE', KEYS[2], id)
   if h[1] == 'pending' and tonumber(score) == tonumber(h[2]) then
     redis.call('HSET', k, 'next', h[3])
-    redis.call('ZADD', KEYS[1], h[3], id)
-    redis.call('ZADD', KEYS[2], h[3], id)
+    due(KEYS[1], KEYS[2], h[3], id)
     n = n + 1
   end
 end

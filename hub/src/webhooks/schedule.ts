@@ -5,7 +5,7 @@
 export const DEFAULT_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
 
 /** The longest wait a `Retry-After` can ask for; beyond it the schedule's own wait is used. */
-export const MAX_RETRY_AFTER_SECONDS = 24 * 3600;
+const MAX_RETRY_AFTER_SECONDS = 24 * 3600;
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 

@@ -2,9 +2,9 @@ import { Agent, fetch, type Response } from 'undici';
 import { assertPublicLiteral, guardedLookup } from './ssrf-guard.js';
 
 /** How much of a response body the delivery log keeps. */
-export const RESPONSE_EXCERPT_BYTES = 1024;
+const RESPONSE_EXCERPT_BYTES = 1024;
 
-export interface SendResult {
+interface SendResult {
   statusCode: number | null;
   retryAfter: string | null;
   response: string;
@@ -61,13 +61,13 @@ export function createSender(opts: { timeoutMs: number; allowPrivate: boolean; u
 /** The first bytes of a body; the rest is not read (and the connection is dropped, not drained). */
 async function excerpt(body: Response['body']): Promise<string> {
   if (!body) return '';
-  const reader = body.getReader();
+  const reader = body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   const chunks: Buffer[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    const chunk = Buffer.from(value as Uint8Array);
+    const chunk = Buffer.from(value);
     chunks.push(chunk);
     size += chunk.byteLength;
     if (size >= RESPONSE_EXCERPT_BYTES) {

@@ -18,7 +18,7 @@ export interface Settlement {
   outcome: Outcome;
 }
 
-export interface NewEndpoint {
+interface NewEndpoint {
   url: string;
   description: string;
   types?: string[] | null;

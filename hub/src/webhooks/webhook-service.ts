@@ -19,7 +19,7 @@ export type EndpointView = Endpoint & { breaker: WebhookBreaker };
 
 export type Publish = (events: Array<EventInput & { show: string }>, principal: Principal) => Promise<unknown>;
 
-export interface EndpointInput {
+interface EndpointInput {
   url: string;
   description: string;
   types?: string[] | null;
@@ -169,7 +169,7 @@ export function createWebhooks(opts: {
         store.prune(Date.now() / 1000 - config.HUB_RETENTION_HOURS * 3600).catch((error: unknown) => logger.error({ err: error }, 'webhook delivery log prune failed'));
       const refresh = () => enabled().catch((error: unknown) => logger.debug({ err: error }, 'webhook endpoint list refresh failed'));
       void prune();
-      timers = [setInterval(prune, 60_000).unref(), setInterval(refresh, 5_000).unref()];
+      timers = [setInterval(() => void prune(), 60_000).unref(), setInterval(() => void refresh(), 5_000).unref()];
       worker.start();
     },
     async close() {

@@ -8,7 +8,7 @@ import type { createSender } from './sender.js';
 import { signatureHeader } from './signer.js';
 import type { DueDelivery, Settlement, WebhookStore } from './store.js';
 
-export interface WorkerOptions extends OutcomePolicy {
+interface WorkerOptions extends OutcomePolicy {
   perEndpoint: number;
   total: number;
   /** Failed attempts in a row that open an endpoint's circuit breaker. */
@@ -94,7 +94,10 @@ export function createDeliveryWorker(deps: {
     pumping = true;
     void pump().finally(() => {
       pumping = false;
-      if (again) (again = false), wake();
+      if (again) {
+        again = false;
+        wake();
+      }
     });
   }
 

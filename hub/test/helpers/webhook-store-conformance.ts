@@ -10,7 +10,7 @@ import type { DueDelivery, Settlement, WebhookStore } from '../../src/webhooks/s
  */
 export function webhookStoreConformance(name: string, factory: () => Promise<{ log: EventLog; store: WebhookStore; cleanup: () => Promise<void> }>) {
   const now = () => Date.now() / 1000;
-  const ev = (show: string, type: string): NewEvent => ({ type, show, source: 'agent:test', timestamp: now(), receivedAt: now() }) as NewEvent;
+  const ev = (show: string, type: string): NewEvent => ({ type, show, source: 'agent:test', timestamp: now(), receivedAt: now() });
   const policy = { schedule: [60, 600], jitter: 0, disableAfterSeconds: 3600 };
   const settlement = (d: DueDelivery, a: AttemptAnswer, at: number, failingSince: number | null): Settlement => ({
     delivery: d,
@@ -125,7 +125,7 @@ export function webhookStoreConformance(name: string, factory: () => Promise<{ l
       const fallback = await store.claimProbe(ep.id, b!.id, t + 1, 30);
       assert.equal(fallback?.id !== b!.id && fallback !== undefined, true, 'a claimed delivery is not probed twice');
       await store.unclaim([fallback!]);
-      await store.settle([settlement(probe!, ok, t + 2, t)]);
+      await store.settle([settlement(probe, ok, t + 2, t)]);
       // a and c wait for their retries (60 s); d was never tried. Released: a, c, d due now, in order.
       assert.equal((await store.dueOf([ep.id], t + 2))[0]!.due, 1);
       assert.equal(await store.releaseBacklog(ep.id, t + 2), 2);

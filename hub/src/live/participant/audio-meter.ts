@@ -9,7 +9,7 @@ export function dbfs(sumSquares: number, samples: number): number {
   return Math.max(FLOOR_DBFS, Math.min(0, 10 * Math.log10(sumSquares / samples / FULL_SCALE_SQ)));
 }
 
-export interface LevelWindow {
+interface LevelWindow {
   speakingFraction: number;
   levelDbfs: number;
   windowMs: number;

@@ -76,7 +76,7 @@ export function startRecorder(opts: { path: string; width: number; height: numbe
 }
 
 /** A media file's duration in seconds, as ffprobe reads it; undefined when it can't. */
-export function probeDuration(path: string): Promise<number | undefined> {
+function probeDuration(path: string): Promise<number | undefined> {
   return new Promise((resolve) =>
     execFile('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], (err, out) => {
       const n = Number(out.trim());

@@ -21,15 +21,15 @@ import {
 import { z } from 'zod';
 import { assertRole } from '../auth/access.js';
 import { errorResponses } from '../openapi.js';
-import { filteredDeliveries } from '../webhooks/filtered-deliveries.js';
+import { filteredDeliveries } from './filtered-deliveries.js';
 import { documentRoutes } from '../openapi/document-routes.js';
-import { webhookDocs } from './webhook-docs.js';
+import { webhookDocs } from './api-docs.js';
 
 /**
  * `/api/webhooks…`, admin only: endpoints (CRUD, enable/disable, secret rotation, test), the
  * delivery log with each attempt, and redelivery (one, or every failure since a time).
  */
-export const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
+export const webhooksPlugin: FastifyPluginAsyncZod = async (app) => {
   documentRoutes(app, 'Webhook endpoints', webhookDocs);
   const webhooks = app.hub.webhooks;
   const admin = async (req: FastifyRequest) => assertRole(await req.principal(), 'admin');

@@ -5,14 +5,14 @@ import { assertRole } from '../auth/access.js';
 import { StoreUnavailableError } from '../log/event-log.js';
 import { errorResponses, nonJson } from '../openapi.js';
 import { documentRoutes } from '../openapi/document-routes.js';
-import { healthDocs } from './health-docs.js';
+import { healthDocs } from './api-docs.js';
 
 const ready = z.object({ status: z.literal('ready'), auth: z.enum(['on', 'off']), warnings: z.array(z.string()) });
 /** Not ready: the error shape, plus what a probe or a person reads. */
 const notReady = errorBody.extend({ status: z.enum(['draining', 'unavailable']), reason: z.string().optional(), warnings: z.array(z.string()) });
 
 /** Liveness, readiness (the storage takes writes: free space, data directory, last write; the log takes a probe), and Prometheus metrics. */
-export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
+export const healthPlugin: FastifyPluginAsyncZod = async (app) => {
   documentRoutes(app, 'Health', healthDocs);
   const { hub } = app;
   const authOff = hub.config.HUB_AUTH === 'off';

@@ -6,8 +6,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { eventTemplates } from '@showwire/protocol';
 import { errorResponses, nonJson } from '../openapi.js';
-import { documentRoutes } from '../openapi/document-routes.js';
-import { pageDocs } from './page-docs.js';
 
 /** The page lives in the stream-test workspace; src/ and dist/ sit at the same depth, so one path serves both. */
 const PAGES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'stream-test', 'page');
@@ -32,7 +30,6 @@ function livekitClientUmd(): string {
  * holds no data, the stream and ingest routes check the token.
  */
 export const streamTestPageRoutes: FastifyPluginAsync = async (app) => {
-  documentRoutes(app, 'Pages', pageDocs);
   const templates = JSON.stringify(eventTemplates());
   let page: Promise<string> | undefined;
 

@@ -5,8 +5,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { noRoute } from '../error-handler.js';
 import { errorResponses, nonJson } from '../openapi.js';
-import { documentRoutes } from '../openapi/document-routes.js';
-import { pageDocs } from './page-docs.js';
 
 /** Vite puts content-hashed files here; their names change with their content, so they may be cached for good. */
 const ASSETS = 'assets/';
@@ -22,7 +20,6 @@ const isFile = (path: string) => stat(path).then((s) => s.isFile(), () => false)
  * check that costs the same `stat`.
  */
 export const dashboardRoutes: FastifyPluginAsync<{ dir: string | undefined }> = async (app, { dir }) => {
-  documentRoutes(app, 'Pages', pageDocs);
   if (!dir) return;
   // The build writes a .gz beside its scripts and styles: sent to browsers that accept it, with Vary.
   await app.register(fastifyStatic, { root: dir, serve: false, preCompressed: true });
