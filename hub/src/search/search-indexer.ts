@@ -66,6 +66,11 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
     for (const p of pending.values()) p.reject(error);
     pending.clear();
   });
+  // A thread that ends (terminated, or crashed without an 'error') answers nothing more.
+  worker.on('exit', (code) => {
+    for (const p of pending.values()) p.reject(new Error(`search index thread exited (${code})`));
+    pending.clear();
+  });
   const call = <T>(m: Request): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const n = next++;
@@ -138,8 +143,11 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
       flush();
       closed = true;
       clearInterval(pruner);
-      await ready;
-      await call({ t: 'close' }).catch(() => {});
+      // The hub's shutdown must not wait on the index: a catch-up or a close the thread never
+      // answers is cut off after a few seconds (the index is derived; the next start catches up).
+      const within = (p: Promise<unknown>) => Promise.race([p.catch(() => {}), new Promise((r) => setTimeout(r, 3_000).unref())]);
+      await within(ready);
+      await within(call({ t: 'close' }));
       await worker.terminate();
     },
   };
