@@ -39,11 +39,18 @@ export function Transcript({ lines, speaking, moment }: { lines: readonly Transc
     virtual.scrollToIndex(momentIndex, { align: 'center' });
   }, [moment, momentIndex, lines, virtual]);
 
+  // Following stops only when the reader scrolls up: while the list scrolls itself to the end, rows
+  // measured taller than their estimate grow the list under it, and "not at the bottom" then is no
+  // sign of a reader (a long show opened mid-way stopped short of its newest line that way).
+  const lastTop = useRef(0);
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
+    const up = el.scrollTop < lastTop.current;
+    lastTop.current = el.scrollTop;
     const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
-    if (atBottom !== follow) setFollow(atBottom);
+    if (atBottom && !follow) setFollow(true);
+    else if (!atBottom && up && follow) setFollow(false);
   };
 
   const lastFinal = useMemo(() => newestFinal(lines), [lines]);
