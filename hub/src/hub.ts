@@ -109,11 +109,15 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
   const publish: Publish = (inputs, principal) => pipeline.publish(inputs, principal);
   const alerts = createAlertEngine({ config, logger, webhookEndpoints: () => webhooks.enabledEndpoints(), publish });
   const relay = createLiveKitRelay({ config, livekit, registry: metrics.registry, logger });
-  // One pass over the retained log for every consumer that folds it; then the pipeline hears the rest.
-  await shows.load(log, alerts.load);
-  await reservations.load(log);
+  // One pass over the retained log for every consumer that folds it (the registry reads, the
+  // alert rules, the reservation book and the recordings catalogue fold each page); then the
+  // pipeline hears the rest.
   const recordings = createRecordingCatalogue();
-  await recordings.load(log);
+  await shows.load(log, (page) => {
+    alerts.load(page);
+    reservations.apply(page, (a, b) => log.compare(a, b));
+    recordings.apply(page);
+  });
   const recordingStorage = await createRecordingStorage(config, logger);
   const search = createSearchIndexer({
     dataDir: config.HUB_DATA_DIR, log, logger, flushMs: config.HUB_SEARCH_FLUSH_MS, retentionSeconds: config.HUB_RETENTION_HOURS * 3600,

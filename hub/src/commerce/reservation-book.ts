@@ -1,5 +1,5 @@
 import type { HubEvent, Reservation } from '@showwire/protocol';
-import type { EventLog, LogRecord } from '../log/event-log.js';
+import type { LogRecord } from '../log/event-log.js';
 
 const TYPES = ['cart_event', 'order_placed'];
 
@@ -15,9 +15,7 @@ type Folded = Extract<HubEvent, { type: 'cart_event' | 'order_placed' }>;
  * nothing, and `dropExpired` frees their memory.
  */
 export interface ReservationBook {
-  /** Folds the retained cart and order events, at start. */
-  load(log: EventLog): Promise<void>;
-  /** Folds stored records (a pipeline consumer); records at or before the last folded are skipped. */
+  /** Folds stored records (a pipeline consumer, and the hub's start-up pass over the log); records at or before the last folded are skipped. */
   apply(records: readonly LogRecord[], compare: (a: string, b: string) => number): void;
   get(show: string, userId: string, productId: string, now: number): Reservation | null;
   /** Unexpired items per product of a show. */
@@ -73,17 +71,6 @@ export function createReservationBook(defaultMinutes: number): ReservationBook {
     }
   }
 
-  /** Folds the retained cart and order events (the pipeline's consumer then folds each batch). */
-  async function load(log: EventLog): Promise<void> {
-    let after: string | undefined;
-    for (;;) {
-      const page = await log.read({ after, types: TYPES, limit: 5000 });
-      if (page.length === 0) break;
-      apply(page, (a, b) => log.compare(a, b));
-      after = page.at(-1)!.id;
-    }
-  }
-
   function get(show: string, userId: string, productId: string, now: number): Reservation | null {
     const r = shows.get(show)?.get(key(userId, productId));
     return r && r.expiresAt > now ? { ...r } : null;
@@ -113,6 +100,6 @@ export function createReservationBook(defaultMinutes: number): ReservationBook {
     return { dropped, items };
   }
 
-  return { load, apply, get, quantities, reserved, dropExpired };
+  return { apply, get, quantities, reserved, dropExpired };
 }
 

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import type { HubEvent, RecordingFile } from '@showwire/protocol';
 import type { Config } from '../config.js';
-import type { AppendedRecord, EventLog } from '../log/event-log.js';
+import type { LogRecord } from '../log/event-log.js';
+import { compareIds } from '../log/ids.js';
 
 /** Where live sessions record: HUB_RECORDINGS_DIR, or HUB_DATA_DIR/recordings. */
 export const recordingsDir = (config: Pick<Config, 'HUB_DATA_DIR' | 'HUB_RECORDINGS_DIR'>) => resolve(config.HUB_RECORDINGS_DIR ?? resolve(config.HUB_DATA_DIR, 'recordings'));
@@ -18,9 +19,12 @@ export interface Recording {
 /** Every recording announced in the log: a pipeline consumer, and what the recordings routes list. */
 export interface RecordingCatalogue {
   readonly name: string;
-  apply(records: readonly AppendedRecord[]): void;
-  /** Folds the retained `recording_ready` events, at start. */
-  load(log: EventLog): Promise<void>;
+  /**
+   * Folds `recording_ready` events: a pipeline consumer, and the hub's one start-up pass over the
+   * log (show-registry.ts). Records at or before the last folded are skipped: with many hubs, the
+   * appends heard while loading may repeat what the load read.
+   */
+  apply(records: readonly LogRecord[]): void;
   /** A show's recordings, newest first, announced after `since` (epoch seconds). */
   list: (show: string, since?: number) => Recording[];
   file: (id: string) => { recording: Recording; file: RecordingFile } | undefined;
@@ -35,6 +39,7 @@ type ReadyEvent = HubEvent & { sessionId?: string; durationSeconds?: number; fil
 export function createRecordingCatalogue(): RecordingCatalogue {
   const byShow = new Map<string, Recording[]>();
   const byFile = new Map<string, { recording: Recording; file: RecordingFile }>();
+  let last: string | undefined;
 
   function add(e: ReadyEvent): void {
     if (!e.files?.length) return;
@@ -45,15 +50,12 @@ export function createRecordingCatalogue(): RecordingCatalogue {
 
   return {
     name: 'recordings',
-    apply(records: readonly AppendedRecord[]): void {
-      for (const r of records) if (r.type === 'recording_ready' && !r.duplicate) add(r.event as ReadyEvent);
-    },
-    async load(log: EventLog): Promise<void> {
-      for (let after: string | undefined; ; ) {
-        const page = await log.read({ after, types: ['recording_ready'], limit: 1000 });
-        for (const r of page) add(JSON.parse(r.json) as ReadyEvent);
-        if (page.length < 1000) break;
-        after = page.at(-1)!.id;
+    apply(records: readonly LogRecord[]): void {
+      for (const r of records) {
+        if (last !== undefined && compareIds(r.id, last) <= 0) continue;
+        last = r.id;
+        if (r.type !== 'recording_ready' || ('duplicate' in r && r.duplicate)) continue;
+        add(('event' in r ? r.event : JSON.parse(r.json)) as ReadyEvent);
       }
     },
     list: (show: string, since = 0) => (byShow.get(show) ?? []).filter((r) => r.receivedAt >= since).reverse(),
