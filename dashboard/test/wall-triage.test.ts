@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { postJson, type TestHub } from '@showwire/testkit';
-import { DASHBOARD, screenshot, startRig, waitAttr, type BrowserRig } from './helpers/browser.js';
+import { CLOCK, DASHBOARD, screenshot, startRig, waitAttr, type BrowserRig } from './helpers/browser.js';
 import { publish } from './helpers/publish.js';
 
 /** The hub's stall rule fires within the test; the 100 busy shows are kept alive below that. */
@@ -134,7 +134,7 @@ describe('the triage wall with 100 live shows', () => {
       assert.deepEqual(asc, [...asc].sort((a, b) => a - b));
 
       await page.waitForFunction(() => document.querySelector('.show-list [data-show="stalled"] [data-agent-state]')?.getAttribute('data-agent-state') === 'stale', null, { timeout: 20_000 });
-      assert.match(await page.locator('.show-list [data-show="stalled"] .col-agent').innerText(), /^unknown since \d\d:\d\d:\d\d$/);
+      assert.match(await page.locator('.show-list [data-show="stalled"] .col-agent').innerText(), new RegExp(`^unknown since ${CLOCK}$`));
       // A show with no latency yet keeps its p95 cell (empty), so the columns line up.
       const cells = await page.locator('main > .show-list tbody tr').evaluateAll((rows) => [...new Set(rows.map((r) => r.children.length))]);
       assert.deepEqual(cells, [7]);

@@ -24,6 +24,13 @@ export function ensureBuilt(): void {
   }
 }
 
+/**
+ * A moment as the dashboard writes it (`formatClock`): the time alone today, the date and the zone
+ * around it on another day. A test that reads a time a few minutes off now can cross midnight
+ * (a run at 23:59 read "Tue, Dec 8, 00:05:28 UTC"), so it matches both forms.
+ */
+export const CLOCK = String.raw`(?:[A-Z][a-z]{2}, (?:[A-Z][a-z]{2} \d{1,2}|\d{1,2} [A-Z][a-z]{2}), \d\d:\d\d:\d\d \S+|\d\d:\d\d:\d\d)`;
+
 export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
