@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getJson, readHistory, requestJson, startHub, startLiveKit, startRedis, tempDir, type LiveKitServer, type RedisServer, type TestHub } from '@showwire/testkit';
 
+/** The `connect-src` directive of the CSP a page of the hub is served with. */
+async function connectSrc(base: string): Promise<string> {
+  const csp = (await fetch(`${base}/`)).headers.get('content-security-policy') ?? '';
+  return csp.split(';').find((d) => d.trim().startsWith('connect-src'))?.trim() ?? '';
+}
+
 /** The live-sessions guide's GET/PUT /api/config against a real LiveKit server: checked, stored, applied, audited, no secret shown. */
 
 describe('GET/PUT /api/config', () => {
@@ -41,6 +47,7 @@ describe('GET/PUT /api/config', () => {
       sources: { livekit_url: 'environment', livekit_api_key: 'unset', livekit_api_secret: 'unset', recording_directory: 'default' },
     });
     assert.equal((await getJson(`${hub.url}/api/livekit/token?room=r1&username=u`, admin)).body.error, 'livekit_unconfigured');
+    assert.match(await connectSrc(hub.url), /ws:\/\/127\.0\.0\.1:1(\s|$)/, 'the environment\'s LiveKit, to begin with');
   });
 
   it('refuses credentials the LiveKit server does not accept, and bad values, leaving the settings as they were', async () => {
@@ -82,6 +89,9 @@ describe('GET/PUT /api/config', () => {
     assert.equal(token.status, 200, JSON.stringify(token.body));
     assert.equal(token.body.url, lk.url);
     assert.ok(statSync(recDir).isDirectory());
+    // The pages' CSP lets the studio open the new LiveKit at once, and no longer the old one.
+    const connect = await connectSrc(hub.url);
+    assert.ok(connect.includes(` ${lk.url}`) && !/127\.0\.0\.1:1(\s|$)/.test(connect), connect);
 
     const audit = (await readHistory(hub.url, 'default', admin)).filter((e) => e.type === 'config_changed');
     assert.equal(audit.length, 1);

@@ -6,8 +6,12 @@ import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 
 interface HeaderSettings {
-  /** LIVEKIT_URL: the dashboard may open LiveKit's signalling WebSocket. */
-  livekitUrl?: string;
+  /**
+   * LIVEKIT_URL as it is now: the dashboard may open LiveKit's signalling WebSocket. Read on every
+   * request, because `PUT /api/config` may change it while the hub runs (the studio of a hub whose
+   * LiveKit was set from the dashboard must connect without a restart).
+   */
+  livekitUrl: () => string | undefined;
   /** HUB_PUBLIC_URL: when it is https, browsers are told to upgrade http subresources. */
   publicUrl?: string;
 }
@@ -79,7 +83,7 @@ export const DOCUMENT_ONLY_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The headers helmet sets, computed once: they are the same for every answer, and helmet (as
+ * The headers helmet sets, computed once per LiveKit URL: they are the same for every answer, and helmet (as
  * @fastify/helmet calls it) parses its whole configuration again on every request.
  */
 function helmetHeaders(options: HelmetOptions): Record<string, string> {
@@ -106,25 +110,31 @@ function helmetHeaders(options: HelmetOptions): Record<string, string> {
 export const headersPlugin = fp(
   async (app: FastifyInstance, settings: HeaderSettings) => {
     const https = settings.publicUrl?.startsWith('https://') ?? false;
-    const security = helmetHeaders({
-      contentSecurityPolicy: {
-        useDefaults: true,
-        directives: {
-          'connect-src': ["'self'", ...wsOrigins(settings.livekitUrl)],
-          // Product images and thumbnails may live on a shop's CDN.
-          'img-src': ["'self'", 'data:', 'blob:', 'https:'],
-          'media-src': ["'self'", 'blob:'],
-          // Over plain http (a first local run) upgrading would break every subresource.
-          'upgrade-insecure-requests': https ? [] : null,
+    const headersFor = (livekitUrl: string | undefined) =>
+      helmetHeaders({
+        contentSecurityPolicy: {
+          useDefaults: true,
+          directives: {
+            'connect-src': ["'self'", ...wsOrigins(livekitUrl)],
+            // Product images and thumbnails may live on a shop's CDN.
+            'img-src': ["'self'", 'data:', 'blob:', 'https:'],
+            'media-src': ["'self'", 'blob:'],
+            // Over plain http (a first local run) upgrading would break every subresource.
+            'upgrade-insecure-requests': https ? [] : null,
+          },
         },
-      },
-      // Only meaningful over https; browsers ignore it on http.
-      strictTransportSecurity: https ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
-      // Dashboard URLs carry `?token=`: never send them on as a Referer.
-      referrerPolicy: { policy: 'no-referrer' },
-    });
+        // Only meaningful over https; browsers ignore it on http.
+        strictTransportSecurity: https ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
+        // Dashboard URLs carry `?token=`: never send them on as a Referer.
+        referrerPolicy: { policy: 'no-referrer' },
+      });
+    // Computed again only when the LiveKit URL changed: one string comparison per request.
+    let forUrl = settings.livekitUrl();
+    let security = headersFor(forUrl);
     // Set first, so a route's own value for any of them (reply.header) wins, as with helmet.
     app.addHook('onRequest', (_req, reply, done) => {
+      const url = settings.livekitUrl();
+      if (url !== forUrl) [forUrl, security] = [url, headersFor(url)];
       reply.headers(security);
       done();
     });

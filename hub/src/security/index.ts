@@ -23,7 +23,7 @@ export const TOKEN_BODY_LIMIT = 160 * 1024;
 export const securityPlugin = fp(
   async (app: FastifyInstance, config: Config) => {
     await app.register(corsPlugin, { origins: config.HUB_CORS_ORIGINS, authOff: config.HUB_AUTH === 'off' });
-    await app.register(headersPlugin, { livekitUrl: config.LIVEKIT_URL, publicUrl: config.HUB_PUBLIC_URL });
+    await app.register(headersPlugin, { livekitUrl: () => config.LIVEKIT_URL, publicUrl: config.HUB_PUBLIC_URL });
     await app.register(cookie);
     await app.register(contentEncodingPlugin);
     // Many hubs: rate limits are counted in Redis (a connection of their own, failing fast when
