@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SearchAnswer } from '@showwire/protocol';
-import { getJson, publishAsHub, startHub, startRedis, tempDir, type RedisServer, type TestHub } from '@showwire/testkit';
+import { getJson, postJson, publishAsHub, startHub, startRedis, tempDir, type RedisServer, type TestHub } from '@showwire/testkit';
 
 /** The search route against a real hub: ranking, phrases, prefixes, filters, access, rebuilds, many hubs. */
 
@@ -153,6 +153,29 @@ describe('search', () => {
     assert.ok((await hub.app.hub.search.count()) > 0);
     const again = await Promise.all(queries.map((q) => ok(hub, staff, q)));
     assert.deepEqual(again, before);
+  });
+});
+
+describe('search when its index cannot open', () => {
+  it('the hub runs on, search answers 503 saying why, and nothing waits on the dead thread', async () => {
+    const dataDir = tempDir();
+    // A directory where the index file goes: its thread fails at start.
+    mkdirSync(join(dataDir, 'search.db'));
+    const hub = await startHub({ HUB_DATA_DIR: dataDir, HUB_SEARCH_FLUSH_MS: '50' });
+    try {
+      await hub.app.hub.search.ready();
+      const staff = await hub.token('staff');
+      const agent = await hub.token('agent', ['s1']);
+      assert.equal((await postJson(`${hub.url}/api/shows/s1/events`, [{ type: 'transcript', role: 'user', text: 'still stored' }], agent)).status, 201);
+      const res = await searchAs(hub, staff, { q: 'stored' });
+      assert.deepEqual([res.status, res.body.error], [503, 'unavailable']);
+      assert.match(res.body.message!, /search index is not running on this hub/);
+      await assert.rejects(hub.app.hub.search.count(), /search index thread exited/, 'a request after the thread ended is refused, not left waiting');
+      assert.match(hub.logs(), /search index thread failed/);
+    } finally {
+      await hub.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
+import { unavailable } from '../errors.js';
 import type { AppendedRecord, EventLog } from '../log/event-log.js';
 import { isSearchableType } from './searchable-text.js';
 import type { StoreHit, StoreQuery } from './search-store.js';
@@ -66,13 +67,18 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
     for (const p of pending.values()) p.reject(error);
     pending.clear();
   });
-  // A thread that ends (terminated, or crashed without an 'error') answers nothing more.
+  // A thread that ends (terminated, or crashed without an 'error') answers nothing more: what it
+  // owed is refused, and so is every later request (postMessage to an ended thread is silently
+  // dropped, which left a catch-up or a close waiting forever).
+  let exited: Error | undefined;
   worker.on('exit', (code) => {
-    for (const p of pending.values()) p.reject(new Error(`search index thread exited (${code})`));
+    exited = new Error(`search index thread exited (${code})`);
+    for (const p of pending.values()) p.reject(exited);
     pending.clear();
   });
   const call = <T>(m: Request): Promise<T> =>
     new Promise<T>((resolve, reject) => {
+      if (exited) return reject(exited);
       const n = next++;
       pending.set(n, { resolve: resolve as (v: unknown) => void, reject });
       worker.postMessage({ ...m, n });
@@ -133,6 +139,8 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
       timer ??= setTimeout(flush, options.flushMs);
     },
     async search(q: StoreQuery): Promise<{ hits: StoreHit[]; complete: boolean }> {
+      // The index is derived: without its thread the hub goes on, and search says why it can't answer.
+      if (exited) throw unavailable('the search index is not running on this hub (see its log); it is rebuilt from the log at the next start');
       flush();
       const complete = caughtUp;
       return { hits: await call<StoreHit[]>({ t: 'search', q }), complete };
