@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -16,6 +17,12 @@ export interface CliRun {
   waitFor: (text: string, ms?: number) => Promise<void>;
 }
 
+/** CLI processes still running: a test that fails before its child ends must not leave it behind. */
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** The CLI as its own process, from source (as `npx stream-test` runs the built one), with HUB_URL/HUB_TOKEN cleared. */
 export function startCli(args: string[], opts: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): CliRun {
   const { HUB_URL: _u, HUB_TOKEN: _t, ...env } = process.env;
@@ -24,6 +31,7 @@ export function startCli(args: string[], opts: { input?: string; env?: Record<st
     env: { ...env, NO_COLOR: '1', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  running.add(child);
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
@@ -40,6 +48,7 @@ export function startCli(args: string[], opts: { input?: string; env?: Record<st
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000);
   const exited = new Promise<number>((resolve) =>
     child.on('exit', (code, signal) => {
+      running.delete(child);
       clearTimeout(timer);
       resolve(code ?? (signal === 'SIGKILL' ? -9 : -1));
     }),
