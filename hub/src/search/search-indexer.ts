@@ -40,6 +40,7 @@ export interface SearchIndexer {
   search(q: StoreQuery): Promise<{ hits: StoreHit[]; complete: boolean }>;
   /** Resolves when the start-up catch-up is done (tests, the benchmark). */
   ready: () => Promise<void>;
+  /** Rows indexed, of everything heard so far (the queue is handed over first). */
   count: () => Promise<number>;
   close(): Promise<void>;
 }
@@ -146,7 +147,10 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
       return { hits: await call<StoreHit[]>({ t: 'search', q }), complete };
     },
     ready: () => ready,
-    count: () => call<number>({ t: 'count' }),
+    count(): Promise<number> {
+      flush();
+      return call<number>({ t: 'count' });
+    },
     async close(): Promise<void> {
       flush();
       closed = true;

@@ -96,7 +96,15 @@ export function openSearchStore(file: string, epoch: string) {
     pruneBefore: (receivedAt: number): number => pruneOlder.run(receivedAt).changes,
     count: () => (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n,
 
-    /** Best first (bm25), newest first among equals. */
+    /**
+     * Best first (bm25), newest first among equals. Ranked in an inner query that computes no
+     * snippet and joins the rows only when a filter needs them: SQLite evaluates every result
+     * column of every match before it sorts, so a snippet (and the join) for each of a common
+     * word's 300,000 matches cost more than the ranking. The outer query makes the snippets of
+     * the `limit` rows kept. The limit is written into the SQL, not bound: with a bound LIMIT
+     * SQLite sorted that inner query some 80 ms slower (one statement per limit, 100 at most).
+     * A common word over 1M events: 206 → 124 ms.
+     */
     search(q: StoreQuery): StoreHit[] {
       const where = ['entries_fts MATCH @match'];
       if (q.shows) where.push('e.show IN (SELECT value FROM json_each(@shows))');
@@ -104,13 +112,17 @@ export function openSearchStore(file: string, epoch: string) {
       if (q.role) where.push('e.role = @role');
       if (q.from !== undefined) where.push('e.received_at >= @from');
       if (q.to !== undefined) where.push('e.received_at <= @to');
-      const sql = `SELECT e.id, e.show, e.type, e.role, e.received_at AS receivedAt, bm25(entries_fts) AS rank,
+      const join = where.length > 1 ? 'JOIN entries e ON e.seq = entries_fts.rowid' : '';
+      const limit = Math.min(1000, Math.max(1, Math.trunc(q.limit)));
+      const sql = `SELECT e.id, e.show, e.type, e.role, e.received_at AS receivedAt, best.rank,
           snippet(entries_fts, 0, char(2), char(3), '…', 24) AS snippet
-        FROM entries_fts JOIN entries e ON e.seq = entries_fts.rowid
-        WHERE ${where.join(' AND ')} ORDER BY rank, e.seq DESC LIMIT @limit`;
+        FROM (SELECT entries_fts.rowid AS seq, bm25(entries_fts) AS rank FROM entries_fts ${join}
+          WHERE ${where.join(' AND ')} ORDER BY rank, entries_fts.rowid DESC LIMIT ${limit}) best
+        JOIN entries_fts ON entries_fts.rowid = best.seq JOIN entries e ON e.seq = best.seq
+        WHERE entries_fts MATCH @match ORDER BY best.rank, best.seq DESC`;
       let stmt = queries.get(sql);
       if (!stmt) queries.set(sql, (stmt = db.prepare(sql)));
-      const params: Record<string, unknown> = { match: q.match, limit: q.limit };
+      const params: Record<string, unknown> = { match: q.match };
       if (q.shows) params.shows = JSON.stringify(q.shows);
       if (q.types) params.types = JSON.stringify(q.types);
       if (q.role) params.role = q.role;
