@@ -45,6 +45,13 @@ export interface SqliteEventLog extends HubLog, TransactionalLog {
    * durable already (read now).
    */
   afterDurable(run: () => void): boolean;
+  /**
+   * Runs a write without SQLite's fsync (`synchronous=NORMAL`), for rows whose loss at a power cut
+   * costs only a repeat: the webhook worker's settling (a lost settle is one more delivery with the
+   * same webhook-id, which at-least-once allows). A crash of the process loses nothing (the WAL
+   * frames are written); the next append's sync or a checkpoint puts them on disk.
+   */
+  unsynced<T>(write: () => T): T;
 }
 
 /** The epoch stored in the file, made on first open. */
@@ -62,7 +69,8 @@ function epochOf(db: Database.Database): string {
  * transaction. The transaction runs on the main thread without its fsync, which runs in the thread
  * pool (wal-sync.ts, where the durability is argued): the event loop keeps parsing and answering
  * meanwhile, and the appends are answered, and the listeners told, when the sync returns. Every
- * other write to the file (the webhook outbox's settling, endpoints) keeps `synchronous=FULL`.
+ * other write to the file keeps `synchronous=FULL` (endpoints, settings), except what `unsynced`
+ * runs (the webhook outbox's settling, whose fsync per batch cost more than the delivery itself).
  */
 export function openSqliteLog(file: string): SqliteEventLog {
   const db = new Database(file);
@@ -235,6 +243,14 @@ export function openSqliteLog(file: string): SqliteEventLog {
     db,
     epoch,
     afterDurable: (run) => wal.afterSync(run),
+    unsynced<T>(write: () => T): T {
+      appendSync.run();
+      try {
+        return write();
+      } finally {
+        otherSync.run();
+      }
+    },
     onCommit(hook) {
       commitHooks.add(hook);
       return () => commitHooks.delete(hook);

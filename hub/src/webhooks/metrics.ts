@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Webhook metrics, on the hub's registry. Queue gauges are read from the outbox at scrape time. */
-export function createWebhookMetrics(registry: Registry, queue: () => { depth: number; oldest: number | null }, openCircuits: () => number = () => 0) {
+export function createWebhookMetrics(registry: Registry, queue: () => Promise<{ depth: number; oldest: number | null }>, openCircuits: () => number = () => 0) {
   return {
     deliveries: new Counter({
       name: 'showwire_webhook_deliveries_total',
@@ -13,16 +13,16 @@ export function createWebhookMetrics(registry: Registry, queue: () => { depth: n
       name: 'showwire_webhook_queue_depth',
       help: 'Webhook deliveries waiting to be delivered (pending, including scheduled retries)',
       registers: [registry],
-      collect() {
-        this.set(queue().depth);
+      async collect() {
+        this.set((await queue()).depth);
       },
     }),
     oldestPendingAge: new Gauge({
       name: 'showwire_webhook_oldest_pending_age_seconds',
       help: 'Age of the oldest pending webhook delivery (0 when none)',
       registers: [registry],
-      collect() {
-        const { oldest } = queue();
+      async collect() {
+        const { oldest } = await queue();
         this.set(oldest === null ? 0 : Math.max(0, Date.now() / 1000 - oldest));
       },
     }),

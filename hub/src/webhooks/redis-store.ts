@@ -43,7 +43,7 @@ export function createRedisWebhookStore(log: RedisEventLog): WebhookStore {
       return true;
     },
 
-    dueOf: (ids, now) => outbox.dueOf(ids, now),
+    dueOf: async (ids, now, atMost) => (await outbox.dueOf(ids, now)).map((d) => ({ ...d, due: Math.min(d.due, atMost) })),
     claim: async (endpointId, n, now, leaseSeconds) => (await outbox.claim(endpointId, n, leaseSeconds, now)).map(toDue),
     claimProbe: async (endpointId, preferId, now, leaseSeconds) => {
       const d = await outbox.claimProbe(endpointId, preferId, leaseSeconds, now);

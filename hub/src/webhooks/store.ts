@@ -51,8 +51,12 @@ export interface WebhookStore {
   /** Forgets the endpoint and its deliveries. */
   removeEndpoint(id: string): Promise<boolean>;
 
-  /** Per endpoint: deliveries due now and unclaimed, and the next future due time (or lease end). */
-  dueOf(endpointIds: readonly string[], now: number): Promise<Array<{ due: number; nextAt: number | undefined }>>;
+  /**
+   * Per endpoint: deliveries due now and unclaimed, counted up to `atMost` (the scheduler never
+   * needs more than an endpoint may have in flight, and counting a backlog of thousands on every
+   * round cost a millisecond per delivery), and the next future due time (or lease end).
+   */
+  dueOf(endpointIds: readonly string[], now: number, atMost: number): Promise<Array<{ due: number; nextAt: number | undefined }>>;
   /** Leases up to `n` due deliveries of one endpoint, oldest due first. */
   claim(endpointId: string, n: number, now: number, leaseSeconds: number): Promise<DueDelivery[]>;
   /**

@@ -72,8 +72,20 @@ export function createWebhooks(opts: {
   afterDurable?: ((run: () => void) => boolean) | undefined;
 }): WebhookService {
   const { store, config, logger } = opts;
-  let queue = { depth: 0, oldest: null as number | null };
-  const metrics = createWebhookMetrics(opts.registry, () => queue, () => worker.openCircuits());
+  // The queue's depth and age count every pending row: read when metrics are scraped (both gauges
+  // share one read), never on the worker's rounds, where a round per completion made it a
+  // millisecond per delivery on a backlog. A store that can't answer (Redis away) leaves the last
+  // figures: a scrape still answers.
+  let lastQueue = { depth: 0, oldest: null as number | null };
+  let queueRead: Promise<{ depth: number; oldest: number | null }> | undefined;
+  const queue = () =>
+    (queueRead ??= store
+      .stats()
+      .then((q) => (lastQueue = q), () => lastQueue)
+      .finally(() => {
+        queueRead = undefined;
+      }));
+  const metrics = createWebhookMetrics(opts.registry, queue, () => worker.openCircuits());
   const sender = createSender({ timeoutMs: config.HUB_WEBHOOK_TIMEOUT_MS, allowPrivate: config.HUB_WEBHOOK_ALLOW_PRIVATE, userAgent: 'Showwire-Webhooks/0.1' });
   let publish: Publish | undefined;
   // The alert engine asks synchronously, on its tick: a copy refreshed by every worker round and
@@ -81,7 +93,6 @@ export function createWebhooks(opts: {
   let enabledCache: Endpoint[] = [];
   const enabled = async () => {
     enabledCache = (await store.listEndpoints()).filter((e) => e.enabled);
-    queue = await store.stats();
     return enabledCache;
   };
   const worker = createDeliveryWorker({

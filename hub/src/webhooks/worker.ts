@@ -101,6 +101,20 @@ export function createDeliveryWorker(deps: {
     });
   }
 
+  /**
+   * After a completion: one round for every attempt that finished in this turn of the event loop
+   * (answers read in the same poll phase settle in one batch), not one round each.
+   */
+  let wakeQueued = false;
+  function wakeSoon() {
+    if (wakeQueued) return;
+    wakeQueued = true;
+    setImmediate(() => {
+      wakeQueued = false;
+      wake();
+    });
+  }
+
   /** One round: settle what finished, then share the pool between the enabled endpoints' due deliveries. */
   async function pump() {
     try {
@@ -113,7 +127,7 @@ export function createDeliveryWorker(deps: {
       const eps = await deps.enabled();
       const nowMs = Date.now();
       const now = nowMs / 1000;
-      const dues = await store.dueOf(eps.map((e) => e.id), now);
+      const dues = await store.dueOf(eps.map((e) => e.id), now, options.perEndpoint);
       let next: number | undefined;
       const soonest = (at: number | undefined) => {
         if (at !== undefined && (next === undefined || at < next)) next = at;
@@ -168,7 +182,7 @@ export function createDeliveryWorker(deps: {
         if (left > 0) inflight.set(ep.id, left);
         else inflight.delete(ep.id);
         running.delete(p);
-        wake();
+        wakeSoon();
       });
     running.add(p);
   }

@@ -67,12 +67,14 @@ export function webhookStoreConformance(name: string, factory: () => Promise<{ l
       const ep = await endpoint(store);
       await log.append([ev('s', 'a'), ev('s', 'b'), ev('s', 'c')]);
       const t = now() + 1;
-      assert.deepEqual(await store.dueOf([ep.id], t), [{ due: 3, nextAt: undefined }]);
+      assert.deepEqual(await store.dueOf([ep.id], t, 10), [{ due: 3, nextAt: undefined }]);
+      assert.equal((await store.dueOf([ep.id], t, 2))[0]!.due, 2, 'counted up to what was asked');
       const first = await store.claim(ep.id, 2, t, 30);
+      assert.equal((await store.dueOf([ep.id], t, 1))[0]!.due, 1, 'past the claimed ones');
       assert.deepEqual(first.map((d) => JSON.parse(d.payload).type), ['a', 'b'], 'oldest first');
       const rest = await store.claim(ep.id, 10, t, 30);
       assert.deepEqual(rest.map((d) => JSON.parse(d.payload).type), ['c']);
-      assert.equal((await store.dueOf([ep.id], t))[0]!.due, 0);
+      assert.equal((await store.dueOf([ep.id], t, 10))[0]!.due, 0);
       await store.unclaim([rest[0]!]);
       assert.deepEqual((await store.claim(ep.id, 10, t, 30)).map((d) => d.id), [rest[0]!.id], 'given back: due again');
     }));
@@ -89,7 +91,7 @@ export function webhookStoreConformance(name: string, factory: () => Promise<{ l
       assert.deepEqual((await store.attempts(b!.id)).map((x) => x.statusCode), [500]);
       assert.equal((await store.getEndpoint(ep.id))!.failingSince, t, 'the failure clock started');
       // Not due before its retry time (nor is c during its lease: the next time is either).
-      const [later] = await store.dueOf([ep.id], t + 30);
+      const [later] = await store.dueOf([ep.id], t + 30, 10);
       assert.equal(later!.due, 0);
       assert.ok(later!.nextAt! > t + 30 && later!.nextAt! <= t + 60);
       // An hour of failures later the endpoint is disabled, and its queue fails with it.
@@ -127,7 +129,7 @@ export function webhookStoreConformance(name: string, factory: () => Promise<{ l
       await store.unclaim([fallback!]);
       await store.settle([settlement(probe, ok, t + 2, t)]);
       // a and c wait for their retries (60 s); d was never tried. Released: a, c, d due now, in order.
-      assert.equal((await store.dueOf([ep.id], t + 2))[0]!.due, 1);
+      assert.equal((await store.dueOf([ep.id], t + 2, 10))[0]!.due, 1);
       assert.equal(await store.releaseBacklog(ep.id, t + 2), 2);
       const due = await store.claim(ep.id, 10, t + 3, 30);
       assert.deepEqual(due.map((d) => JSON.parse(d.payload).type), ['a', 'c', 'd']);
