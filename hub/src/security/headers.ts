@@ -83,8 +83,8 @@ export const DOCUMENT_ONLY_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The headers helmet sets, computed once per LiveKit URL: they are the same for every answer, and helmet (as
- * @fastify/helmet calls it) parses its whole configuration again on every request.
+ * The headers helmet sets, computed once per LiveKit URL: they are the same for every answer,
+ * and helmet (as @fastify/helmet calls it) parses its whole configuration again on every request.
  */
 function helmetHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
