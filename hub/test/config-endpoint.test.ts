@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getJson, readHistory, requestJson, startHub, startLiveKit, startRedis, tempDir, type LiveKitServer, type RedisServer, type TestHub } from '@showwire/testkit';
 
+/** The live-sessions guide's GET/PUT /api/config against a real LiveKit server: checked, stored, applied, audited, no secret shown. */
+
 /** The `connect-src` directive of the CSP a page of the hub is served with. */
 async function connectSrc(base: string): Promise<string> {
   const csp = (await fetch(`${base}/`)).headers.get('content-security-policy') ?? '';
   return csp.split(';').find((d) => d.trim().startsWith('connect-src'))?.trim() ?? '';
 }
-
-/** The live-sessions guide's GET/PUT /api/config against a real LiveKit server: checked, stored, applied, audited, no secret shown. */
 
 describe('GET/PUT /api/config', () => {
   let lk: LiveKitServer;
