@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { freeTcpPort, postJson, startHub, startLiveKit, type LiveKitServer, type TestHub } from '@showwire/testkit';
-import { ensureBuilt, openPage, screenshot, waitAttr } from './helpers/browser.js';
+import { ensureBuilt, launch, openPage, screenshot, waitAttr } from './helpers/browser.js';
 
 /**
  * What a host meets before going live, said in words on the studio page, in a real Chromium with
@@ -11,7 +11,6 @@ import { ensureBuilt, openPage, screenshot, waitAttr } from './helpers/browser.j
  * Chromium with no devices at all: no camera or microphone; and, live on a real LiveKit server
  * with no agent worker running, an agent that never joins.
  */
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const SHOW = 'studio-errors';
 
 describe('the studio says what went wrong', () => {
@@ -23,10 +22,7 @@ describe('the studio says what went wrong', () => {
     // A port that was free a moment ago: nothing listens there.
     const dead = await freeTcpPort();
     hub = await startHub({ LIVEKIT_URL: `ws://127.0.0.1:${dead}`, LIVEKIT_API_KEY: 'devkey', LIVEKIT_API_SECRET: 'secret-secret-secret-secret-secret' });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [...ARGS, '--use-fake-device-for-media-stream'],
-    });
+    browser = await launch(['--use-fake-device-for-media-stream']);
     host = await hub.token('host', [SHOW], 600, 'hana');
   });
   after(async () => {
@@ -133,7 +129,7 @@ describe('the studio says what went wrong: no device', () => {
     ensureBuilt();
     hub = await startHub({ LIVEKIT_URL: 'ws://127.0.0.1:9', LIVEKIT_API_KEY: 'devkey', LIVEKIT_API_SECRET: 'secret-secret-secret-secret-secret' });
     // No fake devices: this machine has no camera and no microphone, as a desktop without them.
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, '--use-fake-ui-for-media-stream'] });
+    browser = await launch(['--use-fake-ui-for-media-stream']);
   });
   after(async () => {
     await browser?.close();
@@ -168,7 +164,7 @@ describe('the studio says what went wrong: the agent does not join', () => {
     livekit = await startLiveKit();
     // No agent worker runs: a dispatch is accepted by LiveKit, and nobody takes it.
     hub = await startHub({ LIVEKIT_URL: livekit.url, LIVEKIT_API_KEY: livekit.apiKey, LIVEKIT_API_SECRET: livekit.apiSecret, AGENT_NAME: `nobody-${process.pid}` });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...ARGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'] });
+    browser = await launch(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
   });
   after(async () => {
     await browser?.close();

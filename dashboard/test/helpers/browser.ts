@@ -31,10 +31,11 @@ export function ensureBuilt(): void {
  */
 export const CLOCK = String.raw`(?:[A-Z][a-z]{2}, (?:[A-Z][a-z]{2} \d{1,2}|\d{1,2} [A-Z][a-z]{2}), \d\d:\d\d:\d\d \S+|\d\d:\d\d:\d\d)`;
 
-export function launch(): Promise<Browser> {
+/** Debian's Chromium with the project's flags, and `extraArgs` (fake media devices, for instance). */
+export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
   });
 }
 
