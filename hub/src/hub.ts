@@ -115,7 +115,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
   const recordings = createRecordingCatalogue();
   await shows.load(log, (page) => {
     alerts.load(page);
-    reservations.apply(page, (a, b) => log.compare(a, b));
+    reservations.apply(page);
     recordings.apply(page);
   });
   const recordingStorage = await createRecordingStorage(config, logger);
@@ -131,7 +131,7 @@ export async function createHub(config: Config, logger: FastifyBaseLogger, livek
    */
   const consumers: Consumer[] = [
     { name: 'show registry', apply: (records) => shows.apply(records) },
-    { name: 'reservations', apply: (records) => reservations.apply(records, (a, b) => log.compare(a, b)) },
+    { name: 'reservations', apply: (records) => reservations.apply(records) },
     { name: 'recordings', apply: (records) => recordings.apply(records) },
     summaries.consumer,
     alerts.consumer,

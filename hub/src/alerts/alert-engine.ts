@@ -1,8 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { DEFAULT_SHOW, type EventInput, type HubEvent, type OpenAlert } from '@showwire/protocol';
+import { DEFAULT_SHOW, type EventInput, type OpenAlert } from '@showwire/protocol';
 import type { Principal } from '../auth/access.js';
 import type { Config } from '../config.js';
 import type { LogRecord } from '../log/event-log.js';
+import { eventOf } from '../log/fold.js';
 import type { Consumer, Derived } from '../pipeline/consumer.js';
 import { conditions, newWatch, observe, type AlertThresholds, type Condition, type ShowWatch } from './rules.js';
 
@@ -102,7 +103,7 @@ export function createAlertEngine(opts: {
   function apply(records: readonly LogRecord[]): Set<string> {
     const touched = new Set<string>();
     for (const r of records) {
-      const event = ('event' in r ? r.event : JSON.parse(r.json)) as HubEvent;
+      const event = eventOf(r);
       if (event.type === 'alert_raised') {
         const alertId = String(event.alertId);
         const m = openOf(r.show);

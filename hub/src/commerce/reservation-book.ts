@@ -1,5 +1,6 @@
 import type { HubEvent, Reservation } from '@showwire/protocol';
 import type { LogRecord } from '../log/event-log.js';
+import { eventOf, newerThanLast } from '../log/fold.js';
 
 const TYPES = ['cart_event', 'order_placed'];
 
@@ -16,7 +17,7 @@ type Folded = Extract<HubEvent, { type: 'cart_event' | 'order_placed' }>;
  */
 export interface ReservationBook {
   /** Folds stored records (a pipeline consumer, and the hub's start-up pass over the log); records at or before the last folded are skipped. */
-  apply(records: readonly LogRecord[], compare: (a: string, b: string) => number): void;
+  apply(records: readonly LogRecord[]): void;
   get(show: string, userId: string, productId: string, now: number): Reservation | null;
   /** Unexpired items per product of a show. */
   quantities(show: string, now: number): Record<string, number>;
@@ -27,7 +28,7 @@ export interface ReservationBook {
 export function createReservationBook(defaultMinutes: number): ReservationBook {
   /** show → `${userId}\n${productId}` → reservation */
   const shows = new Map<string, Map<string, Reservation>>();
-  let lastId: string | undefined;
+  const fresh = newerThanLast();
 
   const key = (userId: string, productId: string) => `${userId}\n${productId}`;
   function lines(show: string) {
@@ -62,13 +63,8 @@ export function createReservationBook(defaultMinutes: number): ReservationBook {
   }
 
   /** Folds appended records; records at or before the last one folded are skipped (load and live may overlap). */
-  function apply(records: readonly LogRecord[], compare: (a: string, b: string) => number) {
-    for (const r of records) {
-      if (lastId !== undefined && compare(r.id, lastId) <= 0) continue;
-      lastId = r.id;
-      if (!TYPES.includes(r.type)) continue;
-      applyEvent(('event' in r ? r.event : JSON.parse(r.json)) as Folded);
-    }
+  function apply(records: readonly LogRecord[]) {
+    for (const r of records) if (fresh(r.id) && TYPES.includes(r.type)) applyEvent(eventOf(r) as Folded);
   }
 
   function get(show: string, userId: string, productId: string, now: number): Reservation | null {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { HubEvent, RecordingFile } from '@showwire/protocol';
 import type { Config } from '../config.js';
 import type { LogRecord } from '../log/event-log.js';
-import { compareIds } from '../log/ids.js';
+import { eventOf, newerThanLast } from '../log/fold.js';
 
 /** Where live sessions record: HUB_RECORDINGS_DIR, or HUB_DATA_DIR/recordings. */
 export const recordingsDir = (config: Pick<Config, 'HUB_DATA_DIR' | 'HUB_RECORDINGS_DIR'>) => resolve(config.HUB_RECORDINGS_DIR ?? resolve(config.HUB_DATA_DIR, 'recordings'));
@@ -39,7 +39,7 @@ type ReadyEvent = HubEvent & { sessionId?: string; durationSeconds?: number; fil
 export function createRecordingCatalogue(): RecordingCatalogue {
   const byShow = new Map<string, Recording[]>();
   const byFile = new Map<string, { recording: Recording; file: RecordingFile }>();
-  let last: string | undefined;
+  const fresh = newerThanLast();
 
   function add(e: ReadyEvent): void {
     if (!e.files?.length) return;
@@ -52,10 +52,7 @@ export function createRecordingCatalogue(): RecordingCatalogue {
     name: 'recordings',
     apply(records: readonly LogRecord[]): void {
       for (const r of records) {
-        if (last !== undefined && compareIds(r.id, last) <= 0) continue;
-        last = r.id;
-        if (r.type !== 'recording_ready' || ('duplicate' in r && r.duplicate)) continue;
-        add(('event' in r ? r.event : JSON.parse(r.json)) as ReadyEvent);
+        if (fresh(r.id) && r.type === 'recording_ready') add(eventOf(r) as ReadyEvent);
       }
     },
     list: (show: string, since = 0) => (byShow.get(show) ?? []).filter((r) => r.receivedAt >= since).reverse(),

@@ -1,6 +1,6 @@
 import { reduceShowMany, type HubEvent, type ShowListItem, type ShowState } from '@showwire/protocol';
 import type { EventLog, LogRecord } from '../log/event-log.js';
-import { compareIds } from '../log/ids.js';
+import { eventOf, newerThanLast } from '../log/fold.js';
 
 /** The hub keeps a tail of each show's transcript and actions; full history is in the log. */
 const LIMITS = { transcriptLimit: 50, actionLimit: 50, viewerHistoryLimit: 360 };
@@ -24,15 +24,13 @@ export interface ShowRegistry {
 
 export function createShowRegistry(): ShowRegistry {
   const states = new Map<string, ShowState>();
-  // The newest id folded in: with many hubs, appends heard while loading may repeat what the load read.
-  let last: string | undefined;
+  const fresh = newerThanLast();
 
   function apply(records: readonly LogRecord[]): void {
     const byShow = new Map<string, HubEvent[]>();
     for (const r of records) {
-      if (last !== undefined && compareIds(r.id, last) <= 0) continue;
-      last = r.id;
-      const event = ('event' in r ? r.event : JSON.parse(r.json)) as HubEvent;
+      if (!fresh(r.id)) continue;
+      const event = eventOf(r);
       let list = byShow.get(r.show);
       if (!list) byShow.set(r.show, (list = []));
       list.push(event);
