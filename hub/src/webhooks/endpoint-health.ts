@@ -1,3 +1,5 @@
+import type { WebhookBreaker } from '@showwire/protocol';
+
 /**
  * How many requests each webhook endpoint may have in flight, learned from its answers, with a
  * circuit breaker (Convoy-style):
@@ -22,14 +24,8 @@ interface HealthOptions {
   maxCooldownMs: number;
 }
 
-export type BreakerState = 'closed' | 'open' | 'half-open';
-
-/** An endpoint's breaker for the API: `nextProbeAt` in epoch seconds while open. */
-export interface BreakerView {
-  state: BreakerState;
-  nextProbeAt: number | null;
-  consecutiveFailures: number;
-}
+/** The breaker's states, as the endpoints API names them (protocol's `webhookBreakerStates`). */
+export type BreakerState = WebhookBreaker['state'];
 
 interface Health {
   limit: number;
@@ -104,7 +100,7 @@ export function createEndpointHealth(opts: HealthOptions, onChange: (endpointId:
     },
     state: (id: string): BreakerState => all.get(id)?.state ?? 'closed',
     /** The breaker as the endpoints API shows it; an open one whose cooldown ran out is half-open (its probe is next). */
-    breaker(id: string, now = Date.now()): BreakerView {
+    breaker(id: string, now = Date.now()): WebhookBreaker {
       const h = all.get(id);
       if (!h) return { state: 'closed', nextProbeAt: null, consecutiveFailures: 0 };
       const state = h.state === 'open' && now >= h.openUntil ? 'half-open' : h.state;
