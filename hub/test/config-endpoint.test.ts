@@ -147,6 +147,7 @@ describe('/api/config with many hubs on one Redis', () => {
     }
     assert.equal(onB.status, 200, JSON.stringify(onB.body));
     assert.equal(onB.body.url, lk.url);
+    assert.ok((await connectSrc(b.url)).includes(` ${lk.url}`), 'the other hub\'s pages let the studio reach it too');
     hubs.push(await startHub(env));
     const later = await getJson(`${hubs[2]!.url}/api/config`, admin);
     assert.equal(later.body.livekit_api_secret, 'set');
