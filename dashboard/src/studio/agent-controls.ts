@@ -15,13 +15,14 @@ export function agentPaused(state: Pick<ShowState, 'actions' | 'agentClosed'>): 
   return false;
 }
 
+/** The studio's own reason: the agent is not in the show. */
+const NO_AGENT = { reason: 'no_agent', text: 'No voice agent is in the show: start it first; then you can pause it or make it say a line.' };
+
 /**
  * Why the host's say/pause/resume cannot work now (`reason` as the hub names it, or the studio's
  * own: `loading`, `no_agent`), in words; undefined when they can. The hub's answer
  * first (ended, not yours, LiveKit not configured), then whether an agent is there to act on.
  */
-const NO_AGENT = { reason: 'no_agent', text: 'No voice agent is in the show: start it first; then you can pause it or make it say a line.' };
-
 export function hostControlsBlocked(access: ShowAccess, agentPresent: boolean): { reason: string; text: string } | undefined {
   if (access.forbidden) return { reason: 'not_yours', text: blockedText('not_yours', 'controls') };
   // 404: nothing of the show reached the hub yet, so no agent either.
